@@ -1,0 +1,398 @@
+package org.jupyterhub.kubespawner.templating;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
+import org.jupyterhub.kubespawner.templating.core.ErrorKind;
+import org.jupyterhub.kubespawner.templating.core.FieldRule;
+import org.jupyterhub.kubespawner.templating.core.FieldRule.Check;
+import org.jupyterhub.kubespawner.templating.core.JsonPaths;
+import org.jupyterhub.kubespawner.templating.core.JsonTemplate;
+import org.jupyterhub.kubespawner.templating.core.TemplateError;
+import org.jupyterhub.kubespawner.templating.core.VariableDeclaration;
+import org.jupyterhub.kubespawner.templating.core.Variables;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancetemplatespec.PersistentVolumeClaims;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancetemplatespec.Pods;
+
+/**
+ * A {@code JupyterNotebookInstanceTemplate} spec compiled once: variable declarations checked and their regexes
+ * compiled, every string of every pod, claim, service and network policy parsed into a render plan. Immutable and
+ * thread-safe; {@link #render} can be called concurrently.
+ *
+ * <p>{@link #problems()} lists what is wrong with the template itself (placeholders neither declared nor built
+ * in, bad declarations, defaults that break their own rules, names that can never be valid, more than one
+ * notebook pod); the operator reports them in the template's {@code Valid} condition. A template with problems
+ * never renders: {@link #render} returns them as a {@link RenderResult.Failure}.
+ */
+public final class CompiledTemplate {
+
+  /** The port the hub connects to when the template does not set notebookPort. */
+  public static final int DEFAULT_NOTEBOOK_PORT = 8888;
+
+  // Only used for tree <-> POJO conversion, which is thread-safe once configured.
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static final List<FieldRule> COMMON_RULES = List.of(
+      new FieldRule("labels", Check.LABELS),
+      new FieldRule("annotations", Check.ANNOTATIONS));
+
+  private static final List<FieldRule> POD_RULES = rules(Check.DNS1123_SUBDOMAIN,
+      new FieldRule("spec.containers[*].name", Check.DNS1123_LABEL),
+      new FieldRule("spec.initContainers[*].name", Check.DNS1123_LABEL),
+      new FieldRule("spec.ephemeralContainers[*].name", Check.DNS1123_LABEL),
+      new FieldRule("spec.volumes[*].name", Check.DNS1123_LABEL),
+      new FieldRule("spec.volumes[*].persistentVolumeClaim.claimName", Check.DNS1123_SUBDOMAIN),
+      new FieldRule("spec.serviceAccountName", Check.DNS1123_SUBDOMAIN));
+
+  private static final List<FieldRule> CLAIM_RULES = rules(Check.DNS1123_SUBDOMAIN,
+      new FieldRule("spec.selector.matchLabels", Check.LABELS));
+
+  private static final List<FieldRule> SERVICE_RULES = rules(Check.DNS1035_LABEL,
+      new FieldRule("spec.selector", Check.LABELS));
+
+  private static final List<FieldRule> NETWORK_POLICY_RULES = rules(Check.DNS1123_SUBDOMAIN,
+      new FieldRule("spec.podSelector.matchLabels", Check.LABELS),
+      new FieldRule("spec.ingress[*].from[*].podSelector.matchLabels", Check.LABELS),
+      new FieldRule("spec.ingress[*].from[*].namespaceSelector.matchLabels", Check.LABELS),
+      new FieldRule("spec.egress[*].to[*].podSelector.matchLabels", Check.LABELS),
+      new FieldRule("spec.egress[*].to[*].namespaceSelector.matchLabels", Check.LABELS));
+
+  private final Variables variables;
+  private final List<TemplateError> problems;
+  private final Set<String> usedBuiltins;
+  private final List<Entry> pods;
+  private final List<Entry> claims;
+  private final List<Entry> services;
+  private final List<Entry> networkPolicies;
+  private final int notebookPod;
+
+  /** One compiled object of the template, with the settings that are not templated. */
+  private record Entry(String path, JsonTemplate template, int weight, boolean notebook, int port,
+      ClaimRetention retention) {
+  }
+
+  private CompiledTemplate(Variables variables, List<TemplateError> problems, Set<String> usedBuiltins,
+      List<Entry> pods, List<Entry> claims, List<Entry> services, List<Entry> networkPolicies, int notebookPod) {
+    this.variables = variables;
+    this.problems = problems;
+    this.usedBuiltins = usedBuiltins;
+    this.pods = pods;
+    this.claims = claims;
+    this.services = services;
+    this.networkPolicies = networkPolicies;
+    this.notebookPod = notebookPod;
+  }
+
+  /**
+   * Compiles a template spec with the standard {@link BuiltinVariables}. Never throws for any spec content.
+   *
+   * @param spec the template's spec (the object is not kept; later changes to it have no effect)
+   * @return the compiled template, possibly with {@link #problems()}
+   */
+  public static CompiledTemplate compile(JupyterNotebookInstanceTemplateSpec spec) {
+    return compile(spec, BuiltinVariables.NAMES);
+  }
+
+  /**
+   * Compiles a template spec.
+   *
+   * @param spec the template's spec
+   * @param builtinNames the variables the caller will supply at render time
+   * @return the compiled template, possibly with {@link #problems()}
+   */
+  public static CompiledTemplate compile(JupyterNotebookInstanceTemplateSpec spec, Set<String> builtinNames) {
+    List<TemplateError> problems = new ArrayList<>();
+    Variables variables = Variables.compile(declarations(spec), builtinNames, "variables");
+    problems.addAll(variables.problems());
+
+    List<Entry> pods = new ArrayList<>();
+    List<Pods> podSpecs = spec == null || spec.getPods() == null ? List.of() : spec.getPods();
+    int notebookPod = 0;
+    int marked = 0;
+    for (int i = 0; i < podSpecs.size(); i++) {
+      Pods pod = podSpecs.get(i);
+      boolean notebook = pod != null && Boolean.TRUE.equals(pod.getNotebook());
+      if (notebook && marked++ == 0) {
+        notebookPod = i;
+      }
+    }
+    if (podSpecs.isEmpty()) {
+      problems.add(new TemplateError("pods", null, ErrorKind.INVALID_STRUCTURE,
+          "the template must define at least one pod"));
+    }
+    if (marked > 1) {
+      problems.add(new TemplateError("pods", null, ErrorKind.INVALID_STRUCTURE,
+          "at most one pod may be marked notebook: true, but " + marked + " are"));
+    }
+    for (int i = 0; i < podSpecs.size(); i++) {
+      Pods pod = podSpecs.get(i);
+      pods.add(entry("pods", i, pod, POD_RULES, problems, pod == null ? null : pod.getWeight(), i == notebookPod,
+          pod == null || pod.getNotebookPort() == null ? DEFAULT_NOTEBOOK_PORT : pod.getNotebookPort(), null));
+    }
+    List<Entry> claims = new ArrayList<>();
+    List<PersistentVolumeClaims> claimSpecs = spec == null || spec.getPersistentVolumeClaims() == null ? List.of()
+        : spec.getPersistentVolumeClaims();
+    for (int i = 0; i < claimSpecs.size(); i++) {
+      PersistentVolumeClaims claim = claimSpecs.get(i);
+      boolean delete = claim != null && claim.getWhenDeleted() == PersistentVolumeClaims.WhenDeleted.DELETE;
+      claims.add(entry("persistentVolumeClaims", i, claim, CLAIM_RULES, problems,
+          claim == null ? null : claim.getWeight(), false, 0, delete ? ClaimRetention.DELETE : ClaimRetention.RETAIN));
+    }
+    List<Entry> services = new ArrayList<>();
+    var serviceSpecs = spec == null || spec.getServices() == null ? List.<Object>of() : spec.getServices();
+    for (int i = 0; i < serviceSpecs.size(); i++) {
+      var service = spec.getServices().get(i);
+      services.add(entry("services", i, service, SERVICE_RULES, problems,
+          service == null ? null : service.getWeight(), false, 0, null));
+    }
+    List<Entry> networkPolicies = new ArrayList<>();
+    var policySpecs = spec == null || spec.getNetworkPolicies() == null ? List.<Object>of() : spec.getNetworkPolicies();
+    for (int i = 0; i < policySpecs.size(); i++) {
+      var policy = spec.getNetworkPolicies().get(i);
+      networkPolicies.add(entry("networkPolicies", i, policy, NETWORK_POLICY_RULES, problems,
+          policy == null ? null : policy.getWeight(), false, 0, null));
+    }
+
+    Set<String> usedBuiltins = new TreeSet<>();
+    for (List<Entry> kind : List.of(claims, services, networkPolicies, pods)) {
+      for (Entry entry : kind) {
+        problems.addAll(entry.template().problems());
+        entry.template().placeholders().forEach((name, paths) -> {
+          if (builtinNames.contains(name)) {
+            usedBuiltins.add(name);
+          } else if (!variables.isDefined(name)) {
+            for (String path : paths) {
+              problems.add(new TemplateError(path, name, ErrorKind.UNDECLARED_PLACEHOLDER, "placeholder {" + name
+                  + "} is neither declared nor built in; declared variables are " + variables.declaredNames()
+                  + ", built-in variables are " + new TreeSet<>(builtinNames)
+                  + " (write {{ and }} for literal braces)"));
+            }
+          }
+        });
+      }
+    }
+    return new CompiledTemplate(variables, List.copyOf(problems), Set.copyOf(usedBuiltins), List.copyOf(pods),
+        List.copyOf(claims), List.copyOf(services), List.copyOf(networkPolicies), notebookPod);
+  }
+
+  private static List<VariableDeclaration> declarations(JupyterNotebookInstanceTemplateSpec spec) {
+    List<VariableDeclaration> declarations = new ArrayList<>();
+    if (spec == null || spec.getVariables() == null) {
+      return declarations;
+    }
+    for (var v : spec.getVariables()) {
+      declarations.add(v == null ? new VariableDeclaration(null, null, null, false, null, null, null)
+          : new VariableDeclaration(v.getName(), v.getDescription(), v.get_default(),
+              Boolean.TRUE.equals(v.getRequired()), v.getPattern(), v.getMaxLength(), v.get_enum()));
+    }
+    return declarations;
+  }
+
+  private static Entry entry(String list, int index, Object object, List<FieldRule> rules,
+      List<TemplateError> problems, Integer weight, boolean notebook, int port, ClaimRetention retention) {
+    String path = JsonPaths.index(list, index);
+    JsonNode tree;
+    try {
+      tree = object == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(object);
+    } catch (IllegalArgumentException e) {
+      problems.add(new TemplateError(path, null, ErrorKind.INVALID_OBJECT, "cannot read the object: "
+          + e.getMessage()));
+      tree = MAPPER.createObjectNode();
+    }
+    if (!tree.path("name").isTextual()) {
+      problems.add(new TemplateError(JsonPaths.field(path, "name"), null, ErrorKind.INVALID_STRUCTURE,
+          "name is required"));
+    }
+    if (!tree.path("spec").isObject()) {
+      problems.add(new TemplateError(JsonPaths.field(path, "spec"), null, ErrorKind.INVALID_STRUCTURE,
+          "spec is required"));
+    }
+    return new Entry(path, JsonTemplate.compile(tree, path, rules), weight == null ? 0 : weight, notebook, port,
+        retention);
+  }
+
+  private static List<FieldRule> rules(Check nameCheck, FieldRule... more) {
+    List<FieldRule> rules = new ArrayList<>(COMMON_RULES);
+    rules.add(new FieldRule("name", nameCheck));
+    rules.addAll(List.of(more));
+    return List.copyOf(rules);
+  }
+
+  /** @return problems with the template itself; empty when it is valid */
+  public List<TemplateError> problems() {
+    return problems;
+  }
+
+  /** @return true when {@link #problems()} is empty */
+  public boolean isValid() {
+    return problems.isEmpty();
+  }
+
+  /** @return the declared variable names, in declaration order */
+  public Set<String> declaredVariables() {
+    return variables.declaredNames();
+  }
+
+  /** @return the built-in variables the template uses; the caller must supply them to {@link #render} */
+  public Set<String> usedBuiltins() {
+    return usedBuiltins;
+  }
+
+  /**
+   * Renders the template for one instance. Never throws for any values.
+   *
+   * @param instanceValues the instance's variable values (only declared variables allowed)
+   * @param builtinValues the caller's values for built-in variables (see {@link BuiltinVariables#of})
+   * @return the objects, or every problem found
+   */
+  public RenderResult render(Map<String, String> instanceValues, Map<String, String> builtinValues) {
+    if (!problems.isEmpty()) {
+      return new RenderResult.Failure(problems);
+    }
+    List<TemplateError> errors = new ArrayList<>();
+    for (String name : usedBuiltins) {
+      if (builtinValues.get(name) == null) {
+        errors.add(new TemplateError("", name, ErrorKind.MISSING_BUILTIN,
+            "built-in variable '" + name + "' is used by the template but was not supplied by the caller"));
+      }
+    }
+    Map<String, String> values = variables.resolve(instanceValues, builtinValues, errors);
+    if (!errors.isEmpty()) {
+      // Rendering with rejected values would only add follow-up errors about the same values.
+      return new RenderResult.Failure(errors);
+    }
+    List<RenderedClaim> renderedClaims = new ArrayList<>(claims.size());
+    for (Entry entry : claims) {
+      JsonNode tree = entry.template().render(values, errors);
+      PersistentVolumeClaimSpec spec = convert(tree, entry.path(), PersistentVolumeClaimSpec.class, errors);
+      renderedClaims.add(new RenderedClaim(new PersistentVolumeClaim("v1", "PersistentVolumeClaim",
+          metadata(tree), spec, null), entry.weight(), entry.retention()));
+    }
+    List<RenderedService> renderedServices = new ArrayList<>(services.size());
+    for (Entry entry : services) {
+      JsonNode tree = entry.template().render(values, errors);
+      ServiceSpec spec = convert(tree, entry.path(), ServiceSpec.class, errors);
+      renderedServices.add(new RenderedService(new Service("v1", "Service", metadata(tree), spec, null),
+          entry.weight()));
+    }
+    List<RenderedNetworkPolicy> renderedPolicies = new ArrayList<>(networkPolicies.size());
+    for (Entry entry : networkPolicies) {
+      JsonNode tree = entry.template().render(values, errors);
+      NetworkPolicySpec spec = convert(tree, entry.path(), NetworkPolicySpec.class, errors);
+      renderedPolicies.add(new RenderedNetworkPolicy(new NetworkPolicy("networking.k8s.io/v1", "NetworkPolicy",
+          metadata(tree), spec), entry.weight()));
+    }
+    List<RenderedPod> renderedPods = new ArrayList<>(pods.size());
+    for (Entry entry : pods) {
+      JsonNode tree = entry.template().render(values, errors);
+      PodSpec spec = convert(tree, entry.path(), PodSpec.class, errors);
+      String container = entry.notebook() ? notebookContainer(tree, entry.path(), errors) : null;
+      renderedPods.add(new RenderedPod(new Pod("v1", "Pod", metadata(tree), spec, null), entry.weight(),
+          entry.notebook(), container, entry.notebook() ? entry.port() : 0));
+    }
+    checkUnique("persistentVolumeClaims", renderedClaims, c -> c.claim().getMetadata().getName(), errors);
+    checkUnique("services", renderedServices, s -> s.service().getMetadata().getName(), errors);
+    checkUnique("networkPolicies", renderedPolicies, p -> p.networkPolicy().getMetadata().getName(), errors);
+    checkUnique("pods", renderedPods, p -> p.pod().getMetadata().getName(), errors);
+    if (!errors.isEmpty()) {
+      return new RenderResult.Failure(errors);
+    }
+    return new RenderResult.Success(new RenderedObjects(
+        byWeight(renderedClaims, RenderedClaim::weight),
+        byWeight(renderedServices, RenderedService::weight),
+        byWeight(renderedPolicies, RenderedNetworkPolicy::weight),
+        byWeight(renderedPods, RenderedPod::weight)));
+  }
+
+  private static ObjectMeta metadata(JsonNode tree) {
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(tree.path("name").asText(null));
+    meta.setLabels(stringMap(tree.get("labels")));
+    meta.setAnnotations(stringMap(tree.get("annotations")));
+    return meta;
+  }
+
+  private static Map<String, String> stringMap(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return null;
+    }
+    Map<String, String> map = new LinkedHashMap<>(node.size() * 4 / 3 + 1);
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      map.put(field.getKey(), field.getValue().isNull() ? null : field.getValue().asText());
+    }
+    return map;
+  }
+
+  private static <T> T convert(JsonNode tree, String path, Class<T> type, List<TemplateError> errors) {
+    JsonNode spec = tree.get("spec");
+    if (spec == null || spec.isNull()) {
+      return null;
+    }
+    try {
+      return MAPPER.treeToValue(spec, type);
+    } catch (Exception e) {
+      // Only a rendered value can get here (the spec was typed when compiled), e.g. a quantity that does not parse.
+      errors.add(new TemplateError(JsonPaths.field(path, "spec"), null, ErrorKind.INVALID_OBJECT,
+          "the rendered spec is not a valid " + type.getSimpleName() + ": " + e.getMessage()));
+      return null;
+    }
+  }
+
+  private static String notebookContainer(JsonNode tree, String path, List<TemplateError> errors) {
+    List<String> names = new ArrayList<>();
+    for (JsonNode container : tree.path("spec").path("containers")) {
+      names.add(container.path("name").asText(""));
+    }
+    JsonNode chosen = tree.get("notebookContainer");
+    if (chosen == null || chosen.isNull()) {
+      if (names.isEmpty()) {
+        errors.add(new TemplateError(JsonPaths.field(path, "spec") + ".containers", null,
+            ErrorKind.INVALID_STRUCTURE, "the notebook pod has no containers"));
+        return null;
+      }
+      return names.get(0);
+    }
+    String name = chosen.asText();
+    if (!names.contains(name)) {
+      errors.add(new TemplateError(JsonPaths.field(path, "notebookContainer"), null, ErrorKind.INVALID_STRUCTURE,
+          "notebookContainer '" + name + "' is not a container of the pod; its containers are " + names));
+    }
+    return name;
+  }
+
+  private static <T> void checkUnique(String list, List<T> rendered, java.util.function.Function<T, String> name,
+      List<TemplateError> errors) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < rendered.size(); i++) {
+      String n = name.apply(rendered.get(i));
+      if (n != null && !seen.add(n)) {
+        errors.add(new TemplateError(JsonPaths.index(list, i) + ".name", null, ErrorKind.INVALID_STRUCTURE,
+            "name '" + n + "' is used by another object of the same kind in this template"));
+      }
+    }
+  }
+
+  private static <T> List<T> byWeight(List<T> items, ToIntFunction<T> weight) {
+    List<T> sorted = new ArrayList<>(items);
+    sorted.sort(Comparator.comparingInt(weight)); // List.sort is stable: ties keep template order
+    return sorted;
+  }
+}
