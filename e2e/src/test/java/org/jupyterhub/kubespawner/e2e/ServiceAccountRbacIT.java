@@ -1,0 +1,56 @@
+package org.jupyterhub.kubespawner.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A ServiceAccount's client (TokenRequest token) is denied what RBAC does not grant and allowed what it does. */
+class ServiceAccountRbacIT {
+
+  @RegisterExtension static final ControlPlane cluster = ControlPlane.perClass();
+
+  @Test
+  void serviceAccountGetsExactlyWhatItsRoleGrants() {
+    String ns = cluster.namespace();
+    KubernetesClient reader = cluster.clientFor(ns, "reader");
+
+    assertForbidden(() -> reader.configMaps().inNamespace(ns).list());
+
+    cluster.admin().rbac().roles().inNamespace(ns).resource(new RoleBuilder()
+        .withNewMetadata().withName("configmap-reader").endMetadata()
+        .addNewRule().withApiGroups("").withResources("configmaps").withVerbs("get", "list").endRule()
+        .build()).create();
+    cluster.admin().rbac().roleBindings().inNamespace(ns).resource(new RoleBindingBuilder()
+        .withNewMetadata().withName("reader-reads-configmaps").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("configmap-reader")
+        .endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("reader").withNamespace(ns).endSubject()
+        .build()).create();
+    cluster.admin().configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("visible").endMetadata().build()).create();
+
+    await().atMost(Duration.ofSeconds(30)).ignoreException(KubernetesClientException.class).untilAsserted(() ->
+        assertThat(reader.configMaps().inNamespace(ns).list().getItems())
+            .extracting(cm -> cm.getMetadata().getName()).contains("visible"));
+    assertForbidden(() -> reader.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("written").endMetadata().build()).create());
+    assertForbidden(() -> reader.secrets().inNamespace(ns).list());
+    assertForbidden(() -> reader.configMaps().inNamespace("default").list());
+  }
+
+  private static void assertForbidden(Runnable call) {
+    KubernetesClientException denied = catchThrowableOfType(KubernetesClientException.class, call::run);
+    assertThat(denied).as("expected the API server to refuse with 403 Forbidden").isNotNull();
+    assertThat(denied.getCode()).isEqualTo(403);
+    assertThat(denied.getMessage()).contains("system:serviceaccount:" + cluster.namespace() + ":reader");
+  }
+}
