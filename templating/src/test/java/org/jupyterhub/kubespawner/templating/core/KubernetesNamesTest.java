@@ -1,0 +1,83 @@
+package org.jupyterhub.kubespawner.templating.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KubernetesNamesTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "0", "jupyter-ada", "a-b-c", "123-abc"})
+  void validDns1123Labels(String value) {
+    assertThat(KubernetesNames.checkDns1123Label(value)).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "-a", "a-", "A", "a_b", "a.b", "ünï", "a b"})
+  void invalidDns1123Labels(String value) {
+    assertThat(KubernetesNames.checkDns1123Label(value)).contains("DNS-1123 label");
+  }
+
+  @Test
+  void labelsAreAtMost63Characters() {
+    assertThat(KubernetesNames.checkDns1123Label("a".repeat(63))).isNull();
+    assertThat(KubernetesNames.checkDns1123Label("a".repeat(64))).contains("no more than 63");
+    assertThat(KubernetesNames.checkDns1035Label("a".repeat(64))).contains("no more than 63");
+    assertThat(KubernetesNames.checkLabelValue("a".repeat(63))).isNull();
+    assertThat(KubernetesNames.checkLabelValue("a".repeat(64))).contains("no more than 63");
+  }
+
+  @Test
+  void subdomainsAreDotSeparatedLabelsUpTo253() {
+    assertThat(KubernetesNames.checkDns1123Subdomain("claim-ada.example")).isNull();
+    assertThat(KubernetesNames.checkDns1123Subdomain("a..b")).contains("DNS-1123 subdomain");
+    assertThat(KubernetesNames.checkDns1123Subdomain(".a")).contains("DNS-1123 subdomain");
+    assertThat(KubernetesNames.checkDns1123Subdomain("Claim")).contains("DNS-1123 subdomain");
+    assertThat(KubernetesNames.checkDns1123Subdomain("a".repeat(253))).isNull();
+    assertThat(KubernetesNames.checkDns1123Subdomain("a".repeat(254))).contains("no more than 253");
+  }
+
+  @Test
+  void dns1035LabelsStartWithALetter() {
+    assertThat(KubernetesNames.checkDns1035Label("svc-1")).isNull();
+    assertThat(KubernetesNames.checkDns1035Label("1svc")).contains("DNS-1035");
+    assertThat(KubernetesNames.checkDns1035Label("")).contains("DNS-1035");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a", "Ada.Lovelace_1", "true", "x-1.2_3"})
+  void validLabelValues(String value) {
+    assertThat(KubernetesNames.checkLabelValue(value)).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-a", "a-", "_a", "a@b", "a/b", "a b", "ünï"})
+  void invalidLabelValues(String value) {
+    assertThat(KubernetesNames.checkLabelValue(value)).contains("not a valid label value");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"app", "hub.jupyter.org/username", "app.kubernetes.io/name", "Example.com_x"})
+  void validQualifiedNames(String key) {
+    assertThat(KubernetesNames.checkQualifiedName(key)).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "/a", "a/", "Hub.org/a", "a/b/c", "-a", "hub.jupyter.org/-x"})
+  void invalidQualifiedNames(String key) {
+    assertThat(KubernetesNames.checkQualifiedName(key)).contains("not a valid key");
+  }
+
+  @Test
+  void qualifiedNamePartIsAtMost63() {
+    assertThat(KubernetesNames.checkQualifiedName("p.io/" + "a".repeat(63))).isNull();
+    assertThat(KubernetesNames.checkQualifiedName("p.io/" + "a".repeat(64))).contains("no more than 63");
+  }
+
+  @Test
+  void hugeValuesAreAbbreviatedInMessages() {
+    assertThat(KubernetesNames.checkDns1123Label("x".repeat(10_000))).hasSizeLessThan(300);
+  }
+}
