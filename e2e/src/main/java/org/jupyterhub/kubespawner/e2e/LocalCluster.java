@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 
 /**
  * The local control plane of {@code e2e/cluster}, started (or reused, if one is up and healthy) once per JVM.
@@ -243,21 +244,22 @@ public final class LocalCluster {
     if (files.isEmpty()) {
       throw new IllegalStateException("no CRDs (*.yaml) in " + dir);
     }
-    List<String> names = new ArrayList<>();
+    List<CustomResourceDefinition> crds = new ArrayList<>();
     for (Path file : files) {
       for (HasMetadata item : load(file)) {
         if (!(item instanceof CustomResourceDefinition crd)) {
           throw new IllegalStateException(file + " holds a " + item.getKind() + ", not a CustomResourceDefinition");
         }
         admin.resource(crd).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-        names.add(crd.getMetadata().getName());
+        crds.add(crd);
       }
     }
-    for (String name : names) {
-      admin.apiextensions().v1().customResourceDefinitions().withName(name)
+    for (CustomResourceDefinition crd : crds) {
+      admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
           .waitUntilCondition(LocalCluster::established, WAIT_SECONDS, TimeUnit.SECONDS);
+      awaitDiscovery(crd);
     }
-    return names;
+    return crds.stream().map(crd -> crd.getMetadata().getName()).toList();
   }
 
   /**
@@ -271,6 +273,23 @@ public final class LocalCluster {
       return admin.load(in).items();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  // Clients resolve a kind's plural through discovery, which may trail the Established condition briefly.
+  private void awaitDiscovery(CustomResourceDefinition crd) {
+    String plural = crd.getSpec().getNames().getPlural();
+    for (var version : crd.getSpec().getVersions()) {
+      if (!Boolean.TRUE.equals(version.getServed())) {
+        continue;
+      }
+      String groupVersion = crd.getSpec().getGroup() + "/" + version.getName();
+      Awaitility.await("discovery of " + plural + " in " + groupVersion)
+          .atMost(Duration.ofSeconds(WAIT_SECONDS))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(() -> admin.getApiResources(groupVersion).getResources().stream()
+              .anyMatch(r -> plural.equals(r.getName())));
     }
   }
 
