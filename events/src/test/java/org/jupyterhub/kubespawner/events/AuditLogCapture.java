@@ -1,0 +1,42 @@
+package org.jupyterhub.kubespawner.events;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.LoggerFactory;
+
+/** Collects the JSON lines of one recorder, on a logger name of its own so tests do not see each other's lines. */
+final class AuditLogCapture {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final String loggerName = "test.audit." + UUID.randomUUID();
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+  AuditLogCapture() {
+    Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
+    logger.setLevel(Level.INFO);
+    logger.setAdditive(false);
+    appender.start();
+    logger.addAppender(appender);
+  }
+
+  List<JsonNode> lines() {
+    return List.copyOf(appender.list).stream()
+        .map(
+            event -> {
+              try {
+                return JSON.readTree(event.getFormattedMessage());
+              } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+              }
+            })
+        .toList();
+  }
+}
