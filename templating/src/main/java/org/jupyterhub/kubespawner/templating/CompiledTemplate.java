@@ -60,10 +60,18 @@ public final class CompiledTemplate {
       new FieldRule("spec.ephemeralContainers[*].name", Check.DNS1123_LABEL),
       new FieldRule("spec.volumes[*].name", Check.DNS1123_LABEL),
       new FieldRule("spec.volumes[*].persistentVolumeClaim.claimName", Check.DNS1123_SUBDOMAIN),
-      new FieldRule("spec.serviceAccountName", Check.DNS1123_SUBDOMAIN));
+      new FieldRule("spec.serviceAccountName", Check.DNS1123_SUBDOMAIN),
+      new FieldRule("spec.containers[*].resources.limits.*", Check.QUANTITY),
+      new FieldRule("spec.containers[*].resources.requests.*", Check.QUANTITY),
+      new FieldRule("spec.initContainers[*].resources.limits.*", Check.QUANTITY),
+      new FieldRule("spec.initContainers[*].resources.requests.*", Check.QUANTITY),
+      new FieldRule("spec.overhead.*", Check.QUANTITY),
+      new FieldRule("spec.volumes[*].emptyDir.sizeLimit", Check.QUANTITY));
 
   private static final List<FieldRule> CLAIM_RULES = rules(Check.DNS1123_SUBDOMAIN,
-      new FieldRule("spec.selector.matchLabels", Check.LABELS));
+      new FieldRule("spec.selector.matchLabels", Check.LABELS),
+      new FieldRule("spec.resources.requests.*", Check.QUANTITY),
+      new FieldRule("spec.resources.limits.*", Check.QUANTITY));
 
   private static final List<FieldRule> SERVICE_RULES = rules(Check.DNS1035_LABEL,
       new FieldRule("spec.selector", Check.LABELS));
@@ -200,8 +208,8 @@ public final class CompiledTemplate {
     }
     for (var v : spec.getVariables()) {
       declarations.add(v == null ? new VariableDeclaration(null, null, null, false, null, null, null)
-          : new VariableDeclaration(v.getName(), v.getDescription(), v.get_default(),
-              Boolean.TRUE.equals(v.getRequired()), v.getPattern(), v.getMaxLength(), v.get_enum()));
+          : new VariableDeclaration(v.getName(), v.getDescription(), v.getDefaultValue(),
+              Boolean.TRUE.equals(v.getRequired()), v.getPattern(), v.getMaxLength(), v.getEnumValues()));
     }
     return declarations;
   }

@@ -45,6 +45,8 @@ public enum ErrorKind {
   INVALID_LABEL_KEY,
   /** A label value violates Kubernetes' rules (63 characters, alphanumeric ends, {@code [-_.A-Za-z0-9]}). */
   INVALID_LABEL_VALUE,
+  /** A resource quantity (cpu, memory, storage) is not in Kubernetes' quantity syntax, e.g. {@code 500m}, {@code 2Gi}. */
+  INVALID_QUANTITY,
   /** Annotations are larger than Kubernetes allows in total. */
   ANNOTATIONS_TOO_LARGE,
   /** The rendered document does not convert to its Kubernetes type. */

@@ -23,6 +23,8 @@ public record FieldRule(String pattern, Check check) {
     DNS1123_SUBDOMAIN,
     /** The string is a DNS-1035 label (Service names). */
     DNS1035_LABEL,
+    /** The string is a resource quantity ({@code 2}, {@code 500m}, {@code 1.5Gi}, {@code 1e3}). */
+    QUANTITY,
     /** The place is a map of labels: keys are qualified names, values are label values. */
     LABELS,
     /** The place is a map of annotations: keys are qualified names, total size at most 256 KiB. */

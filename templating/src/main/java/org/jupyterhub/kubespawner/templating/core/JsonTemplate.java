@@ -146,6 +146,10 @@ public final class JsonTemplate {
       case DNS1123_LABEL -> problem = KubernetesNames.checkDns1123Label(value);
       case DNS1123_SUBDOMAIN -> problem = KubernetesNames.checkDns1123Subdomain(value);
       case DNS1035_LABEL -> problem = KubernetesNames.checkDns1035Label(value);
+      case QUANTITY -> {
+        problem = KubernetesNames.checkQuantity(value);
+        kind = ErrorKind.INVALID_QUANTITY;
+      }
       case LABELS -> {
         problem = KubernetesNames.checkLabelValue(value);
         kind = ErrorKind.INVALID_LABEL_VALUE;

@@ -123,6 +123,24 @@ public final class KubernetesNames {
     return null;
   }
 
+  // <signedNumber><suffix>: suffix is binary SI, decimal SI or a decimal exponent (k8s.io/apimachinery resource).
+  private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
+      "[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?");
+
+  /**
+   * Resource quantity syntax, e.g. {@code 2}, {@code 500m}, {@code 1.5Gi}, {@code 1e3}.
+   *
+   * @param value the text to check
+   * @return null if valid, else what is wrong
+   */
+  public static String checkQuantity(String value) {
+    if (value.length() > 64 || !QUANTITY.matcher(value).matches()) {
+      return "'" + abbreviate(value) + "' is not a valid quantity: it must be a number with an optional suffix"
+          + " (n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent), e.g. '500m', '2Gi', '1.5'";
+    }
+    return null;
+  }
+
   private static String tooLong(String value, int max) {
     return "'" + abbreviate(value) + "' must be no more than " + max + " characters (it has " + value.length() + ")";
   }

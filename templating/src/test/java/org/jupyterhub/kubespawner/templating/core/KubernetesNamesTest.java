@@ -80,4 +80,16 @@ class KubernetesNamesTest {
   void hugeValuesAreAbbreviatedInMessages() {
     assertThat(KubernetesNames.checkDns1123Label("x".repeat(10_000))).hasSizeLessThan(300);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1", "0.5", ".5", "500m", "2Gi", "10Gi", "1G", "1e3", "1E3", "1E", "+1", "-1Ki", "100n"})
+  void validQuantities(String value) {
+    assertThat(KubernetesNames.checkQuantity(value)).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "lots", "1 Gi", "1GB", "Gi", "1.2.3", "1gi", "e3", "{mem}"})
+  void invalidQuantities(String value) {
+    assertThat(KubernetesNames.checkQuantity(value)).contains("not a valid quantity");
+  }
 }
