@@ -50,6 +50,7 @@ public final class LocalCluster {
   private final Path kubeconfig;
   private final Path kubectl;
   private final Path helm;
+  private final String podCidrPrefix;
   private final KubernetesClient admin;
 
   private LocalCluster(Path repoRoot, Properties info) {
@@ -57,6 +58,7 @@ public final class LocalCluster {
     this.kubeconfig = Path.of(required(info, "kubeconfig"));
     this.kubectl = Path.of(required(info, "kubectl"));
     this.helm = Path.of(required(info, "helm"));
+    this.podCidrPrefix = required(info, "podCidrPrefix");
     try {
       this.admin = new KubernetesClientBuilder()
           .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
@@ -156,6 +158,16 @@ public final class LocalCluster {
    */
   public Path helm() {
     return helm;
+  }
+
+  /**
+   * The first two octets of every fake node's pod CIDR ({@code <prefix>.<node>.0/24}); {@code 127.8} unless
+   * {@code JNO_POD_CIDR_PREFIX} says otherwise, so pod IPs are loopback addresses a test can listen on.
+   *
+   * @return the prefix, e.g. {@code 127.8}
+   */
+  public String podCidrPrefix() {
+    return podCidrPrefix;
   }
 
   /**
