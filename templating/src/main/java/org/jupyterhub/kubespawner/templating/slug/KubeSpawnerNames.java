@@ -61,7 +61,10 @@ public record KubeSpawnerNames(
   /**
    * The fields under KubeSpawner's template names: {@code username}, {@code servername}, {@code user_server},
    * {@code unescaped_username}, {@code unescaped_servername}, {@code safe_username}, {@code safe_servername},
-   * {@code safe_user_server}, {@code escaped_username}, {@code escaped_servername}, {@code escaped_user_server}.
+   * {@code safe_user_server}, {@code escaped_username}, {@code escaped_servername}, {@code escaped_user_server};
+   * plus {@code username_label} and {@code servername_label}, which are not KubeSpawner template fields but the
+   * values KubeSpawner puts in the {@code hub.jupyter.org/username} and {@code hub.jupyter.org/servername} labels
+   * (a label slug is limited to 32 characters when hashed, so it can differ from {@code username}).
    *
    * @return a new mutable map, in that order
    */
@@ -78,6 +81,8 @@ public record KubeSpawnerNames(
     variables.put("escaped_username", escapedUsername);
     variables.put("escaped_servername", escapedServername);
     variables.put("escaped_user_server", escapedUsername + "--" + escapedServername);
+    variables.put("username_label", usernameLabel);
+    variables.put("servername_label", servernameLabel);
     return variables;
   }
 }
