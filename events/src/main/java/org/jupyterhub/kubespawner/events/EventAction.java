@@ -15,7 +15,7 @@ public interface EventAction {
   /**
    * The action as written into the Event.
    *
-   * @return the action; by default {@link #toString()}, which for an enum constant is its name
+   * @return the action; by default {@link Object#toString()}, which for an enum constant is its name
    */
   default String action() {
     return toString();

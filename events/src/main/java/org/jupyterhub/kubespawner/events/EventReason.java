@@ -18,7 +18,7 @@ public interface EventReason {
   /**
    * The reason as written into the Event.
    *
-   * @return the reason; by default {@link #toString()}, which for an enum constant is its name
+   * @return the reason; by default {@link Object#toString()}, which for an enum constant is its name
    */
   default String reason() {
     return toString();

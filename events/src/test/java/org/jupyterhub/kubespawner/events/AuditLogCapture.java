@@ -28,7 +28,11 @@ final class AuditLogCapture {
   }
 
   List<JsonNode> lines() {
-    return List.copyOf(appender.list).stream()
+    List<ILoggingEvent> events;
+    synchronized (appender) { // AppenderBase appends under the appender's lock; the worker thread appends
+      events = List.copyOf(appender.list);
+    }
+    return events.stream()
         .map(
             event -> {
               try {
