@@ -261,6 +261,46 @@ class EventRecorderTest {
   }
 
   @Test
+  void anEventExpiredByTheApiServerIsWrittenAgainWithItsCount() {
+    EventRecorder recorder = start(builder());
+    Pod pod = pod("users", "p", "u");
+    recorder.record(pod, EventType.WARNING, "BackOff", "Start", "back-off");
+    awaitProcessed(1);
+    client.events().v1().events().inNamespace("users").delete(); // what the event TTL does after an hour
+
+    recorder.record(pod, EventType.WARNING, "BackOff", "Start", "back-off");
+    awaitProcessed(2);
+
+    assertThat(events("users")).singleElement().extracting(EventRecorderTest::seriesCount).isEqualTo(2);
+    assertThat(recorder.stats()).returns(1L, EventRecorderStats::created).returns(1L, EventRecorderStats::aggregated);
+  }
+
+  @Test
+  void theSeriesCapEndsTheQuietestSeriesAndWritesItsPendingCount() {
+    EventRecorder recorder = start(builder().maxSeries(1).rateLimit(1, Duration.ofHours(1)));
+    Pod quiet = pod("users", "quiet", "u1");
+    recorder.record(quiet, EventType.WARNING, "BackOff", "Start", "back-off");
+    recorder.record(quiet, EventType.WARNING, "BackOff", "Start", "back-off"); // no token left: pending
+    awaitProcessed(2);
+    assertThat(events("users")).singleElement().extracting(EventRecorderTest::seriesCount).isEqualTo(1);
+
+    recorder.record(pod("users", "busy", "u2"), EventType.NORMAL, "Created", "Create", "evicts the quiet series");
+    awaitProcessed(3);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 1);
+    assertThat(events("users")).extracting(EventRecorderTest::seriesCount).containsExactlyInAnyOrder(2, 1);
+  }
+
+  @Test
+  void theAuditLogCanBeSwitchedOff() {
+    EventRecorder recorder = start(builder().auditLog(false));
+    recorder.record(pod("users", "p", "u"), EventType.NORMAL, "Created", "Create", "events only");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().created() == 1);
+    assertThat(audit.lines()).isEmpty();
+  }
+
+  @Test
   void invalidInputIsDroppedAndCountedNeverThrown() {
     EventRecorder recorder = start(builder());
     Pod pod = pod("users", "p", "u");
