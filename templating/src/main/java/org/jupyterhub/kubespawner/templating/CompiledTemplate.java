@@ -267,11 +267,14 @@ public final class CompiledTemplate {
   /**
    * Renders the template for one instance. Never throws for any values.
    *
-   * @param instanceValues the instance's variable values (only declared variables allowed)
-   * @param builtinValues the caller's values for built-in variables (see {@link BuiltinVariables#of})
+   * @param instanceValues the instance's variable values (only declared variables allowed); null means none
+   * @param builtinValues the caller's values for built-in variables (see {@link BuiltinVariables#of}); null means
+   *     none
    * @return the objects, or every problem found
    */
   public RenderResult render(Map<String, String> instanceValues, Map<String, String> builtinValues) {
+    instanceValues = instanceValues == null ? Map.of() : instanceValues;
+    builtinValues = builtinValues == null ? Map.of() : builtinValues;
     if (!problems.isEmpty()) {
       return new RenderResult.Failure(problems);
     }

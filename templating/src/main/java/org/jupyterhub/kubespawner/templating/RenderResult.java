@@ -20,7 +20,11 @@ public sealed interface RenderResult permits RenderResult.Success, RenderResult.
    * @param errors all problems found (never empty), template problems first, then values, then output
    */
   record Failure(List<TemplateError> errors) implements RenderResult {
-    /** Copies the list so the record stays immutable. */
+    /**
+     * Copies the list so the record stays immutable.
+     *
+     * @param errors see {@link #errors()}
+     */
     public Failure {
       errors = List.copyOf(errors);
     }

@@ -16,7 +16,14 @@ public record RenderedObjects(
     List<RenderedNetworkPolicy> networkPolicies,
     List<RenderedPod> pods) {
 
-  /** Copies the lists so the record stays immutable. */
+  /**
+   * Copies the lists so the record stays immutable.
+   *
+   * @param persistentVolumeClaims see {@link #persistentVolumeClaims()}
+   * @param services see {@link #services()}
+   * @param networkPolicies see {@link #networkPolicies()}
+   * @param pods see {@link #pods()}
+   */
   public RenderedObjects {
     persistentVolumeClaims = List.copyOf(persistentVolumeClaims);
     services = List.copyOf(services);

@@ -31,7 +31,12 @@ public record FieldRule(String pattern, Check check) {
     ANNOTATIONS
   }
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param pattern see {@link #pattern()}
+   * @param check see {@link #check()}
+   */
   public FieldRule {
     Objects.requireNonNull(pattern, "pattern");
     Objects.requireNonNull(check, "check");

@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record TemplateError(String path, String variable, ErrorKind kind, String message) {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param path see {@link #path()}
+   * @param variable see {@link #variable()}
+   * @param kind see {@link #kind()}
+   * @param message see {@link #message()}
+   */
   public TemplateError {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(kind, "kind");

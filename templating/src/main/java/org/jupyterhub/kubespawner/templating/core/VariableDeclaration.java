@@ -23,7 +23,17 @@ public record VariableDeclaration(
     Integer maxLength,
     List<String> enumValues) {
 
-  /** Copies the enum list so the record stays immutable. */
+  /**
+   * Copies the enum list so the record stays immutable.
+   *
+   * @param name see {@link #name()}
+   * @param description see {@link #description()}
+   * @param defaultValue see {@link #defaultValue()}
+   * @param required see {@link #required()}
+   * @param pattern see {@link #pattern()}
+   * @param maxLength see {@link #maxLength()}
+   * @param enumValues see {@link #enumValues()}
+   */
   public VariableDeclaration {
     enumValues = enumValues == null ? List.of() : List.copyOf(enumValues);
   }
