@@ -95,6 +95,22 @@ public final class ControlPlane implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
+   * A client acting as any user and groups through the admin's impersonation, so RBAC decides as for that user
+   * (for people rather than pods; pods use {@link #clientFor}). Closed after the class.
+   *
+   * @param user the user name
+   * @param groups the user's groups
+   * @return a client whose requests RBAC sees as {@code user} in {@code groups}
+   */
+  public KubernetesClient clientAs(String user, String... groups) {
+    KubernetesClient client = started().newClientAs(user, groups);
+    synchronized (clients) {
+      clients.add(client);
+    }
+    return client;
+  }
+
+  /**
    * The admin kubeconfig, e.g. for a process under test.
    *
    * @return its path

@@ -92,11 +92,11 @@ public final class LocalCluster {
   }
 
   private static LocalCluster start(Path repoRoot) {
-    CommandResult up = script(repoRoot, "up", true);
+    CommandResult up = script(repoRoot, "up");
     if (!up.succeeded()) {
       throw new IllegalStateException("e2e/cluster up failed (exit " + up.exitCode() + "):\n" + up.output());
     }
-    CommandResult info = script(repoRoot, "info", false);
+    CommandResult info = script(repoRoot, "info");
     if (!info.succeeded()) {
       throw new IllegalStateException("e2e/cluster info failed:\n" + info.output());
     }
@@ -109,10 +109,12 @@ public final class LocalCluster {
     return new LocalCluster(repoRoot, properties);
   }
 
-  private static CommandResult script(Path repoRoot, String command, boolean echo) {
-    Path script = repoRoot.resolve("e2e").resolve("cluster");
-    return ProcessRunner.run(List.of("bash", script.toString(), command), repoRoot, Map.of(), null, UP_TIMEOUT,
-        echo ? line -> System.err.println("[e2e/cluster] " + line) : null);
+  // Progress of long steps (builds, waits) goes to stderr, so a slow first start is visible in the build log.
+  private static CommandResult script(Path repoRoot, String... args) {
+    List<String> command = new ArrayList<>(List.of("bash", repoRoot.resolve("e2e").resolve("cluster").toString()));
+    command.addAll(List.of(args));
+    return ProcessRunner.run(command, repoRoot, Map.of(), null, UP_TIMEOUT,
+        "info".equals(args[0]) ? null : line -> System.err.println("[e2e/cluster] " + line));
   }
 
   private static String required(Properties info, String key) {
@@ -152,11 +154,19 @@ public final class LocalCluster {
   }
 
   /**
-   * Where {@code e2e/cluster build helm} puts helm (it exists only once that has run).
+   * The helm binary pinned in e2e/versions.env, built and cached by {@code e2e/cluster build helm} on first use.
    *
    * @return its path
+   * @throws IllegalStateException if it cannot be built
    */
-  public Path helm() {
+  public synchronized Path helm() {
+    if (!Files.isExecutable(helm)) {
+      CommandResult build = script(repoRoot, "build", "helm");
+      if (!build.succeeded() || !Files.isExecutable(helm)) {
+        throw new IllegalStateException("e2e/cluster build helm failed (exit " + build.exitCode() + "):\n"
+            + build.output());
+      }
+    }
     return helm;
   }
 
@@ -220,6 +230,22 @@ public final class LocalCluster {
         .withCaCertData(adminConfig.getCaCertData())
         .withOauthToken(token.getStatus().getToken())
         .withNamespace(namespace)
+        .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * A new client acting as any user and groups, through impersonation by the admin: authorization (RBAC) is
+   * evaluated exactly as for that user, authentication is the admin's. The caller closes the client.
+   *
+   * @param user the user name, e.g. {@code alice}
+   * @param groups the user's groups, e.g. {@code system:authenticated}
+   * @return a client whose requests RBAC sees as {@code user} in {@code groups}
+   */
+  public KubernetesClient newClientAs(String user, String... groups) {
+    Config config = new ConfigBuilder(admin.getConfiguration())
+        .withImpersonateUsername(user)
+        .withImpersonateGroups(groups)
         .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }

@@ -47,10 +47,34 @@ class ServiceAccountRbacIT {
     assertForbidden(() -> reader.configMaps().inNamespace("default").list());
   }
 
+  @Test
+  void impersonatedUserIsAuthorizedLikeThatUser() {
+    String ns = cluster.namespace();
+    KubernetesClient alice = cluster.clientAs("alice", "system:authenticated");
+
+    assertForbidden("alice", () -> alice.configMaps().inNamespace(ns).list());
+
+    cluster.admin().rbac().roleBindings().inNamespace(ns).resource(new RoleBindingBuilder()
+        .withNewMetadata().withName("alice-views").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("view")
+        .endRoleRef()
+        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("alice").endSubject()
+        .build()).create();
+
+    await().atMost(Duration.ofSeconds(30)).ignoreException(KubernetesClientException.class).untilAsserted(() ->
+        assertThat(alice.configMaps().inNamespace(ns).list().getItems()).isNotNull());
+    // The built-in view role deliberately excludes Secrets.
+    assertForbidden("alice", () -> alice.secrets().inNamespace(ns).list());
+  }
+
   private static void assertForbidden(Runnable call) {
+    assertForbidden("system:serviceaccount:" + cluster.namespace() + ":reader", call);
+  }
+
+  private static void assertForbidden(String user, Runnable call) {
     KubernetesClientException denied = catchThrowableOfType(KubernetesClientException.class, call::run);
     assertThat(denied).as("expected the API server to refuse with 403 Forbidden").isNotNull();
     assertThat(denied.getCode()).isEqualTo(403);
-    assertThat(denied.getMessage()).contains("system:serviceaccount:" + cluster.namespace() + ":reader");
+    assertThat(denied.getMessage()).contains("User \"" + user + "\"");
   }
 }
