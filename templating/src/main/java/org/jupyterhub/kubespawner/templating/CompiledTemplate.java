@@ -66,7 +66,11 @@ public final class CompiledTemplate {
       new FieldRule("spec.initContainers[*].resources.limits.*", Check.QUANTITY),
       new FieldRule("spec.initContainers[*].resources.requests.*", Check.QUANTITY),
       new FieldRule("spec.overhead.*", Check.QUANTITY),
-      new FieldRule("spec.volumes[*].emptyDir.sizeLimit", Check.QUANTITY));
+      new FieldRule("spec.volumes[*].emptyDir.sizeLimit", Check.QUANTITY),
+      new FieldRule("spec.*[*].*.httpGet.port", Check.INT_OR_STRING),
+      new FieldRule("spec.*[*].*.tcpSocket.port", Check.INT_OR_STRING),
+      new FieldRule("spec.*[*].lifecycle.*.httpGet.port", Check.INT_OR_STRING),
+      new FieldRule("spec.*[*].lifecycle.*.tcpSocket.port", Check.INT_OR_STRING));
 
   private static final List<FieldRule> CLAIM_RULES = rules(Check.DNS1123_SUBDOMAIN,
       new FieldRule("spec.selector.matchLabels", Check.LABELS),
@@ -74,14 +78,17 @@ public final class CompiledTemplate {
       new FieldRule("spec.resources.limits.*", Check.QUANTITY));
 
   private static final List<FieldRule> SERVICE_RULES = rules(Check.DNS1035_LABEL,
-      new FieldRule("spec.selector", Check.LABELS));
+      new FieldRule("spec.selector", Check.LABELS),
+      new FieldRule("spec.ports[*].targetPort", Check.INT_OR_STRING));
 
   private static final List<FieldRule> NETWORK_POLICY_RULES = rules(Check.DNS1123_SUBDOMAIN,
       new FieldRule("spec.podSelector.matchLabels", Check.LABELS),
       new FieldRule("spec.ingress[*].from[*].podSelector.matchLabels", Check.LABELS),
       new FieldRule("spec.ingress[*].from[*].namespaceSelector.matchLabels", Check.LABELS),
       new FieldRule("spec.egress[*].to[*].podSelector.matchLabels", Check.LABELS),
-      new FieldRule("spec.egress[*].to[*].namespaceSelector.matchLabels", Check.LABELS));
+      new FieldRule("spec.egress[*].to[*].namespaceSelector.matchLabels", Check.LABELS),
+      new FieldRule("spec.ingress[*].ports[*].port", Check.INT_OR_STRING),
+      new FieldRule("spec.egress[*].ports[*].port", Check.INT_OR_STRING));
 
   private final Variables variables;
   private final List<TemplateError> problems;

@@ -210,6 +210,61 @@ class CompiledTemplateTest {
   }
 
   @Test
+  void templatedPortsInIntOrStringFieldsBecomeNumbers() {
+    CompiledTemplate template = CompiledTemplate.compile(spec("""
+        variables: [{name: port, default: '8888'}]
+        pods:
+        - name: p
+          spec:
+            containers:
+            - name: nb
+              image: i
+              readinessProbe: {httpGet: {path: /api, port: '{port}'}}
+              env: [{name: PORT, value: '{port}'}]
+        services:
+        - name: s
+          spec: {ports: [{name: a, port: 80, targetPort: '{port}'}, {name: b, port: 81, targetPort: 'x{port}'}]}
+        policy: {allowedImages: ['**']}
+        """));
+    RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
+    var ports = objects.services().get(0).service().getSpec().getPorts();
+    assertThat(ports.get(0).getTargetPort().getIntVal()).isEqualTo(8888);
+    assertThat(ports.get(1).getTargetPort().getStrVal()).isEqualTo("x8888");
+    var container = objects.notebookPod().pod().getSpec().getContainers().get(0);
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8888);
+    assertThat(container.getEnv().get(0).getValue()).isEqualTo("8888");
+  }
+
+  @Test
+  void concurrentRendersOfOneCompiledTemplateDoNotInterfere() throws Exception {
+    CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<List<String>>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          List<String> mismatches = new java.util.ArrayList<>();
+          for (int i = 0; i < 500; i++) {
+            String user = "u" + thread + "-" + i;
+            RenderResult r = template.render(Map.of("user", user), BUILTINS);
+            String name = ((RenderResult.Success) r).objects().notebookPod().pod().getMetadata().getName();
+            if (!name.equals("jupyter-" + user)) {
+              mismatches.add(name);
+            }
+          }
+          return mismatches;
+        }));
+      }
+      for (var future : futures) {
+        assertThat(future.get()).isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void missingPodsAndNullEntriesAreProblemsNotCrashes() {
     assertThat(CompiledTemplate.compile(spec("policy: {allowedImages: ['**']}")).problems())
         .extracting(TemplateError::path, TemplateError::kind)

@@ -25,6 +25,12 @@ public record FieldRule(String pattern, Check check) {
     DNS1035_LABEL,
     /** The string is a resource quantity ({@code 2}, {@code 500m}, {@code 1.5Gi}, {@code 1e3}). */
     QUANTITY,
+    /**
+     * Not a check but a conversion for int-or-string fields (ports): templated text that renders to digits only
+     * becomes a JSON number, so {@code targetPort: "{port}"} with {@code port=8888} means port 8888, not a port
+     * named "8888" (which Kubernetes would reject: a port name needs a letter).
+     */
+    INT_OR_STRING,
     /** The place is a map of labels: keys are qualified names, values are label values. */
     LABELS,
     /** The place is a map of annotations: keys are qualified names, total size at most 256 KiB. */

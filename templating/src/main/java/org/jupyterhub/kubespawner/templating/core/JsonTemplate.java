@@ -2,6 +2,7 @@ package org.jupyterhub.kubespawner.templating.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -95,6 +96,9 @@ public final class JsonTemplate {
     @Override
     public JsonNode render(Map<String, String> values, List<TemplateError> errors) {
       String rendered = text.render(values, name -> errors.add(unknown(name, path, values)));
+      if (check == Check.INT_OR_STRING) {
+        return isSmallNumber(rendered) ? IntNode.valueOf(Integer.parseInt(rendered)) : TextNode.valueOf(rendered);
+      }
       if (check != null) {
         TemplateError problem = checkString(check, rendered, path);
         if (problem != null) {
@@ -132,6 +136,18 @@ public final class JsonTemplate {
       }
       return new ArrayNode(NODES, elements);
     }
+  }
+
+  private static boolean isSmallNumber(String s) {
+    if (s.isEmpty() || s.length() > 9) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static TemplateError unknown(String name, String path, Map<String, String> values) {
