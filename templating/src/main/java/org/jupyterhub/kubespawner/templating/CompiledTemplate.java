@@ -19,18 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.jupyterhub.kubespawner.templating.core.ErrorKind;
 import org.jupyterhub.kubespawner.templating.core.FieldRule;
-import org.jupyterhub.kubespawner.templating.core.FieldRule.Check;
 import org.jupyterhub.kubespawner.templating.core.JsonPaths;
 import org.jupyterhub.kubespawner.templating.core.JsonTemplate;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
 import org.jupyterhub.kubespawner.templating.core.VariableDeclaration;
 import org.jupyterhub.kubespawner.templating.core.Variables;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancetemplatespec.NetworkPolicies;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancetemplatespec.PersistentVolumeClaims;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancetemplatespec.Pods;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancetemplatespec.Services;
 
 /**
  * A {@code JupyterNotebookInstanceTemplate} spec compiled once: variable declarations checked and their regexes
@@ -49,46 +51,6 @@ public final class CompiledTemplate {
 
   // Only used for tree <-> POJO conversion, which is thread-safe once configured.
   private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  private static final List<FieldRule> COMMON_RULES = List.of(
-      new FieldRule("labels", Check.LABELS),
-      new FieldRule("annotations", Check.ANNOTATIONS));
-
-  private static final List<FieldRule> POD_RULES = rules(Check.DNS1123_SUBDOMAIN,
-      new FieldRule("spec.containers[*].name", Check.DNS1123_LABEL),
-      new FieldRule("spec.initContainers[*].name", Check.DNS1123_LABEL),
-      new FieldRule("spec.ephemeralContainers[*].name", Check.DNS1123_LABEL),
-      new FieldRule("spec.volumes[*].name", Check.DNS1123_LABEL),
-      new FieldRule("spec.volumes[*].persistentVolumeClaim.claimName", Check.DNS1123_SUBDOMAIN),
-      new FieldRule("spec.serviceAccountName", Check.DNS1123_SUBDOMAIN),
-      new FieldRule("spec.containers[*].resources.limits.*", Check.QUANTITY),
-      new FieldRule("spec.containers[*].resources.requests.*", Check.QUANTITY),
-      new FieldRule("spec.initContainers[*].resources.limits.*", Check.QUANTITY),
-      new FieldRule("spec.initContainers[*].resources.requests.*", Check.QUANTITY),
-      new FieldRule("spec.overhead.*", Check.QUANTITY),
-      new FieldRule("spec.volumes[*].emptyDir.sizeLimit", Check.QUANTITY),
-      new FieldRule("spec.*[*].*.httpGet.port", Check.INT_OR_STRING),
-      new FieldRule("spec.*[*].*.tcpSocket.port", Check.INT_OR_STRING),
-      new FieldRule("spec.*[*].lifecycle.*.httpGet.port", Check.INT_OR_STRING),
-      new FieldRule("spec.*[*].lifecycle.*.tcpSocket.port", Check.INT_OR_STRING));
-
-  private static final List<FieldRule> CLAIM_RULES = rules(Check.DNS1123_SUBDOMAIN,
-      new FieldRule("spec.selector.matchLabels", Check.LABELS),
-      new FieldRule("spec.resources.requests.*", Check.QUANTITY),
-      new FieldRule("spec.resources.limits.*", Check.QUANTITY));
-
-  private static final List<FieldRule> SERVICE_RULES = rules(Check.DNS1035_LABEL,
-      new FieldRule("spec.selector", Check.LABELS),
-      new FieldRule("spec.ports[*].targetPort", Check.INT_OR_STRING));
-
-  private static final List<FieldRule> NETWORK_POLICY_RULES = rules(Check.DNS1123_SUBDOMAIN,
-      new FieldRule("spec.podSelector.matchLabels", Check.LABELS),
-      new FieldRule("spec.ingress[*].from[*].podSelector.matchLabels", Check.LABELS),
-      new FieldRule("spec.ingress[*].from[*].namespaceSelector.matchLabels", Check.LABELS),
-      new FieldRule("spec.egress[*].to[*].podSelector.matchLabels", Check.LABELS),
-      new FieldRule("spec.egress[*].to[*].namespaceSelector.matchLabels", Check.LABELS),
-      new FieldRule("spec.ingress[*].ports[*].port", Check.INT_OR_STRING),
-      new FieldRule("spec.egress[*].ports[*].port", Check.INT_OR_STRING));
 
   private final Variables variables;
   private final List<TemplateError> problems;
@@ -138,51 +100,35 @@ public final class CompiledTemplate {
     Variables variables = Variables.compile(declarations(spec), builtinNames, "variables");
     problems.addAll(variables.problems());
 
+    List<Pods> podSpecs = spec == null ? List.of() : orEmpty(spec.getPods());
+    int notebookPod = notebookPodIndex(podSpecs, problems);
     List<Entry> pods = new ArrayList<>();
-    List<Pods> podSpecs = spec == null || spec.getPods() == null ? List.of() : spec.getPods();
-    int notebookPod = 0;
-    int marked = 0;
     for (int i = 0; i < podSpecs.size(); i++) {
       Pods pod = podSpecs.get(i);
-      boolean notebook = pod != null && Boolean.TRUE.equals(pod.getNotebook());
-      if (notebook && marked++ == 0) {
-        notebookPod = i;
-      }
-    }
-    if (podSpecs.isEmpty()) {
-      problems.add(new TemplateError("pods", null, ErrorKind.INVALID_STRUCTURE,
-          "the template must define at least one pod"));
-    }
-    if (marked > 1) {
-      problems.add(new TemplateError("pods", null, ErrorKind.INVALID_STRUCTURE,
-          "at most one pod may be marked notebook: true, but " + marked + " are"));
-    }
-    for (int i = 0; i < podSpecs.size(); i++) {
-      Pods pod = podSpecs.get(i);
-      pods.add(entry("pods", i, pod, POD_RULES, problems, pod == null ? null : pod.getWeight(), i == notebookPod,
-          pod == null || pod.getNotebookPort() == null ? DEFAULT_NOTEBOOK_PORT : pod.getNotebookPort(), null));
+      int port = pod == null || pod.getNotebookPort() == null ? DEFAULT_NOTEBOOK_PORT : pod.getNotebookPort();
+      pods.add(entry("pods", i, pod, KindRules.POD_RULES, problems, pod == null ? null : pod.getWeight(), i == notebookPod,
+          port, null));
     }
     List<Entry> claims = new ArrayList<>();
-    List<PersistentVolumeClaims> claimSpecs = spec == null || spec.getPersistentVolumeClaims() == null ? List.of()
-        : spec.getPersistentVolumeClaims();
+    List<PersistentVolumeClaims> claimSpecs = spec == null ? List.of() : orEmpty(spec.getPersistentVolumeClaims());
     for (int i = 0; i < claimSpecs.size(); i++) {
       PersistentVolumeClaims claim = claimSpecs.get(i);
       boolean delete = claim != null && claim.getWhenDeleted() == PersistentVolumeClaims.WhenDeleted.DELETE;
-      claims.add(entry("persistentVolumeClaims", i, claim, CLAIM_RULES, problems,
+      claims.add(entry("persistentVolumeClaims", i, claim, KindRules.CLAIM_RULES, problems,
           claim == null ? null : claim.getWeight(), false, 0, delete ? ClaimRetention.DELETE : ClaimRetention.RETAIN));
     }
     List<Entry> services = new ArrayList<>();
-    var serviceSpecs = spec == null || spec.getServices() == null ? List.<Object>of() : spec.getServices();
+    List<Services> serviceSpecs = spec == null ? List.of() : orEmpty(spec.getServices());
     for (int i = 0; i < serviceSpecs.size(); i++) {
-      var service = spec.getServices().get(i);
-      services.add(entry("services", i, service, SERVICE_RULES, problems,
+      Services service = serviceSpecs.get(i);
+      services.add(entry("services", i, service, KindRules.SERVICE_RULES, problems,
           service == null ? null : service.getWeight(), false, 0, null));
     }
     List<Entry> networkPolicies = new ArrayList<>();
-    var policySpecs = spec == null || spec.getNetworkPolicies() == null ? List.<Object>of() : spec.getNetworkPolicies();
+    List<NetworkPolicies> policySpecs = spec == null ? List.of() : orEmpty(spec.getNetworkPolicies());
     for (int i = 0; i < policySpecs.size(); i++) {
-      var policy = spec.getNetworkPolicies().get(i);
-      networkPolicies.add(entry("networkPolicies", i, policy, NETWORK_POLICY_RULES, problems,
+      NetworkPolicies policy = policySpecs.get(i);
+      networkPolicies.add(entry("networkPolicies", i, policy, KindRules.NETWORK_POLICY_RULES, problems,
           policy == null ? null : policy.getWeight(), false, 0, null));
     }
 
@@ -206,6 +152,30 @@ public final class CompiledTemplate {
     }
     return new CompiledTemplate(variables, List.copyOf(problems), Set.copyOf(usedBuiltins), List.copyOf(pods),
         List.copyOf(claims), List.copyOf(services), List.copyOf(networkPolicies), notebookPod);
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  /** The pod marked notebook (else the first); more than one marked, or no pod at all, is a problem. */
+  private static int notebookPodIndex(List<Pods> pods, List<TemplateError> problems) {
+    if (pods.isEmpty()) {
+      problems.add(new TemplateError("pods", null, ErrorKind.INVALID_STRUCTURE,
+          "the template must define at least one pod"));
+    }
+    int index = 0;
+    int marked = 0;
+    for (int i = 0; i < pods.size(); i++) {
+      if (pods.get(i) != null && Boolean.TRUE.equals(pods.get(i).getNotebook()) && marked++ == 0) {
+        index = i;
+      }
+    }
+    if (marked > 1) {
+      problems.add(new TemplateError("pods", null, ErrorKind.INVALID_STRUCTURE,
+          "at most one pod may be marked notebook: true, but " + marked + " are"));
+    }
+    return index;
   }
 
   private static List<VariableDeclaration> declarations(JupyterNotebookInstanceTemplateSpec spec) {
@@ -244,12 +214,6 @@ public final class CompiledTemplate {
         retention);
   }
 
-  private static List<FieldRule> rules(Check nameCheck, FieldRule... more) {
-    List<FieldRule> rules = new ArrayList<>(COMMON_RULES);
-    rules.add(new FieldRule("name", nameCheck));
-    rules.addAll(List.of(more));
-    return List.copyOf(rules);
-  }
 
   /** @return problems with the template itself; empty when it is valid */
   public List<TemplateError> problems() {
@@ -396,7 +360,7 @@ public final class CompiledTemplate {
     return name;
   }
 
-  private static <T> void checkUnique(String list, List<T> rendered, java.util.function.Function<T, String> name,
+  private static <T> void checkUnique(String list, List<T> rendered, Function<T, String> name,
       List<TemplateError> errors) {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < rendered.size(); i++) {
