@@ -1,7 +1,10 @@
 package org.jupyterhub.kubespawner.templating;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
@@ -11,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -22,7 +26,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.jupyterhub.kubespawner.templating.core.ErrorKind;
-import org.jupyterhub.kubespawner.templating.core.FieldRule;
 import org.jupyterhub.kubespawner.templating.core.JsonPaths;
 import org.jupyterhub.kubespawner.templating.core.JsonTemplate;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
@@ -62,7 +65,7 @@ public final class CompiledTemplate {
   private final int notebookPod;
 
   /** One compiled object of the template, with the settings that are not templated. */
-  private record Entry(String path, JsonTemplate template, int weight, boolean notebook, int port,
+  private record Entry(String path, JsonTemplate head, JsonTemplate spec, int weight, boolean notebook, int port,
       ClaimRetention retention) {
   }
 
@@ -106,7 +109,7 @@ public final class CompiledTemplate {
     for (int i = 0; i < podSpecs.size(); i++) {
       Pods pod = podSpecs.get(i);
       int port = pod == null || pod.getNotebookPort() == null ? DEFAULT_NOTEBOOK_PORT : pod.getNotebookPort();
-      pods.add(entry("pods", i, pod, KindRules.POD_RULES, problems, pod == null ? null : pod.getWeight(), i == notebookPod,
+      pods.add(entry("pods", i, pod, KindRules.POD, problems, pod == null ? null : pod.getWeight(), i == notebookPod,
           port, null));
     }
     List<Entry> claims = new ArrayList<>();
@@ -114,29 +117,36 @@ public final class CompiledTemplate {
     for (int i = 0; i < claimSpecs.size(); i++) {
       PersistentVolumeClaims claim = claimSpecs.get(i);
       boolean delete = claim != null && claim.getWhenDeleted() == PersistentVolumeClaims.WhenDeleted.DELETE;
-      claims.add(entry("persistentVolumeClaims", i, claim, KindRules.CLAIM_RULES, problems,
+      claims.add(entry("persistentVolumeClaims", i, claim, KindRules.CLAIM, problems,
           claim == null ? null : claim.getWeight(), false, 0, delete ? ClaimRetention.DELETE : ClaimRetention.RETAIN));
     }
     List<Entry> services = new ArrayList<>();
     List<Services> serviceSpecs = spec == null ? List.of() : orEmpty(spec.getServices());
     for (int i = 0; i < serviceSpecs.size(); i++) {
       Services service = serviceSpecs.get(i);
-      services.add(entry("services", i, service, KindRules.SERVICE_RULES, problems,
+      services.add(entry("services", i, service, KindRules.SERVICE, problems,
           service == null ? null : service.getWeight(), false, 0, null));
     }
     List<Entry> networkPolicies = new ArrayList<>();
     List<NetworkPolicies> policySpecs = spec == null ? List.of() : orEmpty(spec.getNetworkPolicies());
     for (int i = 0; i < policySpecs.size(); i++) {
       NetworkPolicies policy = policySpecs.get(i);
-      networkPolicies.add(entry("networkPolicies", i, policy, KindRules.NETWORK_POLICY_RULES, problems,
+      networkPolicies.add(entry("networkPolicies", i, policy, KindRules.NETWORK_POLICY, problems,
           policy == null ? null : policy.getWeight(), false, 0, null));
     }
 
     Set<String> usedBuiltins = new TreeSet<>();
     for (List<Entry> kind : List.of(claims, services, networkPolicies, pods)) {
       for (Entry entry : kind) {
-        problems.addAll(entry.template().problems());
-        entry.template().placeholders().forEach((name, paths) -> {
+        problems.addAll(entry.head().problems());
+        problems.addAll(entry.spec().problems());
+        Map<String, List<String>> placeholders = new LinkedHashMap<>(entry.head().placeholders());
+        entry.spec().placeholders().forEach((name, paths) -> placeholders.merge(name, paths, (a, b) -> {
+          List<String> all = new ArrayList<>(a);
+          all.addAll(b);
+          return all;
+        }));
+        placeholders.forEach((name, paths) -> {
           if (builtinNames.contains(name)) {
             usedBuiltins.add(name);
           } else if (!variables.isDefined(name)) {
@@ -191,10 +201,10 @@ public final class CompiledTemplate {
     return declarations;
   }
 
-  private static Entry entry(String list, int index, Object object, List<FieldRule> rules,
+  private static Entry entry(String list, int index, Object object, KindRules rules,
       List<TemplateError> problems, Integer weight, boolean notebook, int port, ClaimRetention retention) {
     String path = JsonPaths.index(list, index);
-    JsonNode tree;
+    ObjectNode tree;
     try {
       tree = object == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(object);
     } catch (IllegalArgumentException e) {
@@ -206,14 +216,17 @@ public final class CompiledTemplate {
       problems.add(new TemplateError(JsonPaths.field(path, "name"), null, ErrorKind.INVALID_STRUCTURE,
           "name is required"));
     }
-    if (!tree.path("spec").isObject()) {
+    // The spec is compiled on its own so that it can be rendered straight into its fabric8 type (no tree).
+    JsonNode spec = tree.remove("spec");
+    if (spec == null || !spec.isObject()) {
       problems.add(new TemplateError(JsonPaths.field(path, "spec"), null, ErrorKind.INVALID_STRUCTURE,
           "spec is required"));
+      spec = MAPPER.createObjectNode();
     }
-    return new Entry(path, JsonTemplate.compile(tree, path, rules), weight == null ? 0 : weight, notebook, port,
-        retention);
+    return new Entry(path, JsonTemplate.compile(tree, path, rules.head()),
+        JsonTemplate.compile(spec, JsonPaths.field(path, "spec"), rules.spec()), weight == null ? 0 : weight,
+        notebook, port, retention);
   }
-
 
   /** @return problems with the template itself; empty when it is valid */
   public List<TemplateError> problems() {
@@ -263,31 +276,31 @@ public final class CompiledTemplate {
     }
     List<RenderedClaim> renderedClaims = new ArrayList<>(claims.size());
     for (Entry entry : claims) {
-      JsonNode tree = entry.template().render(values, errors);
-      PersistentVolumeClaimSpec spec = convert(tree, entry.path(), PersistentVolumeClaimSpec.class, errors);
+      JsonNode head = entry.head().render(values, errors);
+      PersistentVolumeClaimSpec spec = renderSpec(entry, PersistentVolumeClaimSpec.class, values, errors);
       renderedClaims.add(new RenderedClaim(new PersistentVolumeClaim("v1", "PersistentVolumeClaim",
-          metadata(tree), spec, null), entry.weight(), entry.retention()));
+          metadata(head), spec, null), entry.weight(), entry.retention()));
     }
     List<RenderedService> renderedServices = new ArrayList<>(services.size());
     for (Entry entry : services) {
-      JsonNode tree = entry.template().render(values, errors);
-      ServiceSpec spec = convert(tree, entry.path(), ServiceSpec.class, errors);
-      renderedServices.add(new RenderedService(new Service("v1", "Service", metadata(tree), spec, null),
+      JsonNode head = entry.head().render(values, errors);
+      ServiceSpec spec = renderSpec(entry, ServiceSpec.class, values, errors);
+      renderedServices.add(new RenderedService(new Service("v1", "Service", metadata(head), spec, null),
           entry.weight()));
     }
     List<RenderedNetworkPolicy> renderedPolicies = new ArrayList<>(networkPolicies.size());
     for (Entry entry : networkPolicies) {
-      JsonNode tree = entry.template().render(values, errors);
-      NetworkPolicySpec spec = convert(tree, entry.path(), NetworkPolicySpec.class, errors);
+      JsonNode head = entry.head().render(values, errors);
+      NetworkPolicySpec spec = renderSpec(entry, NetworkPolicySpec.class, values, errors);
       renderedPolicies.add(new RenderedNetworkPolicy(new NetworkPolicy("networking.k8s.io/v1", "NetworkPolicy",
-          metadata(tree), spec), entry.weight()));
+          metadata(head), spec), entry.weight()));
     }
     List<RenderedPod> renderedPods = new ArrayList<>(pods.size());
     for (Entry entry : pods) {
-      JsonNode tree = entry.template().render(values, errors);
-      PodSpec spec = convert(tree, entry.path(), PodSpec.class, errors);
-      String container = entry.notebook() ? notebookContainer(tree, entry.path(), errors) : null;
-      renderedPods.add(new RenderedPod(new Pod("v1", "Pod", metadata(tree), spec, null), entry.weight(),
+      JsonNode head = entry.head().render(values, errors);
+      PodSpec spec = renderSpec(entry, PodSpec.class, values, errors);
+      String container = entry.notebook() ? notebookContainer(head, spec, entry.path(), errors) : null;
+      renderedPods.add(new RenderedPod(new Pod("v1", "Pod", metadata(head), spec, null), entry.weight(),
           entry.notebook(), container, entry.notebook() ? entry.port() : 0));
     }
     checkUnique("persistentVolumeClaims", renderedClaims, c -> c.claim().getMetadata().getName(), errors);
@@ -323,27 +336,31 @@ public final class CompiledTemplate {
     return map;
   }
 
-  private static <T> T convert(JsonNode tree, String path, Class<T> type, List<TemplateError> errors) {
-    JsonNode spec = tree.get("spec");
-    if (spec == null || spec.isNull()) {
-      return null;
-    }
+  private static <T> T renderSpec(Entry entry, Class<T> type, Map<String, String> values,
+      List<TemplateError> errors) {
+    TokenBuffer buffer = new TokenBuffer(MAPPER, false);
     try {
-      return MAPPER.treeToValue(spec, type);
-    } catch (Exception e) {
-      // Only a rendered value can get here (the spec was typed when compiled), e.g. a quantity that does not parse.
-      errors.add(new TemplateError(JsonPaths.field(path, "spec"), null, ErrorKind.INVALID_OBJECT,
+      entry.spec().write(buffer, values, errors);
+      try (JsonParser parser = buffer.asParser()) {
+        return MAPPER.readValue(parser, type);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Only a rendered value can get here (the spec was typed when compiled), e.g. text in a numeric field.
+      errors.add(new TemplateError(JsonPaths.field(entry.path(), "spec"), null, ErrorKind.INVALID_OBJECT,
           "the rendered spec is not a valid " + type.getSimpleName() + ": " + e.getMessage()));
       return null;
     }
   }
 
-  private static String notebookContainer(JsonNode tree, String path, List<TemplateError> errors) {
-    List<String> names = new ArrayList<>();
-    for (JsonNode container : tree.path("spec").path("containers")) {
-      names.add(container.path("name").asText(""));
+  private static String notebookContainer(JsonNode head, PodSpec spec, String path, List<TemplateError> errors) {
+    JsonNode chosen = head.get("notebookContainer");
+    if (spec == null) {
+      return chosen == null ? null : chosen.asText(); // the spec did not convert: that error says it all
     }
-    JsonNode chosen = tree.get("notebookContainer");
+    List<String> names = new ArrayList<>();
+    if (spec.getContainers() != null) {
+      spec.getContainers().forEach(c -> names.add(c.getName()));
+    }
     if (chosen == null || chosen.isNull()) {
       if (names.isEmpty()) {
         errors.add(new TemplateError(JsonPaths.field(path, "spec") + ".containers", null,

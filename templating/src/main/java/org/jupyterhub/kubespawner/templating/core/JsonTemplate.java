@@ -1,11 +1,15 @@
 package org.jupyterhub.kubespawner.templating.core;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,11 +81,27 @@ public final class JsonTemplate {
     return root.render(values, errors);
   }
 
+  /**
+   * Renders the document as a stream of JSON tokens, without building a tree (faster when the result is bound
+   * to a Java type straight away, e.g. with a {@code TokenBuffer}). Same values, errors and checks as
+   * {@link #render}.
+   *
+   * @param out where to write the document
+   * @param values variable values, inserted verbatim
+   * @param errors receives every problem
+   * @throws IOException only if {@code out} fails
+   */
+  public void write(JsonGenerator out, Map<String, String> values, List<TemplateError> errors) throws IOException {
+    root.write(out, values, errors);
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   /** One node of the render plan. */
   private sealed interface Plan permits Leaf, Text, Obj, Arr {
     JsonNode render(Map<String, String> values, List<TemplateError> errors);
+
+    void write(JsonGenerator out, Map<String, String> values, List<TemplateError> errors) throws IOException;
   }
 
   /** A non-string value or a string without placeholders or escapes: shared, as value nodes are immutable. */
@@ -89,6 +109,16 @@ public final class JsonTemplate {
     @Override
     public JsonNode render(Map<String, String> values, List<TemplateError> errors) {
       return node;
+    }
+
+    @Override
+    public void write(JsonGenerator out, Map<String, String> values, List<TemplateError> errors)
+        throws IOException {
+      if (node instanceof ValueNode value && !(node instanceof POJONode)) {
+        value.serialize(out, null); // value nodes write themselves without a serializer provider
+      } else {
+        out.writeTree(node);
+      }
     }
   }
 
@@ -106,6 +136,17 @@ public final class JsonTemplate {
         }
       }
       return TextNode.valueOf(rendered);
+    }
+
+    @Override
+    public void write(JsonGenerator out, Map<String, String> values, List<TemplateError> errors)
+        throws IOException {
+      JsonNode node = render(values, errors);
+      if (node.isInt()) {
+        out.writeNumber(node.intValue());
+      } else {
+        out.writeString(node.textValue());
+      }
     }
   }
 
@@ -125,6 +166,22 @@ public final class JsonTemplate {
       }
       return node;
     }
+
+    @Override
+    public void write(JsonGenerator out, Map<String, String> values, List<TemplateError> errors)
+        throws IOException {
+      if (annotationSizeChecked) {
+        JsonNode node = render(values, errors);
+        out.writeTree(node);
+        return;
+      }
+      out.writeStartObject();
+      for (int i = 0; i < keys.length; i++) {
+        out.writeFieldName(keys[i]);
+        children[i].write(out, values, errors);
+      }
+      out.writeEndObject();
+    }
   }
 
   private record Arr(Plan[] items) implements Plan {
@@ -135,6 +192,16 @@ public final class JsonTemplate {
         elements.add(item.render(values, errors));
       }
       return new ArrayNode(NODES, elements);
+    }
+
+    @Override
+    public void write(JsonGenerator out, Map<String, String> values, List<TemplateError> errors)
+        throws IOException {
+      out.writeStartArray();
+      for (Plan item : items) {
+        item.write(out, values, errors);
+      }
+      out.writeEndArray();
     }
   }
 
