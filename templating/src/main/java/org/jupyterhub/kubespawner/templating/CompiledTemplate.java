@@ -62,7 +62,6 @@ public final class CompiledTemplate {
   private final List<Entry> claims;
   private final List<Entry> services;
   private final List<Entry> networkPolicies;
-  private final int notebookPod;
 
   /** One compiled object of the template, with the settings that are not templated. */
   private record Entry(String path, JsonTemplate head, JsonTemplate spec, int weight, boolean notebook, int port,
@@ -70,7 +69,7 @@ public final class CompiledTemplate {
   }
 
   private CompiledTemplate(Variables variables, List<TemplateError> problems, Set<String> usedBuiltins,
-      List<Entry> pods, List<Entry> claims, List<Entry> services, List<Entry> networkPolicies, int notebookPod) {
+      List<Entry> pods, List<Entry> claims, List<Entry> services, List<Entry> networkPolicies) {
     this.variables = variables;
     this.problems = problems;
     this.usedBuiltins = usedBuiltins;
@@ -78,7 +77,6 @@ public final class CompiledTemplate {
     this.claims = claims;
     this.services = services;
     this.networkPolicies = networkPolicies;
-    this.notebookPod = notebookPod;
   }
 
   /**
@@ -161,7 +159,7 @@ public final class CompiledTemplate {
       }
     }
     return new CompiledTemplate(variables, List.copyOf(problems), Set.copyOf(usedBuiltins), List.copyOf(pods),
-        List.copyOf(claims), List.copyOf(services), List.copyOf(networkPolicies), notebookPod);
+        List.copyOf(claims), List.copyOf(services), List.copyOf(networkPolicies));
   }
 
   private static <T> List<T> orEmpty(List<T> list) {
