@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
@@ -29,6 +30,7 @@ import org.jupyterhub.kubespawner.templating.core.ErrorKind;
 import org.jupyterhub.kubespawner.templating.core.JsonPaths;
 import org.jupyterhub.kubespawner.templating.core.JsonTemplate;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
+import org.jupyterhub.kubespawner.templating.core.TemplateText;
 import org.jupyterhub.kubespawner.templating.core.VariableDeclaration;
 import org.jupyterhub.kubespawner.templating.core.Variables;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
@@ -56,6 +58,7 @@ public final class CompiledTemplate {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Variables variables;
+  private final ImagePolicy imagePolicy;
   private final List<TemplateError> problems;
   private final Set<String> usedBuiltins;
   private final List<Entry> pods;
@@ -68,9 +71,10 @@ public final class CompiledTemplate {
       ClaimRetention retention) {
   }
 
-  private CompiledTemplate(Variables variables, List<TemplateError> problems, Set<String> usedBuiltins,
+  private CompiledTemplate(Variables variables, ImagePolicy imagePolicy, List<TemplateError> problems, Set<String> usedBuiltins,
       List<Entry> pods, List<Entry> claims, List<Entry> services, List<Entry> networkPolicies) {
     this.variables = variables;
+    this.imagePolicy = imagePolicy;
     this.problems = problems;
     this.usedBuiltins = usedBuiltins;
     this.pods = pods;
@@ -100,6 +104,12 @@ public final class CompiledTemplate {
     List<TemplateError> problems = new ArrayList<>();
     Variables variables = Variables.compile(declarations(spec), builtinNames, "variables");
     problems.addAll(variables.problems());
+    ImagePolicy imagePolicy = ImagePolicy.of(spec == null || spec.getPolicy() == null ? null
+        : spec.getPolicy().getAllowedImages());
+    if (imagePolicy.patterns().isEmpty()) {
+      problems.add(new TemplateError("policy.allowedImages", null, ErrorKind.INVALID_STRUCTURE,
+          "the policy must allow at least one image pattern (write '**' to allow any image on purpose)"));
+    }
 
     List<Pods> podSpecs = spec == null ? List.of() : orEmpty(spec.getPods());
     int notebookPod = notebookPodIndex(podSpecs, problems);
@@ -108,7 +118,7 @@ public final class CompiledTemplate {
       Pods pod = podSpecs.get(i);
       int port = pod == null || pod.getNotebookPort() == null ? DEFAULT_NOTEBOOK_PORT : pod.getNotebookPort();
       pods.add(entry("pods", i, pod, KindRules.POD, problems, pod == null ? null : pod.getWeight(), i == notebookPod,
-          port, null));
+          port, null, imagePolicy));
     }
     List<Entry> claims = new ArrayList<>();
     List<PersistentVolumeClaims> claimSpecs = spec == null ? List.of() : orEmpty(spec.getPersistentVolumeClaims());
@@ -158,7 +168,7 @@ public final class CompiledTemplate {
         });
       }
     }
-    return new CompiledTemplate(variables, List.copyOf(problems), Set.copyOf(usedBuiltins), List.copyOf(pods),
+    return new CompiledTemplate(variables, imagePolicy, List.copyOf(problems), Set.copyOf(usedBuiltins), List.copyOf(pods),
         List.copyOf(claims), List.copyOf(services), List.copyOf(networkPolicies));
   }
 
@@ -201,6 +211,13 @@ public final class CompiledTemplate {
 
   private static Entry entry(String list, int index, Object object, KindRules rules,
       List<TemplateError> problems, Integer weight, boolean notebook, int port, ClaimRetention retention) {
+    return entry(list, index, object, rules, problems, weight, notebook, port, retention, null);
+  }
+
+  /** @param imagePolicy for pods: constant images are checked against it now; null for other kinds */
+  private static Entry entry(String list, int index, Object object, KindRules rules,
+      List<TemplateError> problems, Integer weight, boolean notebook, int port, ClaimRetention retention,
+      ImagePolicy imagePolicy) {
     String path = JsonPaths.index(list, index);
     ObjectNode tree;
     try {
@@ -220,6 +237,9 @@ public final class CompiledTemplate {
       problems.add(new TemplateError(JsonPaths.field(path, "spec"), null, ErrorKind.INVALID_STRUCTURE,
           "spec is required"));
       spec = MAPPER.createObjectNode();
+    }
+    if (imagePolicy != null && !imagePolicy.patterns().isEmpty()) {
+      checkConstantImages(spec, JsonPaths.field(path, "spec"), imagePolicy, problems);
     }
     return new Entry(path, JsonTemplate.compile(tree, path, rules.head()),
         JsonTemplate.compile(spec, JsonPaths.field(path, "spec"), rules.spec()), weight == null ? 0 : weight,
@@ -298,6 +318,7 @@ public final class CompiledTemplate {
       JsonNode head = entry.head().render(values, errors);
       PodSpec spec = renderSpec(entry, PodSpec.class, values, errors);
       String container = entry.notebook() ? notebookContainer(head, spec, entry.path(), errors) : null;
+      checkImages(spec, entry.path(), errors);
       renderedPods.add(new RenderedPod(new Pod("v1", "Pod", metadata(head), spec, null), entry.weight(),
           entry.notebook(), container, entry.notebook() ? entry.port() : 0));
     }
@@ -332,6 +353,54 @@ public final class CompiledTemplate {
       map.put(field.getKey(), field.getValue().isNull() ? null : field.getValue().asText());
     }
     return map;
+  }
+
+  /** Images without placeholders can be judged once, so an admin sees the problem in the template's status. */
+  private static void checkConstantImages(JsonNode podSpec, String specPath, ImagePolicy policy,
+      List<TemplateError> problems) {
+    for (String list : CONTAINER_LISTS) {
+      JsonNode containers = podSpec.path(list);
+      for (int i = 0; i < containers.size(); i++) {
+        JsonNode image = containers.get(i).path("image");
+        TemplateText text = image.isTextual() ? TemplateText.parse(image.textValue()) : null;
+        if (text != null && text.isConstant() && !policy.allows(text.render(Map.of()))) {
+          problems.add(new TemplateError(JsonPaths.field(JsonPaths.index(JsonPaths.field(specPath, list), i),
+              "image"), null, ErrorKind.IMAGE_NOT_ALLOWED, policy.denial(text.render(Map.of()))));
+        }
+      }
+    }
+  }
+
+  private static final List<String> CONTAINER_LISTS = List.of("containers", "initContainers", "ephemeralContainers");
+
+  private void checkImages(PodSpec spec, String path, List<TemplateError> errors) {
+    if (spec == null) {
+      return;
+    }
+    checkImages(spec.getContainers(), JsonPaths.field(path, "spec") + ".containers", errors);
+    checkImages(spec.getInitContainers(), JsonPaths.field(path, "spec") + ".initContainers", errors);
+    if (spec.getEphemeralContainers() != null) {
+      for (int i = 0; i < spec.getEphemeralContainers().size(); i++) {
+        String image = spec.getEphemeralContainers().get(i).getImage();
+        if (!imagePolicy.allows(image)) {
+          errors.add(new TemplateError(JsonPaths.field(path, "spec") + ".ephemeralContainers[" + i + "].image", null,
+              ErrorKind.IMAGE_NOT_ALLOWED, imagePolicy.denial(image)));
+        }
+      }
+    }
+  }
+
+  private void checkImages(List<Container> containers, String listPath, List<TemplateError> errors) {
+    if (containers == null) {
+      return;
+    }
+    for (int i = 0; i < containers.size(); i++) {
+      String image = containers.get(i).getImage();
+      if (!imagePolicy.allows(image)) {
+        errors.add(new TemplateError(listPath + "[" + i + "].image", null, ErrorKind.IMAGE_NOT_ALLOWED,
+            imagePolicy.denial(image)));
+      }
+    }
   }
 
   private static <T> T renderSpec(Entry entry, Class<T> type, Map<String, String> values,

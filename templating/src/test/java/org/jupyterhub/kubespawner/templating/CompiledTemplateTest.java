@@ -265,6 +265,45 @@ class CompiledTemplateTest {
   }
 
   @Test
+  void imagesMustMatchThePolicy() {
+    CompiledTemplate template = CompiledTemplate.compile(spec("""
+        variables: [{name: image, default: 'quay.io/jupyter/base-notebook:latest'}]
+        pods:
+        - name: p
+          spec:
+            initContainers: [{name: init, image: 'docker.io/{{tools}}:1'}]
+            containers: [{name: nb, image: '{image}'}, {name: side, image: 'quay.io/jupyter/sidecar:1'}]
+        policy: {allowedImages: ['quay.io/jupyter/*']}
+        """));
+    assertThat(template.problems()).extracting(TemplateError::path, TemplateError::kind).containsExactly(
+        tuple("pods[0].spec.initContainers[0].image", ErrorKind.IMAGE_NOT_ALLOWED));
+
+    CompiledTemplate fixed = CompiledTemplate.compile(spec("""
+        variables: [{name: image, default: 'quay.io/jupyter/base-notebook:latest'}]
+        pods:
+        - name: p
+          spec:
+            containers: [{name: nb, image: '{image}'}, {name: side, image: 'quay.io/jupyter/sidecar:1'}]
+        policy: {allowedImages: ['quay.io/jupyter/*']}
+        """));
+    assertThat(fixed.problems()).isEmpty();
+    success(fixed.render(Map.of(), BUILTINS));
+    assertThat(failure(fixed.render(Map.of("image", "docker.io/evil/miner:1"), BUILTINS))).singleElement()
+        .satisfies(e -> {
+          assertThat(e.path()).isEqualTo("pods[0].spec.containers[0].image");
+          assertThat(e.kind()).isEqualTo(ErrorKind.IMAGE_NOT_ALLOWED);
+          assertThat(e.message()).contains("docker.io/evil/miner:1").contains("[quay.io/jupyter/*]");
+        });
+  }
+
+  @Test
+  void aPolicyIsRequired() {
+    assertThat(CompiledTemplate.compile(spec("pods: [{name: p, spec: {containers: [{name: c, image: i}]}}]"))
+        .problems()).extracting(TemplateError::path, TemplateError::kind)
+        .containsExactly(tuple("policy.allowedImages", ErrorKind.INVALID_STRUCTURE));
+  }
+
+  @Test
   void missingPodsAndNullEntriesAreProblemsNotCrashes() {
     assertThat(CompiledTemplate.compile(spec("policy: {allowedImages: ['**']}")).problems())
         .extracting(TemplateError::path, TemplateError::kind)

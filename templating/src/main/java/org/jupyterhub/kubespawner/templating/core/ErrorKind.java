@@ -49,6 +49,8 @@ public enum ErrorKind {
   INVALID_QUANTITY,
   /** Annotations are larger than Kubernetes allows in total. */
   ANNOTATIONS_TOO_LARGE,
+  /** A rendered container image is not allowed by the template's policy.allowedImages. */
+  IMAGE_NOT_ALLOWED,
   /** The rendered document does not convert to its Kubernetes type. */
   INVALID_OBJECT
 }
