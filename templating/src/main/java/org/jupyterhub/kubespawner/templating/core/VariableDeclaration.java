@@ -1,5 +1,7 @@
 package org.jupyterhub.kubespawner.templating.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -35,7 +37,8 @@ public record VariableDeclaration(
    * @param enumValues see {@link #enumValues()}
    */
   public VariableDeclaration {
-    enumValues = enumValues == null ? List.of() : List.copyOf(enumValues);
+    // Not List.copyOf: a null entry must reach Variables.compile as a reported problem, not throw here.
+    enumValues = enumValues == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(enumValues));
   }
 
   /**

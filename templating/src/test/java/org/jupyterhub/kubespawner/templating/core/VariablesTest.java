@@ -114,7 +114,8 @@ class VariablesTest {
         VariableDeclaration.of("namespace", null),
         VariableDeclaration.required("re", "([a-z"),
         new VariableDeclaration("d", null, "UPPER", false, "[a-z]+", 3, List.of("x")),
-        new VariableDeclaration("neg", null, null, false, null, -1, null));
+        new VariableDeclaration("neg", null, null, false, null, -1, null),
+        new VariableDeclaration("nul", null, null, false, null, null, java.util.Arrays.asList("a", null)));
     assertThat(v.problems()).extracting(TemplateError::path, TemplateError::kind).containsExactly(
         tuple("variables[1].name", ErrorKind.DUPLICATE_VARIABLE),
         tuple("variables[2].name", ErrorKind.INVALID_DECLARATION),
@@ -123,8 +124,9 @@ class VariablesTest {
         // too long and not in the enum (a value over maxLength is not also matched against the pattern)
         tuple("variables[5].default", ErrorKind.INVALID_DEFAULT),
         tuple("variables[5].default", ErrorKind.INVALID_DEFAULT),
-        tuple("variables[6].maxLength", ErrorKind.INVALID_DECLARATION));
-    assertThat(v.declaredNames()).containsExactly("ok", "re", "d", "neg");
+        tuple("variables[6].maxLength", ErrorKind.INVALID_DECLARATION),
+        tuple("variables[7].enum[1]", ErrorKind.INVALID_DECLARATION));
+    assertThat(v.declaredNames()).containsExactly("ok", "re", "d", "neg", "nul");
     assertThat(v.isDefined("namespace")).isTrue();
     assertThat(v.isDefined("9bad")).isFalse();
   }
