@@ -3,8 +3,11 @@ package org.jupyterhub.kubespawner.templating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jupyterhub.kubespawner.templating.core.ErrorKind;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
@@ -238,13 +241,13 @@ class CompiledTemplateTest {
   @Test
   void concurrentRendersOfOneCompiledTemplateDoNotInterfere() throws Exception {
     CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    var pool = Executors.newFixedThreadPool(4);
     try {
-      List<java.util.concurrent.Future<List<String>>> futures = new java.util.ArrayList<>();
+      List<Future<List<String>>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
         futures.add(pool.submit(() -> {
-          List<String> mismatches = new java.util.ArrayList<>();
+          List<String> mismatches = new ArrayList<>();
           for (int i = 0; i < 500; i++) {
             String user = "u" + thread + "-" + i;
             RenderResult r = template.render(Map.of("user", user), BUILTINS);

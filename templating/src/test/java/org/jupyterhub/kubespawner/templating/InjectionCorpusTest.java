@@ -1,6 +1,7 @@
 package org.jupyterhub.kubespawner.templating;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -75,8 +76,8 @@ class InjectionCorpusTest {
     Container container = pod.pod().getSpec().getContainers().get(0);
     assertThat(container.getArgs()).containsExactly("--opt=" + value, value);
     assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("A", "prefix-" + value + "-suffix"),
-        org.assertj.core.groups.Tuple.tuple("B", "{\"json\": \"" + value + "\"}"));
+        tuple("A", "prefix-" + value + "-suffix"),
+        tuple("B", "{\"json\": \"" + value + "\"}"));
     assertThat(pod.pod().getSpec().getHostNetwork()).isNull();
   }
 

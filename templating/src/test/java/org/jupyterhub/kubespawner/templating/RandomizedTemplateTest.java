@@ -2,6 +2,7 @@ package org.jupyterhub.kubespawner.templating;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,7 +45,7 @@ class RandomizedTemplateTest {
     return false;
   }
 
-  private static final com.fasterxml.jackson.databind.JsonNode BASE = Examples.YAML.valueToTree(
+  private static final JsonNode BASE = Examples.YAML.valueToTree(
       CompiledTemplateTest.spec("""
           variables: [{name: v}]
           pods:

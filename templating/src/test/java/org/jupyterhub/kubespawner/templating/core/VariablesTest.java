@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,7 +116,7 @@ class VariablesTest {
         VariableDeclaration.required("re", "([a-z"),
         new VariableDeclaration("d", null, "UPPER", false, "[a-z]+", 3, List.of("x")),
         new VariableDeclaration("neg", null, null, false, null, -1, null),
-        new VariableDeclaration("nul", null, null, false, null, null, java.util.Arrays.asList("a", null)));
+        new VariableDeclaration("nul", null, null, false, null, null, Arrays.asList("a", null)));
     assertThat(v.problems()).extracting(TemplateError::path, TemplateError::kind).containsExactly(
         tuple("variables[1].name", ErrorKind.DUPLICATE_VARIABLE),
         tuple("variables[2].name", ErrorKind.INVALID_DECLARATION),
