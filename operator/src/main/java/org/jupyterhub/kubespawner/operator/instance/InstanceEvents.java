@@ -1,0 +1,87 @@
+package org.jupyterhub.kubespawner.operator.instance;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jupyterhub.kubespawner.events.EventRecorder;
+import org.jupyterhub.kubespawner.events.EventType;
+import org.jupyterhub.kubespawner.operator.status.Action;
+import org.jupyterhub.kubespawner.operator.status.ConditionTypes;
+import org.jupyterhub.kubespawner.operator.status.Conditions;
+import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
+
+/**
+ * Turns status transitions into Events: one Event per decision (template resolved or not, admitted or rejected,
+ * ready, failed, out of date), not one per reconcile. Object creations are recorded where they happen.
+ */
+final class InstanceEvents {
+
+  /** Reasons of the Ready condition that are progress, not trouble. */
+  private static final Set<Reason> NORMAL = EnumSet.of(Reason.PodReady, Reason.PodStarting, Reason.NotCreated,
+      Reason.TemplateFound, Reason.TemplateUnchanged, Reason.TemplateChanged, Reason.Created);
+  /** Ready reasons already told by the TemplateResolved Event. */
+  private static final Set<Reason> TOLD_BY_RESOLUTION = EnumSet.of(Reason.TemplateNotFound, Reason.TemplateForbidden,
+      Reason.NotCreated);
+
+  private InstanceEvents() {
+  }
+
+  static void recordTransitions(EventRecorder events, JupyterNotebookInstance instance,
+      JupyterNotebookInstanceStatus before, JupyterNotebookInstanceStatus after) {
+    List<Condition> old = before == null ? null : before.getConditions();
+    Condition resolved = changed(old, after.getConditions(), ConditionTypes.TEMPLATE_RESOLVED);
+    if (resolved != null) {
+      record(events, instance, resolved, Action.Resolve);
+    }
+    Condition ready = changed(old, after.getConditions(), ConditionTypes.READY);
+    Reason reason = ready == null ? null : reasonOf(ready);
+    if (reason != null && !TOLD_BY_RESOLUTION.contains(reason)) {
+      Action action = switch (reason) {
+        case TemplateInvalid, VariablesRejected, RenderFailed, ImageDenied, ArgsNotAllowed, InvalidInstanceName ->
+            Action.Admit;
+        case CreateFailed -> Action.Create;
+        default -> Action.Observe;
+      };
+      record(events, instance, ready, action);
+    }
+    Condition upToDate = changed(old, after.getConditions(), ConditionTypes.UP_TO_DATE);
+    if (upToDate != null && Conditions.FALSE.equals(upToDate.getStatus())) {
+      record(events, instance, upToDate, Action.Compare);
+    }
+  }
+
+  private static Reason reasonOf(Condition c) {
+    try {
+      return Reason.valueOf(c.getReason());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return null; // not one of ours
+    }
+  }
+
+  private static void record(EventRecorder events, JupyterNotebookInstance instance, Condition c, Action action) {
+    Reason reason = reasonOf(c);
+    if (reason == null) {
+      return;
+    }
+    boolean normal = NORMAL.contains(reason) || Conditions.TRUE.equals(c.getStatus());
+    events.record(instance, normal ? EventType.NORMAL : EventType.WARNING, reason, action, c.getMessage());
+  }
+
+  /** The new condition of that type if its status or reason differs from before, else null. */
+  private static Condition changed(List<Condition> before, List<Condition> after, String type) {
+    Condition now = Conditions.find(after, type);
+    if (now == null) {
+      return null;
+    }
+    Condition was = Conditions.find(before, type);
+    if (was != null && Objects.equals(was.getStatus(), now.getStatus())
+        && Objects.equals(was.getReason(), now.getReason())) {
+      return null;
+    }
+    return now;
+  }
+}

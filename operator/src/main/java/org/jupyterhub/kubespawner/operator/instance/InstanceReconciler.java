@@ -1,0 +1,297 @@
+package org.jupyterhub.kubespawner.operator.instance;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jupyterhub.kubespawner.events.EventRecorder;
+import org.jupyterhub.kubespawner.events.EventType;
+import org.jupyterhub.kubespawner.operator.ManagedLabels;
+import org.jupyterhub.kubespawner.operator.OperatorMetrics;
+import org.jupyterhub.kubespawner.operator.status.Action;
+import org.jupyterhub.kubespawner.operator.status.ConditionTypes;
+import org.jupyterhub.kubespawner.operator.status.Conditions;
+import org.jupyterhub.kubespawner.operator.status.InstanceFacts;
+import org.jupyterhub.kubespawner.operator.status.InstanceStatusAggregator;
+import org.jupyterhub.kubespawner.operator.status.PodClassifier;
+import org.jupyterhub.kubespawner.operator.status.PodObservation;
+import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.status.Spawn;
+import org.jupyterhub.kubespawner.operator.template.CompiledTemplates;
+import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
+import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Resources;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.ResourcesBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a JupyterNotebookInstance: resolve the template, plan (pure), create what is missing (create-if-absent,
+ * in order), observe the notebook pod, compute the status (pure) and write it only when it changed.
+ *
+ * <p>Objects are created only until the spawn is complete (status.templateGeneration set); after that the operator
+ * only observes: a running pod is never touched, and template changes surface as UpToDate=False.
+ */
+@ControllerConfiguration(name = InstanceReconciler.NAME)
+public final class InstanceReconciler implements Reconciler<JupyterNotebookInstance>,
+    Cleaner<JupyterNotebookInstance> {
+
+  /** The controller's name (also its field manager and finalizer prefix). */
+  public static final String NAME = "jupyternotebookinstance";
+  private static final String TEMPLATE_INDEX = "spec.template";
+  private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
+
+  private final EventRecorder events;
+  private final CompiledTemplates templates;
+  private final InstanceStatusAggregator aggregator;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  private InformerEventSource<JupyterNotebookInstanceTemplate, JupyterNotebookInstance> templateSource;
+  private InformerEventSource<Pod, JupyterNotebookInstance> podSource;
+  private InformerEventSource<PersistentVolumeClaim, JupyterNotebookInstance> claimSource;
+  private final Map<Class<?>, InformerEventSource<?, JupyterNotebookInstance>> sources = new LinkedHashMap<>();
+
+  /**
+   * @param events the Event recorder
+   * @param templates compiled templates, shared with the template reconciler
+   * @param progressTimeout how long a notebook pod may take to become ready
+   * @param metrics the operator's metrics
+   * @param clock the clock (for tests)
+   */
+  public InstanceReconciler(EventRecorder events, CompiledTemplates templates, Duration progressTimeout,
+      OperatorMetrics metrics, Clock clock) {
+    this.events = events;
+    this.templates = templates;
+    this.aggregator = new InstanceStatusAggregator(progressTimeout);
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, JupyterNotebookInstance>> prepareEventSources(
+      EventSourceContext<JupyterNotebookInstance> context) {
+    // Templates map to the instances that reference them, through an index on spec.template.
+    context.getPrimaryCache().addIndexer(TEMPLATE_INDEX,
+        i -> List.of(key(TemplateResolver.templateNamespace(i), i.getSpec().getTemplate().getName())));
+    templateSource = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(JupyterNotebookInstanceTemplate.class, JupyterNotebookInstance.class)
+        .withName("templates")
+        .withSecondaryToPrimaryMapper((JupyterNotebookInstanceTemplate t) -> context.getPrimaryCache()
+            .byIndex(TEMPLATE_INDEX, key(t.getMetadata().getNamespace(), t.getMetadata().getName())).stream()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        // Status writes on templates must not wake every instance: only spec changes (generation) matter.
+        .withOnUpdateFilter((newer, older) -> !Objects.equals(newer.getMetadata().getGeneration(),
+            older.getMetadata().getGeneration()))
+        .build(), context);
+    podSource = managed(Pod.class, context);
+    claimSource = managed(PersistentVolumeClaim.class, context);
+    managed(Service.class, context);
+    managed(NetworkPolicy.class, context);
+    List<EventSource<?, JupyterNotebookInstance>> all = new ArrayList<>();
+    all.add(templateSource);
+    all.addAll(sources.values());
+    return all;
+  }
+
+  private <R extends HasMetadata> InformerEventSource<R, JupyterNotebookInstance> managed(Class<R> type,
+      EventSourceContext<JupyterNotebookInstance> context) {
+    SecondaryToPrimaryMapper<R> byLabel = r -> {
+      String instance = r.getMetadata().getLabels() == null ? null
+          : r.getMetadata().getLabels().get(ManagedLabels.INSTANCE);
+      return instance == null ? Set.of() : Set.of(new ResourceID(instance, r.getMetadata().getNamespace()));
+    };
+    InformerEventSource<R, JupyterNotebookInstance> source = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, JupyterNotebookInstance.class)
+            .withName(type.getSimpleName().toLowerCase())
+            .withLabelSelector(ManagedLabels.SELECTOR)
+            .withSecondaryToPrimaryMapper(byLabel)
+            .build(), context);
+    sources.put(type, source);
+    return source;
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  @Override
+  public UpdateControl<JupyterNotebookInstance> reconcile(JupyterNotebookInstance instance,
+      Context<JupyterNotebookInstance> context) {
+    Instant now = clock.instant();
+    JupyterNotebookInstanceStatus previous = instance.getStatus();
+    TemplateResolution resolution = new TemplateResolver(
+        (ns, name) -> templateSource.get(new ResourceID(name, ns)).orElse(null)).resolve(instance);
+
+    Spawn spawn = recordedSpawn(previous);
+    Rejection rejection = null;
+    String createFailure = null;
+    Pod notebookPod = null;
+    if (spawn == null && resolution instanceof TemplateResolution.Resolved resolved) {
+      Plan plan = InstancePlanner.plan(instance, resolved.template(), templates.get(resolved.template()));
+      if (plan instanceof Plan.Reject reject) {
+        rejection = reject.rejection();
+      } else {
+        DesiredState desired = ((Plan.Create) plan).desired();
+        try {
+          spawn = create(instance, desired, context);
+        } catch (Creation.InvalidObjectException e) {
+          createFailure = e.getMessage();
+        }
+      }
+    }
+    if (spawn != null) {
+      notebookPod = findPod(instance, spawn.podName(), context);
+    }
+    PodObservation observation = spawn == null ? new PodObservation.Missing() : PodClassifier.classify(notebookPod);
+    Instant startedAt = notebookPod == null || notebookPod.getMetadata().getCreationTimestamp() == null ? null
+        : Instant.parse(notebookPod.getMetadata().getCreationTimestamp());
+    long generation = instance.getMetadata().getGeneration() == null ? 0 : instance.getMetadata().getGeneration();
+    InstanceStatusAggregator.Result result = aggregator.aggregate(previous,
+        new InstanceFacts(generation, resolution, rejection, createFailure, spawn, observation, startedAt), now);
+    JupyterNotebookInstanceStatus next = result.status();
+
+    InstanceEvents.recordTransitions(events, instance, previous, next);
+    recordMetrics(instance, previous, next, now);
+
+    UpdateControl<JupyterNotebookInstance> control;
+    if (Objects.equals(previous, next)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      LOG.info("{}: {}", next.getPhase() == null ? "-" : next.getPhase().getValue(), next.getMessage());
+      instance.setStatus(next);
+      control = UpdateControl.patchStatus(instance);
+    }
+    if (result.recheckAfter() != null) {
+      control.rescheduleAfter(result.recheckAfter());
+    }
+    return control;
+  }
+
+  /** The spawn an earlier reconcile completed, from status; null while nothing (or not everything) was created. */
+  private static Spawn recordedSpawn(JupyterNotebookInstanceStatus status) {
+    if (status == null || status.getTemplateGeneration() == null || status.getPodName() == null) {
+      return null;
+    }
+    return new Spawn(status.getTemplateGeneration(), status.getPodName(),
+        status.getPort() == null ? 0 : status.getPort(),
+        status.getResources() == null ? List.of() : status.getResources());
+  }
+
+  private Spawn create(JupyterNotebookInstance instance, DesiredState desired,
+      Context<JupyterNotebookInstance> context) {
+    ResourceID primary = ResourceID.fromResource(instance);
+    List<Resources> created = new ArrayList<>(desired.objects().size());
+    for (DesiredObject object : desired.objects()) {
+      InformerEventSource<?, JupyterNotebookInstance> source = sources.get(object.object().getClass());
+      boolean cached = source != null && source.get(new ResourceID(object.name(),
+          instance.getMetadata().getNamespace())).isPresent();
+      String message = null;
+      if (!cached) {
+        Creation.Result result = Creation.createIfAbsent(context.getClient(), object.object());
+        if (result.outcome() == Creation.Outcome.CREATED) {
+          remember(source, primary, result.object());
+          metrics.created(object.kind());
+          events.record(instance, result.object(), EventType.NORMAL, Reason.ResourceCreated, Action.Create,
+              "created " + object.kind() + " " + object.name() + (object.retained()
+                  ? " (kept when the instance is deleted)" : ""));
+        } else if (!DesiredStateAssembler.isOwned(object.object()) || object.retained()) {
+          // Typically the user's claim from an earlier start (or from KubeSpawner): used as it is.
+          message = "already existed; used as it is";
+          events.record(instance, EventType.NORMAL, Reason.ResourceExisted, Action.Create,
+              object.kind() + " " + object.name() + " already exists and is used as it is");
+        }
+      }
+      created.add(new ResourcesBuilder().withApiVersion(object.object().getApiVersion()).withKind(object.kind())
+          .withName(object.name()).withState(object.retained() ? "Retained" : "Created").withMessage(message)
+          .build());
+    }
+    return new Spawn(desired.templateGeneration(), desired.notebookPod(), desired.notebookPort(), created);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends HasMetadata> void remember(InformerEventSource<R, JupyterNotebookInstance> source,
+      ResourceID primary, HasMetadata created) {
+    if (source != null && created != null) {
+      // So the next reconcile sees what was just created even before the watch delivers it.
+      source.handleRecentResourceCreate(primary, (R) created);
+    }
+  }
+
+  private Pod findPod(JupyterNotebookInstance instance, String podName, Context<JupyterNotebookInstance> context) {
+    String ns = instance.getMetadata().getNamespace();
+    Optional<Pod> cached = podSource.get(new ResourceID(podName, ns));
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    // The cache can lag behind a create; ask once before declaring the pod gone.
+    return context.getClient().pods().inNamespace(ns).withName(podName).get();
+  }
+
+  private void recordMetrics(JupyterNotebookInstance instance, JupyterNotebookInstanceStatus before,
+      JupyterNotebookInstanceStatus after, Instant now) {
+    Phase was = before == null ? null : before.getPhase();
+    if (after.getPhase() == was) {
+      return;
+    }
+    if (after.getPhase() == Phase.READY && instance.getMetadata().getCreationTimestamp() != null) {
+      metrics.ready(Duration.between(Instant.parse(instance.getMetadata().getCreationTimestamp()), now));
+    } else if (after.getPhase() == Phase.FAILED) {
+      var ready = Conditions.find(after.getConditions(), ConditionTypes.READY);
+      try {
+        metrics.failed("instance", Reason.valueOf(ready.getReason()));
+      } catch (RuntimeException e) {
+        LOG.debug("unexpected reason on {}", ready);
+      }
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(JupyterNotebookInstance instance, Context<JupyterNotebookInstance> context) {
+    // Best effort and bounded: only Events from the cache, no API reads; the finalizer always goes.
+    try {
+      JupyterNotebookInstanceStatus status = instance.getStatus();
+      if (status != null && status.getResources() != null) {
+        for (Resources r : status.getResources()) {
+          if ("PersistentVolumeClaim".equals(r.getKind()) && "Retained".equals(r.getState())) {
+            PersistentVolumeClaim claim = claimSource.get(new ResourceID(r.getName(),
+                instance.getMetadata().getNamespace())).orElse(null);
+            events.record(instance, claim, EventType.NORMAL, Reason.ClaimRetained, Action.Delete,
+                "PersistentVolumeClaim " + r.getName() + " is kept (whenDeleted: Retain) for the next start");
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cleanup of {} could not record its events: {}", instance.getMetadata().getName(), e.toString());
+    }
+    return DeleteControl.defaultDelete();
+  }
+}
