@@ -56,6 +56,12 @@ final class Fixtures {
 
   /** A small template: one notebook pod, optional extras, images under quay.io/jupyter/. */
   static JupyterNotebookInstanceTemplate template(String namespace, String name, String extraSpecYaml) {
+    return template(namespace, name, null, extraSpecYaml);
+  }
+
+  /** The small template with extra fields in the pod's spec (e.g. a nodeSelector) and in the template's spec. */
+  static JupyterNotebookInstanceTemplate template(String namespace, String name, String extraPodSpecYaml,
+      String extraSpecYaml) {
     String yaml = """
         apiVersion: kubespawner.jupyterhub.org/v1
         kind: JupyterNotebookInstanceTemplate
@@ -83,10 +89,12 @@ final class Fixtures {
                 env:
                 - name: FROM_TEMPLATE
                   value: "yes"
+        %s
           policy:
             allowedImages: [quay.io/jupyter/*]
         %s
-        """.formatted(name, namespace, extraSpecYaml == null ? "" : extraSpecYaml.indent(2));
+        """.formatted(name, namespace, extraPodSpecYaml == null ? "" : extraPodSpecYaml.indent(6),
+        extraSpecYaml == null ? "" : extraSpecYaml.indent(2));
     return Serialization.unmarshal(yaml, JupyterNotebookInstanceTemplate.class);
   }
 
