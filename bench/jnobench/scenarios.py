@@ -1,0 +1,451 @@
+"""The measurements and fault injections. Each scenario works in namespaces of its own (prefixed with the run id)
+and returns a dict that goes into the run's JSON result; a failed correctness check raises CheckFailed."""
+import json
+import os
+import random
+import shutil
+import threading
+import time
+
+from . import workload as w
+from .log import CheckFailed, say
+from .malformed import run_corpus
+from .operator import OperatorProcess, find_jar
+from .verify import verify_namespace
+
+
+# Every namespace a scenario creates is <run id>-<one of these> (so a smoke run can restrict the operator to them).
+NAMESPACE_SUFFIXES = ("latency", "burst-pods", "burst", "memory", "kill", "apiserver", "leader", "corpus",
+                      "corpus-other", "smoke")
+
+
+class Bench:
+    """Shared state of one run: the cluster, the operator replica(s), options, results."""
+
+    def __init__(self, cluster, opts, run_id, log_dir):
+        self.cluster, self.kube, self.opts = cluster, cluster.kube, opts
+        self.run_id, self.log_dir = run_id, log_dir
+        self.rng = random.Random(opts.seed)
+        self.operators = []
+        self.namespaces = []
+        self.operator_kubeconfig = cluster.operator_kubeconfig()
+        # A private copy of the jar: a rebuild of operator/ during a long run must not change what runs.
+        self.jar = None
+        if not os.environ.get("JNO_BENCH_OPERATOR_CMD"):
+            self.jar = os.path.join(log_dir, "jupyter-notebook-operator.jar")
+            shutil.copyfile(find_jar(), self.jar)
+
+    # ------------------------------------------------------------------------------------------------ operators
+
+    def operator_env(self, extra=None):
+        env = {}
+        for kv in self.opts.operator_env:
+            k, v = kv.split("=", 1)
+            env[k] = v
+        env.update(extra or {})
+        return env
+
+    def start_operators(self, replicas=1, extra_env=None):
+        """Stops whatever runs, starts `replicas` fresh replicas (with leader election when more than one)."""
+        self.stop_operators()
+        self.operators = []
+        for i in range(replicas):
+            name = f"{self.run_id}-{chr(ord('a') + i)}"
+            # Port 0: replicas (and other operators on this machine) never fight over the metrics port.
+            env = {"JNO_IDENTITY": name, "JNO_HTTP_PORT": "0"}
+            if self.opts.watch_own_namespaces:
+                env["JNO_WATCH_NAMESPACES"] = ",".join(f"{self.run_id}-{s}" for s in NAMESPACE_SUFFIXES)
+            if replicas > 1:
+                env["JNO_LEADER_ELECTION"] = "true"
+                for kv in self.opts.leader_env:
+                    k, v = kv.split("=", 1)
+                    env[k] = v
+            env = {**env, **self.operator_env(extra_env)}  # --operator-env overrides the defaults above
+            op = OperatorProcess(name, self.operator_kubeconfig, self.log_dir, env=env, jar=self.jar,
+                                 jvm_args=self.opts.jvm_args.split(), args=self.opts.operator_args.split())
+            op.start()
+            say(f"operator {name} started (pid {op.pid}): {' '.join(op.command())}")
+            self.operators.append(op)
+        time.sleep(0.5)
+        return self.operators
+
+    @property
+    def operator(self):
+        return self.operators[0]
+
+    def ensure_operator(self):
+        if len(self.operators) != 1 or not self.operator.alive():
+            self.start_operators(1)
+
+    def stop_operators(self):
+        for op in self.operators:
+            op.stop()
+
+    def check_operators_alive(self, what):
+        for op in self.operators:
+            if not op.alive():
+                raise CheckFailed(f"{what}: operator {op.name} exited with {op.exit_code()}; log tail:\n"
+                                  f"{op.log_tail()}")
+
+    # ------------------------------------------------------------------------------------------------ helpers
+
+    def namespace(self, suffix, template=None, with_pvc=False):
+        ns = f"{self.run_id}-{suffix}"
+        self.kube.ensure_namespace(ns, {"jno-bench/run": self.run_id})
+        self.namespaces.append(ns)
+        if template:
+            t = w.template(template, with_pvc)
+            self.kube.create("jupyternotebookinstancetemplates", ns, t)
+        return ns
+
+    def burst(self, ns, count, prefix, template="bench", with_pvc=False, during=None, timeout=None):
+        """Creates `count` instances at once (opts.concurrency in flight), runs `during(start_time)` in a thread
+        alongside (fault injection), waits until all are Ready. Returns (names, created_at, tracker, seconds)."""
+        tracker = w.ReadyTracker(self.kube, "jupyternotebookinstances", ns, w.instance_ready)
+        names = [f"{prefix}-{i:05d}" for i in range(count)]
+        objs = [w.instance(n, template, n, self.run_id) for n in names]
+        created = {}
+        t0 = time.monotonic()
+        injector, injector_error = None, []
+
+        def inject():
+            try:
+                during(t0)
+            except Exception as e:  # noqa: BLE001 - reported as a failed check below
+                injector_error.append(e)
+        if during:
+            injector = threading.Thread(target=inject, daemon=True)
+            injector.start()
+        w.create_all(self.kube, "jupyternotebookinstances", ns, objs, self.opts.concurrency, created)
+        say(f"{count} instances created in {time.monotonic() - t0:.1f}s; waiting for Ready")
+        if injector:
+            injector.join()
+            if injector_error:
+                raise CheckFailed(f"fault injection failed: {injector_error[0]!r}")
+        missing = tracker.wait(names, timeout or self.opts.timeout,
+                               progress=lambda r, n: say(f"  {r}/{n} instances Ready"))
+        seconds = time.monotonic() - t0
+        if missing:
+            sample = {n: (tracker.latest.get(n) or {}).get("status") for n in missing[:3]}
+            raise CheckFailed(f"{len(missing)}/{count} instances in {ns} not Ready after {seconds:.0f}s; e.g. "
+                              f"{json.dumps(sample)[:1500]}")
+        return names, created, tracker, seconds
+
+    def verify(self, ns, names, with_pvc, what):
+        report = verify_namespace(self.kube, ns, names, with_pvc)
+        if not report["ok"]:
+            raise CheckFailed(f"{what}: {'; '.join(report['problems'])}")
+        say(f"{what}: verified {report['instances_ready']} instances Ready, {report['pods']} pods"
+            + (f", {report['pvcs']} claims" if with_pvc else "") + ", no duplicates, nothing orphaned")
+        return report
+
+
+# ---------------------------------------------------------------------------------------------------- performance
+
+def latency(b):
+    """Sequential spawns: each instance created and waited for, alternating with the equivalent direct Pod."""
+    n = b.opts.latency_count
+    b.cluster.ensure_pod_capacity(2 * n + 50)
+    b.ensure_operator()
+    ns = b.namespace("latency", template="bench")
+    pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready)
+    insts = w.ReadyTracker(b.kube, "jupyternotebookinstances", ns, w.instance_ready)
+    # Warm-up (first reconcile loads classes, first pod of a namespace, ...) not counted.
+    for i in range(3):
+        _one(b, ns, insts, "jupyternotebookinstances", w.instance(f"warm-{i}", "bench", f"warm-{i}", b.run_id))
+        _one(b, ns, pods, "pods", w.direct_pod(f"warmp-{i}", b.run_id))
+    pod_lat, inst_lat = [], []
+    for i in range(n):
+        pod_lat.append(_one(b, ns, pods, "pods", w.direct_pod(f"p-{i:04d}", b.run_id)))
+        inst_lat.append(_one(b, ns, insts, "jupyternotebookinstances",
+                             w.instance(f"i-{i:04d}", "bench", f"i-{i:04d}", b.run_id)))
+        if (i + 1) % 20 == 0:
+            say(f"  {i + 1}/{n} sequential spawns")
+    b.check_operators_alive("latency")
+    res = {"count": n, "direct_pod": w.stats_ms(pod_lat), "instance": w.stats_ms(inst_lat)}
+    res["operator_adds_ms"] = {
+        "median": round(res["instance"]["median_ms"] - res["direct_pod"]["median_ms"], 1),
+        "p99": round(res["instance"]["p99_ms"] - res["direct_pod"]["p99_ms"], 1)}
+    say(f"latency: direct pod {res['direct_pod']}, instance {res['instance']}, "
+        f"operator adds {res['operator_adds_ms']}")
+    return res
+
+
+def _one(b, ns, tracker, resource, obj):
+    name = obj["metadata"]["name"]
+    t = time.monotonic()
+    b.kube.create(resource, ns, obj)
+    missing = tracker.wait([name], 120)
+    if missing:
+        raise CheckFailed(f"{resource} {ns}/{name} not Ready after 120s: "
+                          f"{json.dumps((tracker.latest.get(name) or {}).get('status'))[:800]}")
+    return tracker.ready_at[name] - t
+
+
+def burst(b):
+    """N direct Pods at once, then (their namespace gone) N instances at once, each until all are Ready."""
+    n = b.opts.burst_count
+    b.cluster.ensure_pod_capacity(n + 2 * b.opts.latency_count + 100)
+    b.ensure_operator()
+    ns_pods = b.namespace("burst-pods")
+    tracker = w.ReadyTracker(b.kube, "pods", ns_pods, w.pod_ready)
+    names = [f"jupyter-p-{i:05d}" for i in range(n)]
+    created = {}
+    t0 = time.monotonic()
+    w.create_all(b.kube, "pods", ns_pods, [w.direct_pod(f"p-{i:05d}", b.run_id) for i in range(n)],
+                 b.opts.concurrency, created)
+    create_pods_s = time.monotonic() - t0
+    missing = tracker.wait(names, b.opts.timeout, progress=lambda r, t: say(f"  {r}/{t} pods Ready"))
+    if missing:
+        raise CheckFailed(f"{len(missing)} direct pods not Ready")
+    pods_s = max(tracker.ready_at.values()) - t0
+    pod_lat = [tracker.ready_at[x] - created[x] for x in names]
+    tracker.stop()
+    say(f"burst: {n} direct pods Ready in {pods_s:.1f}s; deleting their namespace before the instance burst")
+    b.kube.delete_namespace(ns_pods, wait_seconds=600)
+    b.namespaces.remove(ns_pods)
+
+    ns = b.namespace("burst", template="bench")
+    cpu0 = b.operator.cpu_seconds()
+    names, created, tracker, _ = b.burst(ns, n, "b")
+    inst_s = max(tracker.ready_at[x] for x in names) - min(created.values())
+    inst_lat = [tracker.ready_at[x] - created[x] for x in names]
+    cpu = b.operator.cpu_seconds() - cpu0
+    tracker.stop()
+    b.check_operators_alive("burst")
+    report = b.verify(ns, names, False, "burst")
+    res = {"count": n, "concurrency": b.opts.concurrency,
+           "direct_pods": {"all_ready_s": round(pods_s, 2), "create_calls_s": round(create_pods_s, 2),
+                           "latency": w.stats_ms(pod_lat)},
+           "instances": {"all_ready_s": round(inst_s, 2), "latency": w.stats_ms(inst_lat),
+                         "operator_cpu_s": round(cpu, 1)},
+           "ratio": round(inst_s / pods_s, 2), "verify": report}
+    say(f"burst: {n} instances Ready in {inst_s:.1f}s vs {pods_s:.1f}s for direct pods (ratio {res['ratio']})")
+    b.burst_namespace = ns
+    return res
+
+
+def idle(b):
+    """Ready instances left alone: the operator's API requests (audit log) and CPU over the window."""
+    if not b.cluster.audit_enabled():
+        raise CheckFailed("idle needs the API server's audit log: run `bench/scale audit-on` first (restarts "
+                          "kube-apiserver with an audit policy that records only the operator's requests)")
+    b.ensure_operator()
+    instances, _ = b.kube.list("jupyternotebookinstances")
+    ready = sum(1 for i in instances if w.instance_ready(i))
+    if ready < b.opts.burst_count:
+        raise CheckFailed(f"idle wants {b.opts.burst_count} Ready instances (run burst first); found {ready}")
+    say(f"idle: {ready} Ready instances; settling {b.opts.settle_seconds}s, then watching for "
+        f"{b.opts.idle_seconds}s")
+    time.sleep(b.opts.settle_seconds)
+    op = b.operator
+    offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
+    cpu0, t0 = op.cpu_seconds(), time.monotonic()
+    time.sleep(b.opts.idle_seconds)
+    cpu, secs = op.cpu_seconds() - cpu0, time.monotonic() - t0
+    requests = audit_requests(b.cluster.audit_log, offset)
+    b.check_operators_alive("idle")
+    writes = {k: v for k, v in requests.items() if k.split()[0] in ("create", "update", "patch", "delete",
+                                                                       "deletecollection")}
+    non_lease_writes = {k: v for k, v in writes.items() if "leases" not in k}
+    res = {"ready_instances": ready, "window_s": round(secs, 1), "operator_cpu_s": round(cpu, 2),
+           "operator_cpu_percent_of_one_core": round(100 * cpu / secs, 2),
+           "requests_by_verb_resource": requests, "writes": sum(writes.values()),
+           "writes_excluding_leases": sum(non_lease_writes.values()), "rss_mib": round(op.rss_mib(), 1)}
+    say(f"idle: {res['writes']} writes ({res['writes_excluding_leases']} excluding leases), "
+        f"CPU {res['operator_cpu_s']}s over {res['window_s']}s, requests {requests}")
+    return res
+
+
+def audit_requests(path, offset):
+    """Counts the operator's requests in the audit log after byte `offset`, by 'verb resource[/subresource]'."""
+    counts = {}
+    if not os.path.exists(path):
+        return counts
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for line in f:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            ref = ev.get("objectRef") or {}
+            key = f"{ev.get('verb')} {ref.get('resource', ev.get('requestURI', '?'))}"
+            if ref.get("subresource"):
+                key += "/" + ref["subresource"]
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def memory(b):
+    """Operator RSS and heap with 1,000 / 5,000 / 10,000 Ready instances (counted over the whole cluster)."""
+    b.ensure_operator()
+    levels = [int(x) for x in b.opts.memory_levels.split(",")]
+    ns = b.namespace("memory", template="bench")
+    res = []
+    made = 0
+    for level in levels:
+        instances, _ = b.kube.list("jupyternotebookinstances")
+        have = sum(1 for i in instances if w.instance_ready(i))
+        todo = max(0, level - have)
+        b.cluster.ensure_pod_capacity(level + 100)
+        secs = None
+        if todo:
+            say(f"memory: {have} Ready instances; creating {todo} more to reach {level}")
+            names, created, tracker, secs = b.burst(ns, todo, f"m{level}", timeout=max(b.opts.timeout, todo * 0.5))
+            tracker.stop()
+            made += todo
+        time.sleep(b.opts.settle_seconds)
+        op = b.operator
+        rss = op.rss_mib()
+        heap = op.heap()
+        heap_live = op.heap(gc_first=True)
+        rss_after_gc = op.rss_mib()
+        row = {"ready_instances": level, "created_now": todo, "burst_all_ready_s": round(secs, 1) if secs else None,
+               "rss_mib": round(rss, 1), "heap_used_mib": heap["used_mib"], "heap_committed_mib":
+               heap["committed_mib"], "heap_live_after_full_gc_mib": heap_live["used_mib"],
+               "rss_after_full_gc_mib": round(rss_after_gc, 1), "operator_cpu_total_s": round(op.cpu_seconds(), 1)}
+        say(f"memory: {row}")
+        res.append(row)
+        b.check_operators_alive(f"memory at {level}")
+    return {"levels": res, "jvm_args": b.opts.jvm_args}
+
+
+# ---------------------------------------------------------------------------------------------------- faults
+
+def _fault_namespace(b, suffix, count):
+    ns = b.namespace(suffix, template="bench", with_pvc=True)
+    w.persistent_volumes(b.kube, count, f"{b.run_id}-{suffix}")
+    b.cluster.ensure_pod_capacity(count + 100)
+    return ns
+
+
+def kill(b):
+    """SIGKILL the operator at random moments during a burst, restarting it each time."""
+    n, kills = b.opts.fault_count, b.opts.kills
+    ns = _fault_namespace(b, "kill", n)
+    b.ensure_operator()
+    injected = []
+
+    def killer(t0):
+        for k in range(kills):
+            time.sleep(b.rng.uniform(0.5, b.opts.kill_spread))
+            op = b.operator
+            pid = op.pid
+            op.kill()
+            down = b.rng.uniform(0.2, 2.0)
+            time.sleep(down)
+            op.start()
+            injected.append({"at_s": round(time.monotonic() - t0, 2), "killed_pid": pid, "down_s": round(down, 2)})
+            say(f"kill: SIGKILL operator pid {pid} at {injected[-1]['at_s']}s, restarted after {down:.1f}s "
+                f"(pid {op.pid})")
+    t_start = time.monotonic()
+    names, created, tracker, secs = b.burst(ns, n, "k", with_pvc=True, during=killer)
+    last_fault = max(i["at_s"] for i in injected) if injected else 0
+    tracker.stop()
+    b.check_operators_alive("kill")
+    report = b.verify(ns, names, True, "kill")
+    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1),
+            "converged_after_last_fault_s": round(secs - last_fault, 1), "verify": report,
+            "operator_starts": b.operator.starts, "wall_s": round(time.monotonic() - t_start, 1)}
+
+
+def apiserver(b):
+    """Restart kube-apiserver at random moments during a burst."""
+    n, restarts = b.opts.fault_count, b.opts.apiserver_restarts
+    ns = _fault_namespace(b, "apiserver", n)
+    b.ensure_operator()
+    injected = []
+
+    def restarter(t0):
+        for k in range(restarts):
+            time.sleep(b.rng.uniform(1.0, b.opts.kill_spread))
+            at = time.monotonic() - t0
+            ready_s = b.cluster.restart_apiserver(down_seconds=b.rng.uniform(0.5, 3.0))
+            injected.append({"at_s": round(at, 2), "back_ready_after_s": round(ready_s, 1)})
+            say(f"apiserver: restarted at {at:.1f}s, ready again after {ready_s:.1f}s")
+    names, created, tracker, secs = b.burst(ns, n, "a", with_pvc=True, during=restarter)
+    tracker.stop()
+    last = max(i["at_s"] + i["back_ready_after_s"] for i in injected) if injected else 0
+    b.check_operators_alive("apiserver")
+    report = b.verify(ns, names, True, "apiserver")
+    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1),
+            "converged_after_api_back_s": round(secs - last, 1), "verify": report,
+            "operator_starts": b.operator.starts}
+
+
+def leader(b):
+    """Two replicas with leader election; the leader SIGKILLed mid-burst (and not restarted)."""
+    n = b.opts.fault_count
+    ns = _fault_namespace(b, "leader", n)
+    ops = b.start_operators(2)
+    holder, since = wait_leader(b, ops, 120)
+    say(f"leader: {holder.name} holds the lease after {since:.1f}s")
+    injected = []
+
+    def kill_leader(t0):
+        time.sleep(b.rng.uniform(1.0, b.opts.kill_spread))
+        lead, _ = wait_leader(b, ops, 60)
+        at = time.monotonic() - t0
+        lead.kill()
+        t_kill = time.monotonic()
+        standby = [o for o in ops if o is not lead][0]
+        new, _ = wait_leader(b, [standby], 300, exclude=lead)
+        injected.append({"killed": lead.name, "at_s": round(at, 2), "new_leader": new.name,
+                         "takeover_s": round(time.monotonic() - t_kill, 1)})
+        say(f"leader: killed {lead.name} at {at:.1f}s; {new.name} took over after {injected[-1]['takeover_s']}s")
+    names, created, tracker, secs = b.burst(ns, n, "l", with_pvc=True, during=kill_leader)
+    tracker.stop()
+    report = b.verify(ns, names, True, "leader")
+    survivors = [o for o in ops if o.alive()]
+    if len(survivors) != 1:
+        raise CheckFailed(f"leader: expected exactly the standby alive, found {[o.name for o in survivors]}")
+    b.stop_operators()
+    b.operators = []
+    return {"instances": n, "replicas": 2, "faults": injected, "all_ready_s": round(secs, 1), "verify": report}
+
+
+def wait_leader(b, ops, timeout, exclude=None):
+    """Which replica leads: the Lease's holderIdentity names it (replicas are started with POD_NAME=<name>)."""
+    lease_ns, lease_name = b.opts.lease.split("/", 1)
+    deadline, t0 = time.monotonic() + timeout, time.monotonic()
+    while time.monotonic() < deadline:
+        lease = b.kube.get("leases", lease_ns, lease_name)
+        holder = ((lease or {}).get("spec") or {}).get("holderIdentity") or ""
+        for op in ops:
+            if op is not exclude and op.name and op.name in holder and op.alive():
+                return op, time.monotonic() - t0
+        time.sleep(0.2)
+    raise CheckFailed(f"no replica of {[o.name for o in ops]} holds lease {b.opts.lease} after {timeout}s")
+
+
+def malformed(b):
+    b.ensure_operator()
+    return run_corpus(b, b.opts.bad, b.opts.good)
+
+
+def smoke(b):
+    """CI: 20 instances (with claims) while the operator is SIGKILLed once, then 5 malformed among valid ones."""
+    n = b.opts.fault_count
+    ns = _fault_namespace(b, "smoke", n)
+    b.ensure_operator()
+    injected = []
+
+    def killer(t0):
+        time.sleep(b.rng.uniform(0.3, 1.5))
+        op = b.operator
+        pid = op.pid
+        op.kill()
+        op.start()
+        injected.append({"at_s": round(time.monotonic() - t0, 2), "killed_pid": pid})
+        say(f"smoke: operator pid {pid} SIGKILLed and restarted (pid {op.pid})")
+    names, created, tracker, secs = b.burst(ns, n, "s", with_pvc=True, during=killer)
+    tracker.stop()
+    report = b.verify(ns, names, True, "smoke")
+    corpus = run_corpus(b, b.opts.bad, b.opts.good)
+    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1), "verify": report,
+            "malformed": corpus}
+
+
+SCENARIOS = {"latency": latency, "burst": burst, "idle": idle, "memory": memory, "kill": kill,
+             "apiserver": apiserver, "leader": leader, "malformed": malformed, "smoke": smoke}
