@@ -123,22 +123,76 @@ public final class KubernetesNames {
     return null;
   }
 
-  // <signedNumber><suffix>: suffix is binary SI, decimal SI or a decimal exponent (k8s.io/apimachinery resource).
-  private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
-      "[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?");
+  /** Longest quantity accepted; longer numbers cannot be represented by Kubernetes anyway (int64, 3 decimals). */
+  public static final int MAX_QUANTITY_LENGTH = 64;
+  /** Largest decimal exponent accepted ({@code 1e30}); see {@link #checkQuantity}. */
+  public static final int MAX_QUANTITY_EXPONENT = 30;
+
+  private static final java.util.Set<String> QUANTITY_SUFFIXES = java.util.Set.of(
+      "", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei");
 
   /**
-   * Resource quantity syntax, e.g. {@code 2}, {@code 500m}, {@code 1.5Gi}, {@code 1e3}.
+   * Resource quantity syntax exactly as the API server parses it ({@code ParseQuantity} in
+   * {@code k8s.io/apimachinery/pkg/api/resource}, after trimming white space): an optional sign, digits with an
+   * optional fraction (both may be empty, so {@code Gi} means 0), then a known suffix or a decimal exponent.
+   * E.g. {@code 2}, {@code 500m}, {@code 1.5Gi}, {@code 1e3}. Stricter than the API server in two ways that
+   * protect it: at most {@value #MAX_QUANTITY_LENGTH} characters and a decimal exponent of at most
+   * {@value #MAX_QUANTITY_EXPONENT} in magnitude.
    *
    * @param value the text to check
    * @return null if valid, else what is wrong
    */
   public static String checkQuantity(String value) {
-    if (value.length() > 64 || !QUANTITY.matcher(value).matches()) {
+    String s = value.strip();
+    if (s.isEmpty() || s.length() > MAX_QUANTITY_LENGTH || !isQuantity(s)) {
       return "'" + abbreviate(value) + "' is not a valid quantity: it must be a number with an optional suffix"
-          + " (n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent), e.g. '500m', '2Gi', '1.5'";
+          + " (n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent up to e30), at most 64 characters,"
+          + " e.g. '500m', '2Gi', '1.5'";
     }
     return null;
+  }
+
+  private static boolean isQuantity(String s) {
+    int n = s.length();
+    int i = skipSign(s, 0);
+    i = skipDigits(s, i);
+    if (i < n && s.charAt(i) == '.') {
+      i = skipDigits(s, i + 1);
+    }
+    int suffixStart = i;
+    while (i < n && "eEinumkKMGTP".indexOf(s.charAt(i)) >= 0) {
+      i++;
+    }
+    i = skipDigits(s, skipSign(s, i));
+    if (i < n) {
+      return false;
+    }
+    String suffix = s.substring(suffixStart);
+    if (QUANTITY_SUFFIXES.contains(suffix)) {
+      return true;
+    }
+    if (suffix.length() > 1 && (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E')) {
+      // Deliberately stricter than the API server, which parses the exponent as int64, truncates it to int32 and
+      // then computes 10^exponent: "1e99999999999" keeps a kube-apiserver busy for many minutes and gigabytes
+      // (seen on this project's test cluster). No real quantity needs more than 10^±30.
+      try {
+        return Math.abs(Integer.parseInt(suffix.substring(1))) <= MAX_QUANTITY_EXPONENT;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private static int skipSign(String s, int i) {
+    return i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-') ? i + 1 : i;
+  }
+
+  private static int skipDigits(String s, int i) {
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    return i;
   }
 
   private static String tooLong(String value, int max) {

@@ -82,14 +82,25 @@ class KubernetesNamesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1", "0.5", ".5", "500m", "2Gi", "10Gi", "1G", "1e3", "1E3", "1E", "+1", "-1Ki", "100n"})
+  @ValueSource(strings = {"1", "0.5", ".5", "500m", "2Gi", "10Gi", "1G", "1e3", "1E3", "1E", "+1", "-1Ki", "100n",
+      // odd but accepted by the API server's parser (empty number means 0; white space is trimmed):
+      "Gi", "e3", "m", ".", "+", "5.", "1.e3", "1e+3", "1E-3", " 1", "1e30", "1e-30"})
   void validQuantities(String value) {
     assertThat(KubernetesNames.checkQuantity(value)).isNull();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "lots", "1 Gi", "1GB", "Gi", "1.2.3", "1gi", "e3", "{mem}"})
+  @ValueSource(strings = {"", " ", "lots", "1 Gi", "1GB", "1.2.3", "1gi", "{mem}", "1e", "1Ki1", "0x1", "1_000",
+      "1e3.5", "--1", "1KM",
+      // deliberately stricter than the API server, which would spend minutes of CPU and gigabytes on these:
+      "1e99999999999", "1e31", "1e-31", "1e2147483647"})
   void invalidQuantities(String value) {
     assertThat(KubernetesNames.checkQuantity(value)).contains("not a valid quantity");
+  }
+
+  @org.junit.jupiter.api.Test
+  void quantitiesAreAtMost64Characters() {
+    assertThat(KubernetesNames.checkQuantity("1".repeat(64))).isNull();
+    assertThat(KubernetesNames.checkQuantity("1".repeat(65))).contains("at most 64 characters");
   }
 }
