@@ -1,0 +1,419 @@
+"""NotebookInstanceSpawner: JupyterHub asks the operator for a server instead of creating pods itself."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import re
+from typing import Any
+
+from jupyterhub.spawner import Spawner
+from jupyterhub.utils import maybe_future
+from kubernetes_asyncio import client, config
+from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
+
+from . import profiles as profiles_module
+from .kube import KubeApi
+from .progress import ProgressLog
+from .resources import check_name, common_labels, instance_body, secret_body, split_env
+from .slugs import ServerNames
+from .variables import TemplateInfo, check_values
+
+SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+RUNNING_PHASES = (None, "", "Pending", "Provisioning", "Ready")
+
+
+class SpawnError(Exception):
+    """A start that cannot succeed; the message is shown to the user as it is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.jupyterhub_message = message
+
+
+class NotebookInstanceSpawner(Spawner):
+    """Starts each server as a JupyterNotebookInstance of an admin-owned template.
+
+    The hub's API token travels in a Secret the operator mounts with envFrom; everything else the hub knows about
+    the server comes from the instance's status and the operator's Events. The hub needs no rights on pods.
+    """
+
+    # ------------------------------------------------------------------------------------------ configuration
+
+    namespace = Unicode(
+        config=True,
+        help="Namespace of the instances and Secrets. Default: the hub's own namespace (in a cluster), else 'default'.",
+    )
+
+    @default("namespace")
+    def _default_namespace(self):
+        if os.environ.get("POD_NAMESPACE"):
+            return os.environ["POD_NAMESPACE"]
+        if os.path.exists(SERVICE_ACCOUNT_NAMESPACE):
+            with open(SERVICE_ACCOUNT_NAMESPACE) as f:
+                return f.read().strip()
+        return "default"
+
+    template_name = Unicode(
+        "", config=True,
+        help="The JupyterNotebookInstanceTemplate used when profile_list is empty.",
+    )
+    template_namespace = Unicode(
+        "", config=True,
+        help="Namespace of the templates (profiles may override it). Default: the instances' namespace.",
+    )
+    profile_list = Union(
+        [List(), Callable()], default_value=[], config=True,
+        help="""Choices offered to users, each a dict:
+        {"display_name", "slug", "description", "default": bool, "template": name or {"name", "namespace"},
+         "template_namespace", "variables": {name: value fixed by the admin}, "user_variables": [names users may
+         set; default every declared variable the spawner does not fill and the profile does not fix]}.
+        May be a callable (spawner) -> list, possibly async.""",
+    )
+    user_variables = List(
+        Unicode(), default_value=None, allow_none=True, config=True,
+        help="Without profile_list: the template variables users may set (None: all not filled by the spawner).",
+    )
+    extra_variables = Dict(
+        config=True,
+        help="""Values for further template variables, for every server: {name: string or callable(spawner)}.
+        Sent only to templates that declare the variable; a profile's own variables win.""",
+    )
+    instance_name_template = Unicode(
+        "jupyter-{user_server}", config=True,
+        help="Name of the instance; fields: username, servername, user_server, userid (KubeSpawner's safe slugs).",
+    )
+    secret_name_template = Unicode(
+        "{instance_name}", config=True,
+        help="Name of the Secret with the sensitive environment; fields as instance_name_template plus instance_name.",
+    )
+    secret_env_keys = List(
+        Unicode(), default_value=["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"], config=True,
+        help="Environment variables that always go into the Secret rather than into the instance.",
+    )
+    secret_env_pattern = Unicode(
+        r"(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*", config=True,
+        help="Environment variables whose name matches this (fully) go into the Secret too. Empty: none.",
+    )
+    extra_labels = Dict(
+        Unicode(), config=True,
+        help="Labels added to the instance and the Secret.",
+    )
+    send_args = Bool(
+        True, config=True,
+        help="Send cmd + get_args() as the instance's args when the template allows args (policy.allowArgs).",
+    )
+    stop_timeout = Int(
+        120, config=True,
+        help="Seconds stop() waits for the instance (and, by foreground deletion, its pods) to be gone.",
+    )
+    kubeconfig = Unicode(
+        "", config=True,
+        help="Kubeconfig file to use. Default: in-cluster credentials when in a pod, else $KUBECONFIG or ~/.kube/config.",
+    )
+    kube_context = Unicode("", config=True, help="Kubeconfig context to use (default: its current context).")
+    watch_timeout_seconds = Int(
+        300, config=True,
+        help="Server-side timeout of each watch request; watches resume where they stopped.",
+    )
+
+    @default("ip")
+    def _default_ip(self):
+        return "0.0.0.0"  # the server listens on its pod's address, not the hub's localhost
+
+    @default("port")
+    def _default_port(self):
+        return 8888
+
+    @default("options_form")
+    def _default_options_form(self):
+        return _options_form
+
+    # ------------------------------------------------------------------------------------------ runtime state
+
+    instance_name: str | None = None
+    secret_name: str | None = None
+    _kube: KubeApi | None = None  # tests (and embedders) may set their own
+    _progress_log: ProgressLog | None = None
+    _clients: dict[tuple, KubeApi] = {}
+    _clients_lock: asyncio.Lock | None = None
+
+    # ------------------------------------------------------------------------------------------------ naming
+
+    @property
+    def names(self) -> ServerNames:
+        return ServerNames.of(self.user.name, self.name)
+
+    def _name_fields(self) -> dict[str, str]:
+        n = self.names
+        return {"username": n.username, "servername": n.servername, "user_server": n.user_server,
+                "userid": str(self.user.id)}
+
+    def _instance_name(self) -> str:
+        return self.instance_name or check_name(
+            "JupyterNotebookInstance", self.instance_name_template.format(**self._name_fields()))
+
+    def _secret_name(self) -> str:
+        return self.secret_name or check_name(
+            "Secret", self.secret_name_template.format(instance_name=self._instance_name(), **self._name_fields()))
+
+    def filled_variables(self) -> dict[str, str]:
+        """The variables the spawner fills for every server (sent when the template declares them)."""
+        n = self.names
+        return {
+            "username": n.username,
+            "unescaped_username": n.unescaped_username,
+            "servername": n.servername,
+            "unescaped_servername": n.unescaped_servername,
+            "user_server": n.user_server,
+            "userid": str(self.user.id),
+        }
+
+    def _is_secret_env(self, name: str) -> bool:
+        if name in self.secret_env_keys:
+            return True
+        return bool(self.secret_env_pattern) and re.fullmatch(self.secret_env_pattern, name) is not None
+
+    # ----------------------------------------------------------------------------------------------- clients
+
+    async def kube(self) -> KubeApi:
+        """The API facade, one per configuration per process, shared by every spawner."""
+        if self._kube is not None:
+            return self._kube
+        cls = NotebookInstanceSpawner
+        if cls._clients_lock is None:
+            cls._clients_lock = asyncio.Lock()
+        key = (self.kubeconfig, self.kube_context, self.watch_timeout_seconds)
+        async with cls._clients_lock:
+            if key not in cls._clients:
+                configuration = client.Configuration()
+                if not self.kubeconfig and os.environ.get("KUBERNETES_SERVICE_HOST"):
+                    config.load_incluster_config(client_configuration=configuration)
+                else:
+                    await config.load_kube_config(
+                        config_file=self.kubeconfig or None, context=self.kube_context or None,
+                        client_configuration=configuration, persist_config=False)
+                cls._clients[key] = KubeApi(client.ApiClient(configuration), self.watch_timeout_seconds)
+        self._kube = cls._clients[key]
+        return self._kube
+
+    # ------------------------------------------------------------------------------------- profiles, options
+
+    async def profiles(self) -> list[profiles_module.Profile]:
+        entries = self.profile_list
+        if callable(entries):
+            entries = await maybe_future(entries(self))
+        found = profiles_module.profiles_from_config(
+            entries or [], self.template_name, self.template_namespace or None)
+        if not entries and self.user_variables is not None:
+            found = [dataclasses.replace(found[0], user_variables=tuple(self.user_variables))]
+        return found
+
+    async def read_template(self, profile: profiles_module.Profile) -> TemplateInfo | None:
+        namespace = profile.template_namespace or self.template_namespace or self.namespace
+        found = await (await self.kube()).get_template(namespace, profile.template_name)
+        return TemplateInfo.from_object(found) if found else None
+
+    def options_from_form(self, formdata):
+        return profiles_module.options_from_form(formdata)
+
+    def _extra_variable_values(self) -> dict[str, str]:
+        return {k: (v(self) if callable(v) else v) for k, v in self.extra_variables.items()}
+
+    async def plan(self) -> tuple[profiles_module.Profile, TemplateInfo, dict[str, str]]:
+        """The template and the variable values for this start, checked as the operator will check them.
+
+        Raises SpawnError listing every problem (unknown profile, missing template, variables users may not set,
+        values breaking a declaration).
+        """
+        try:
+            selection = profiles_module.select(await self.profiles(), self.user_options)
+        except ValueError as e:
+            raise SpawnError(f"Cannot start the server: {e}") from None
+        profile = selection.profile
+        template = await self.read_template(profile)
+        if template is None:
+            namespace = profile.template_namespace or self.template_namespace or self.namespace
+            raise SpawnError(
+                f"Cannot start the server: template {namespace}/{profile.template_name} does not exist"
+                " (or the hub may not read it)")
+        filled = self.filled_variables()
+        values = {k: v for k, v in filled.items() if k in template.declared}
+        values.update({k: v for k, v in self._extra_variable_values().items() if k in template.declared})
+        values.update(profile.variables)
+        problems = profiles_module.settable_problems(selection, template, filled)
+        values.update({k: v for k, v in selection.user_values.items() if k not in filled})
+        result = check_values(template, values)
+        problems += result.problems
+        if problems:
+            raise SpawnError("Cannot start the server: " + "; ".join(problems))
+        return profile, template, result.values
+
+    # --------------------------------------------------------------------------------------------- lifecycle
+
+    def build_objects(self, profile, template: TemplateInfo, variables: dict[str, str]) -> tuple[dict, dict]:
+        """The Secret and the instance for this start (pure, given the spawner's state)."""
+        namespace = self.namespace
+        names = self.names
+        env = split_env(self.get_env(), self._is_secret_env)
+        labels = common_labels(names, self.extra_labels)
+        secret_name = self._secret_name()
+        args = None
+        if self.send_args and template.allow_args:
+            args = list(self.cmd) + list(self.get_args())
+        secret = secret_body(name=secret_name, namespace=namespace, names=names, env=env.secret, labels=labels)
+        instance = instance_body(
+            name=self._instance_name(), namespace=namespace, names=names,
+            template_name=template.name, template_namespace=template.namespace,
+            variables=variables, env=env.plain, secret_name=secret_name, args=args, labels=labels)
+        return secret, instance
+
+    async def start(self):
+        self._progress_log = log = ProgressLog()
+        try:
+            return await self._start(log)
+        finally:
+            log.close()
+
+    async def _start(self, progress: ProgressLog) -> str:
+        kube = await self.kube()
+        profile, template, variables = await self.plan()
+        secret, instance = self.build_objects(profile, template, variables)
+        namespace, name = self.namespace, instance["metadata"]["name"]
+        self.instance_name, self.secret_name = name, secret["metadata"]["name"]
+
+        if await kube.get_instance(namespace, name) is not None:
+            # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh.
+            progress.add(f"Removing the previous instance {name}", 5)
+            self.log.info("Replacing leftover instance %s/%s", namespace, name)
+            await kube.delete_instance(namespace, name)
+            await self._wait_gone(namespace, name, self.stop_timeout)
+
+        await kube.put_secret(secret)
+        await kube.create_instance(instance)
+        progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
+        self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
+
+        events = asyncio.create_task(self._follow_events(kube, namespace, name, progress))
+        try:
+            try:
+                async with asyncio.timeout(max(1, self.start_timeout - 2)):
+                    return await self._wait_ready(kube, namespace, name, progress)
+            except TimeoutError:
+                last = progress.last_status_text or "the operator has not reported a status yet"
+                raise SpawnError(
+                    f"The server did not become ready within {self.start_timeout} seconds (last: {last})") from None
+        except BaseException:
+            # The hub calls stop() after a failed start only while poll() says "running"; a Failed instance would
+            # be left behind, so clean up here (without waiting: nothing depends on it being gone).
+            await self._delete(kube, namespace)
+            raise
+        finally:
+            events.cancel()
+
+    async def _wait_ready(self, kube: KubeApi, namespace: str, name: str, progress: ProgressLog) -> str:
+        async for current in kube.watch_instance(namespace, name):
+            if current is None:
+                raise SpawnError(f"The instance {name} was deleted while the server was starting")
+            progress.status(current)
+            status = current.get("status") or {}
+            if status.get("phase") == "Ready" and status.get("url"):
+                return status["url"]
+            if status.get("phase") == "Failed":
+                raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
+        raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
+
+    async def _follow_events(self, kube: KubeApi, namespace: str, name: str, progress: ProgressLog) -> None:
+        try:
+            async for event in kube.watch_events(namespace, name):
+                progress.event(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # progress messages are a comfort, not a requirement
+            self.log.warning("Cannot follow Events of %s/%s: %s", namespace, name, e)
+
+    async def progress(self):
+        log = self._progress_log
+        if log is None:
+            return
+        async for item in log.follow():
+            yield item
+
+    async def poll(self):
+        name = self.instance_name
+        if not name:
+            return 0
+        kube = await self.kube()
+        current = await kube.get_instance(self.namespace, name)
+        if current is None:
+            await kube.delete_secret(self.namespace, self._secret_name())  # nothing else will
+            return 1
+        phase = (current.get("status") or {}).get("phase")
+        if phase in RUNNING_PHASES:
+            return None
+        if phase == "Failed":
+            # the hub will not call stop() for a server that is not running, so this is the last chance to clean up
+            self.log.warning("Instance %s/%s failed: %s", self.namespace, name,
+                             (current.get("status") or {}).get("message"))
+            await self._delete(kube, self.namespace)
+        return 1
+
+    async def stop(self, now=False):
+        kube = await self.kube()
+        namespace, name = self.namespace, self._instance_name()
+        self.instance_name = name
+        await self._delete(kube, namespace)
+        if not now:
+            await self._wait_gone(namespace, name, self.stop_timeout)
+
+    async def _delete(self, kube: KubeApi, namespace: str) -> None:
+        """Deletes the instance (its pods and services go with it; claims marked Retain stay) and the Secret."""
+        await kube.delete_instance(namespace, self._instance_name())
+        await kube.delete_secret(namespace, self._secret_name())
+
+    async def _wait_gone(self, namespace: str, name: str, timeout: int) -> None:
+        kube = await self.kube()
+        try:
+            async with asyncio.timeout(timeout):
+                async for current in kube.watch_instance(namespace, name):
+                    if current is None:
+                        return
+        except TimeoutError:
+            raise SpawnError(
+                f"The instance {namespace}/{name} was not gone {timeout} seconds after its deletion") from None
+
+    # ------------------------------------------------------------------------------------------------- state
+
+    def get_state(self):
+        state = super().get_state()
+        if self.instance_name:
+            state["instance_name"] = self.instance_name
+            state["secret_name"] = self.secret_name or self._secret_name()
+            state["namespace"] = self.namespace
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.instance_name = state.get("instance_name") or None
+        self.secret_name = state.get("secret_name") or None
+        if state.get("namespace"):
+            self.namespace = state["namespace"]
+
+    def clear_state(self):
+        super().clear_state()
+        self.instance_name = None
+        self.secret_name = None
+
+
+async def _options_form(spawner: NotebookInstanceSpawner) -> str:
+    """The spawn page's form, from the profiles and their templates' variables ("" when there is no choice)."""
+    choices = []
+    for profile in await spawner.profiles():
+        try:
+            template = await spawner.read_template(profile)
+        except Exception as e:  # one unreadable template must not hide the other profiles
+            spawner.log.warning("Cannot read template %s: %s", profile.template_name, e)
+            template = None
+        choices.append((profile, template))
+    return profiles_module.render_form(choices, spawner.filled_variables())

@@ -1,0 +1,119 @@
+"""Shared fixtures: the example template, a fake API server, spawners wired to it, a stand-in operator."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from aiohttp.test_utils import TestServer
+from jupyterhub import orm
+from jupyterhub.objects import Hub
+from kubernetes_asyncio.client import ApiClient, Configuration
+
+from notebookinstance_spawner import NotebookInstanceSpawner
+from notebookinstance_spawner.kube import KubeApi
+
+from fake_kube import FakeKube
+
+REPO = Path(__file__).resolve().parents[2]
+NAMESPACE = "jupyterhub"
+INSTANCES = "jupyternotebookinstances"
+TEMPLATES = "jupyternotebookinstancetemplates"
+
+
+def example(name: str) -> dict:
+    return yaml.safe_load((REPO / "crds" / "examples" / name).read_text())
+
+
+@pytest.fixture
+def z2jh_template() -> dict:
+    return example("z2jh-default-template.yaml")
+
+
+@pytest.fixture
+async def fake(z2jh_template):
+    kube = FakeKube()
+    await kube.put(TEMPLATES, copy.deepcopy(z2jh_template))
+    server = TestServer(kube.app())
+    await server.start_server()
+    kube.url = str(server.make_url("")).rstrip("/")
+    yield kube
+    await server.close()
+
+
+@pytest.fixture
+async def api(fake):
+    api_client = ApiClient(Configuration(host=fake.url))
+    yield KubeApi(api_client, watch_timeout_seconds=5)
+    await api_client.close()
+
+
+def make_user(name: str = "ada.lovelace@example.org", id: int = 42):
+    return SimpleNamespace(name=name, id=id, url=f"/user/{name}/", escaped_name=name.replace("@", "%40"))
+
+
+@pytest.fixture
+def spawner_factory(api):
+    """make(username=..., servername=..., **config) -> a NotebookInstanceSpawner talking to the fake API."""
+
+    def make(username: str = "ada.lovelace@example.org", servername: str = "", user_id: int = 42,
+             **config) -> NotebookInstanceSpawner:
+        user = make_user(username, user_id)
+        prefix = f"/user/{username}/" + (f"{servername}/" if servername else "")
+        orm_spawner = SimpleNamespace(name=servername, display_name=servername, state=None, user_options={},
+                                      server=orm.Server(base_url=prefix, proto="http", ip="",
+                                                        port=0, cookie_name="c"))
+        config.setdefault("namespace", NAMESPACE)
+        config.setdefault("template_name", "z2jh-default")
+        config.setdefault("api_token", "secret-token-123")
+        spawner = NotebookInstanceSpawner(
+            user=user, hub=Hub(), orm_spawner=orm_spawner,
+            oauth_client_id=f"jupyterhub-user-{user.escaped_name}", **config)
+        spawner._kube = api
+        return spawner
+
+    return make
+
+
+async def wait_for(predicate, timeout: float = 5.0):
+    """Waits (test harness only) until predicate() returns something truthy, and returns it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)
+
+
+class StandInOperator:
+    """Plays the operator for one instance: Events and status changes, as the real one reports them."""
+
+    def __init__(self, fake: FakeKube, name: str, namespace: str = NAMESPACE):
+        self.fake, self.name, self.namespace = fake, name, namespace
+
+    async def created(self) -> dict:
+        return await wait_for(lambda: self.fake.get(INSTANCES, self.namespace, self.name))
+
+    async def provision(self) -> None:
+        await self.created()
+        await self.fake.add_event(self.namespace, self.name, "TemplateResolved",
+                                  "Using template jupyterhub/z2jh-default (generation 1)")
+        await self.fake.set_status(self.namespace, self.name, phase="Provisioning",
+                                   message="Waiting for pod jupyter-x to be ready")
+
+    async def ready(self, url: str = "http://127.8.0.5:8888") -> None:
+        await self.fake.add_event(self.namespace, self.name, "Ready", "Pod is ready")
+        await self.fake.set_status(self.namespace, self.name, phase="Ready", message="Ready", url=url,
+                                   podIP=url.split("//")[1].split(":")[0], port=8888)
+
+    async def fail(self, message: str) -> None:
+        await self.created()
+        await self.fake.add_event(self.namespace, self.name, "ImageNotAllowed", message, type="Warning")
+        await self.fake.set_status(self.namespace, self.name, phase="Failed", message=message)

@@ -1,0 +1,260 @@
+"""start/progress/poll/stop/state against the fake API server, with a stand-in operator."""
+
+import asyncio
+
+import pytest
+
+from notebookinstance_spawner import SpawnError
+
+from conftest import INSTANCES, NAMESPACE, StandInOperator, wait_for
+from fake_kube import secret_env
+
+NAME = "jupyter-ada-lovelace-example-org---7799473f"
+
+
+async def started(spawner, fake, name=NAME):
+    operator = StandInOperator(fake, name)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await operator.ready()
+    return await asyncio.wait_for(start, 5), operator
+
+
+async def test_start_creates_secret_then_instance_and_returns_the_url(spawner_factory, fake):
+    spawner = spawner_factory()
+    url, _ = await started(spawner, fake)
+    assert url == "http://127.8.0.5:8888"
+
+    creates = [path for method, path, _ in fake.requests if method == "POST"]
+    assert creates == [f"/api/v1/namespaces/{NAMESPACE}/secrets",
+                       f"/apis/kubespawner.jupyterhub.org/v1/namespaces/{NAMESPACE}/{INSTANCES}"]
+    secret = fake.get("secrets", NAMESPACE, NAME)
+    assert secret_env(secret)["JUPYTERHUB_API_TOKEN"] == "secret-token-123"
+    assert fake.get(INSTANCES, NAMESPACE, NAME)["spec"]["envSecretRef"] == {"name": NAME}
+    assert not [r for r in fake.requests if "/pods" in r[1]], "the hub must never touch pods"
+
+
+async def test_start_waits_by_watch_not_by_polling(spawner_factory, fake):
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await wait_for(lambda: fake.watching(INSTANCES))
+    for n in range(10):
+        await fake.set_status(NAMESPACE, NAME, message=f"still waiting ({n})")
+    await operator.ready()
+    assert await asyncio.wait_for(start, 5)
+    instance_requests = [r for r in fake.requests if r[0] == "GET" and INSTANCES in r[1]]
+    watches = [r for r in instance_requests if r[2].get("watch") in ("true", "True")]
+    # one existence check, one list, one watch: however many status changes happened meanwhile
+    assert len(instance_requests) == 3 and len(watches) == 1
+    assert watches[0][2]["fieldSelector"] == f"metadata.name={NAME}"
+    assert "Provisioning: still waiting (9)" in [i["message"] for i in spawner._progress_log.items]
+
+
+async def test_progress_streams_status_changes_and_events(spawner_factory, fake):
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await wait_for(lambda: spawner._progress_log and len(spawner._progress_log.items) >= 3)
+
+    seen = []
+
+    async def follow():
+        async for item in spawner.progress():
+            seen.append(item)
+
+    follower = asyncio.create_task(follow())
+    await fake.add_event(NAMESPACE, NAME, "PodScheduled", "Pod jupyter-x is on kwok-node-1", count=1,
+                         name="sched")
+    await fake.add_event(NAMESPACE, NAME, "PodScheduled", "Pod jupyter-x is on kwok-node-1", count=3,
+                         name="sched")
+    await wait_for(lambda: any("(x3)" in item["message"] for item in seen))
+    await operator.ready()
+    assert await asyncio.wait_for(start, 5)
+    await asyncio.wait_for(follower, 5)  # progress ends when the start does
+
+    messages = [item["message"] for item in seen]
+    assert messages[0].startswith("Requested instance " + NAME)
+    assert "TemplateResolved: Using template jupyterhub/z2jh-default (generation 1)" in messages
+    assert "Provisioning: Waiting for pod jupyter-x to be ready" in messages
+    assert "PodScheduled: Pod jupyter-x is on kwok-node-1 (x3)" in messages
+    assert messages[-1] == "Ready: Ready" or "Ready: Ready" in messages
+    progress = [item["progress"] for item in seen]
+    assert progress == sorted(progress) and progress[-1] == 100
+
+
+async def test_failed_instance_ends_the_spawn_with_the_operators_message(spawner_factory, fake):
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.fail("image evil.example/miner:latest is not allowed by policy.allowedImages")
+    with pytest.raises(SpawnError) as caught:
+        await asyncio.wait_for(start, 5)
+    assert str(caught.value) == ("The server could not be started: "
+                                 "image evil.example/miner:latest is not allowed by policy.allowedImages")
+    # the hub will not call stop() for a server poll() calls dead: start() cleaned up itself
+    assert fake.get(INSTANCES, NAMESPACE, NAME) is None
+    assert fake.get("secrets", NAMESPACE, NAME) is None
+    assert any("Warning: ImageNotAllowed" in i["message"] for i in spawner._progress_log.items)
+
+
+async def test_start_times_out_with_the_last_known_state(spawner_factory, fake):
+    spawner = spawner_factory(start_timeout=3)
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    with pytest.raises(SpawnError, match=r"did not become ready within 3 seconds \(last: Provisioning: Waiting"):
+        await asyncio.wait_for(start, 10)
+    assert fake.get(INSTANCES, NAMESPACE, NAME) is None and fake.get("secrets", NAMESPACE, NAME) is None
+
+
+async def test_instance_deleted_during_start(spawner_factory, fake):
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.created()
+    await fake.remove(INSTANCES, NAMESPACE, NAME)
+    with pytest.raises(SpawnError, match="was deleted while the server was starting"):
+        await asyncio.wait_for(start, 5)
+
+
+async def test_a_leftover_instance_and_secret_are_replaced(spawner_factory, fake):
+    first = spawner_factory()
+    await started(first, fake)
+    old_uid = fake.get(INSTANCES, NAMESPACE, NAME)["metadata"]["uid"]
+    fake.hold_deletion.add((INSTANCES, NAMESPACE, NAME))  # like foreground deletion waiting for the pod
+
+    second = spawner_factory(api_token="new-token")  # the hub lost track (e.g. its database was restored)
+    start = asyncio.create_task(second.start())
+    await wait_for(lambda: fake.get(INSTANCES, NAMESPACE, NAME)["metadata"].get("deletionTimestamp"))
+    assert not start.done()  # waits until the old instance is really gone
+    await fake.finish_deletion(INSTANCES, NAMESPACE, NAME)
+    operator = StandInOperator(fake, NAME)
+    await wait_for(lambda: (fake.get(INSTANCES, NAMESPACE, NAME) or {}).get("metadata", {}).get("uid")
+                   not in (None, old_uid))
+    await operator.provision()
+    await operator.ready("http://127.8.1.9:8888")
+    assert await asyncio.wait_for(start, 5) == "http://127.8.1.9:8888"
+    assert secret_env(fake.get("secrets", NAMESPACE, NAME))["JUPYTERHUB_API_TOKEN"] == "new-token"
+    assert any(path.endswith("/secrets/" + NAME) for method, path, _ in fake.requests if method == "PUT")
+
+
+async def test_poll(spawner_factory, fake):
+    spawner = spawner_factory()
+    assert await spawner.poll() == 0  # never started
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await wait_for(lambda: spawner.instance_name)
+    assert await spawner.poll() is None  # provisioning counts as running
+    await operator.ready()
+    await start
+    assert await spawner.poll() is None
+
+    await fake.set_status(NAMESPACE, NAME, phase="Failed", message="pod jupyter-x failed: OOMKilled")
+    assert await spawner.poll() == 1
+    # poll() cleans up a failed server: the hub calls stop() only for servers poll() calls running
+    assert fake.get(INSTANCES, NAMESPACE, NAME) is None and fake.get("secrets", NAMESPACE, NAME) is None
+    assert await spawner.poll() == 1
+
+
+async def test_poll_when_the_instance_vanished(spawner_factory, fake):
+    spawner = spawner_factory()
+    await started(spawner, fake)
+    await fake.remove(INSTANCES, NAMESPACE, NAME)
+    assert await spawner.poll() == 1
+    assert fake.get("secrets", NAMESPACE, NAME) is None
+
+
+async def test_stop_deletes_instance_and_secret_and_waits_until_gone(spawner_factory, fake):
+    spawner = spawner_factory()
+    await started(spawner, fake)
+    fake.hold_deletion.add((INSTANCES, NAMESPACE, NAME))
+    stop = asyncio.create_task(spawner.stop())
+    await wait_for(lambda: fake.get(INSTANCES, NAMESPACE, NAME)["metadata"].get("deletionTimestamp"))
+    await asyncio.sleep(0.2)
+    assert not stop.done()
+    assert fake.get("secrets", NAMESPACE, NAME) is None
+    await fake.finish_deletion(INSTANCES, NAMESPACE, NAME)
+    await asyncio.wait_for(stop, 5)
+    deletes = [(path, query) for method, path, query in fake.requests if method == "DELETE"]
+    assert deletes[0][0].endswith(f"/{INSTANCES}/{NAME}")
+    # no request ever names a claim: the user's storage stays
+    assert not [r for r in fake.requests if "persistentvolumeclaims" in r[1]]
+
+
+async def test_stop_gives_up_after_stop_timeout(spawner_factory, fake):
+    spawner = spawner_factory(stop_timeout=1)
+    await started(spawner, fake)
+    fake.hold_deletion.add((INSTANCES, NAMESPACE, NAME))
+    with pytest.raises(SpawnError, match="was not gone 1 seconds after its deletion"):
+        await spawner.stop()
+
+
+async def test_stop_of_a_server_that_is_already_gone(spawner_factory, fake):
+    spawner = spawner_factory()
+    await spawner.stop()  # nothing there: no error
+    assert fake.get(INSTANCES, NAMESPACE, NAME) is None
+
+
+async def test_state_round_trip_lets_a_restarted_hub_find_the_server(spawner_factory, fake):
+    spawner = spawner_factory(instance_name_template="nb-{user_server}")
+    await started(spawner, fake, "nb-ada-lovelace-example-org---7799473f")
+    state = spawner.get_state()
+    assert state == {"instance_name": "nb-ada-lovelace-example-org---7799473f",
+                     "secret_name": "nb-ada-lovelace-example-org---7799473f", "namespace": NAMESPACE}
+
+    # the admin changed the name template since: the restarted hub still finds the running server
+    restarted = spawner_factory(instance_name_template="other-{user_server}", namespace="elsewhere")
+    restarted.load_state(state)
+    assert restarted.namespace == NAMESPACE
+    assert await restarted.poll() is None
+    await restarted.stop()
+    assert fake.get(INSTANCES, NAMESPACE, "nb-ada-lovelace-example-org---7799473f") is None
+    assert fake.get("secrets", NAMESPACE, "nb-ada-lovelace-example-org---7799473f") is None
+    restarted.clear_state()
+    assert restarted.get_state() == {}
+
+
+async def test_named_servers_run_side_by_side(spawner_factory, fake):
+    default = spawner_factory(username="bob")
+    named = spawner_factory(username="bob", servername="gpu")
+    await started(default, fake, "jupyter-bob")
+    await started(named, fake, "jupyter-bob--gpu")
+    assert await default.poll() is None and await named.poll() is None
+    await named.stop()
+    assert fake.get(INSTANCES, NAMESPACE, "jupyter-bob--gpu") is None
+    assert fake.get(INSTANCES, NAMESPACE, "jupyter-bob") is not None
+    assert await default.poll() is None
+
+
+async def test_watches_resume_after_the_version_expired(spawner_factory, fake):
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await wait_for(lambda: fake.watching(INSTANCES))
+    fake.expire_before = 10**9  # every watch from now on is told 410 Gone and must list again
+    await operator.ready()
+    # the open watch still delivers; a later one would relist. Either way start ends Ready.
+    assert await asyncio.wait_for(start, 5) == "http://127.8.0.5:8888"
+
+
+async def test_relist_after_410(api, fake):
+    await fake.put(INSTANCES, {"metadata": {"name": "x", "namespace": NAMESPACE}, "spec": {}})
+    fake.expire_before = 10**9
+    seen = []
+
+    async def consume():
+        async for current in api.watch_instance(NAMESPACE, "x"):
+            seen.append(current)
+            if len(seen) == 3:
+                return
+
+    # every watch fails with 410, so each turn is a fresh list that yields the current object again
+    await asyncio.wait_for(consume(), 5)
+    assert [s["metadata"]["name"] for s in seen] == ["x", "x", "x"]
+    lists = [r for r in fake.requests if r[0] == "GET" and "watch" not in r[2]]
+    assert len(lists) == 3
