@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Assertions on `helm template` output of the jupyter-notebook-operator chart, one value set at a time.
+
+    check_rendered.py <case> <release-namespace> <rendered.yaml> <repo-root>
+
+Each case checks what its values must produce; every case also checks the invariants of the least-privilege
+design (no Secret access, no wildcards, no delete for the operator; nothing on pods for the hub).
+Exits 1 with every failed check listed.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+GROUP = "kubespawner.jupyterhub.org"
+OPERATOR_RULES = [
+    {"apiGroups": [""], "resources": ["pods", "services", "persistentvolumeclaims"],
+     "verbs": ["get", "list", "watch", "create"]},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch", "create"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
+     "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"], "verbs": ["patch"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/status", "jupyternotebookinstancetemplates/status"],
+     "verbs": ["patch"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/finalizers"], "verbs": ["update"]},
+    {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},
+]
+HUB_RULES = [
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"],
+     "verbs": ["create", "get", "list", "watch", "delete"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstancetemplates"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "update", "delete"]},
+]
+
+failures: list[str] = []
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        failures.append(message)
+
+
+def find(objs, kind, name=None, namespace=None):
+    return [o for o in objs if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
+            and (namespace is None or o["metadata"].get("namespace") == namespace)]
+
+
+def one(objs, kind, name_suffix="", namespace=None):
+    found = [o for o in find(objs, kind, namespace=namespace) if o["metadata"]["name"].endswith(name_suffix)]
+    check(len(found) == 1, f"expected exactly one {kind} *{name_suffix} in {namespace}, got {len(found)}")
+    return found[0] if found else {}
+
+
+def env_of(deployment) -> dict:
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+def invariants(objs, ns):
+    for o in objs:
+        if o["kind"] in ("Role", "ClusterRole"):
+            for rule in o.get("rules", []):
+                check("*" not in rule.get("verbs", []) and "*" not in rule.get("resources", [])
+                      and "*" not in rule.get("apiGroups", []),
+                      f"{o['kind']} {o['metadata']['name']} has a wildcard rule {rule}")
+            if o["metadata"]["name"].endswith("-operator"):
+                check(o["rules"] == OPERATOR_RULES, f"operator rules of {o['metadata']['name']} differ: {o['rules']}")
+                for rule in o["rules"]:
+                    check("secrets" not in rule["resources"], "the operator must not have any access to Secrets")
+                    check("delete" not in rule["verbs"], "the operator never deletes (garbage collection does)")
+            if o["metadata"]["name"].endswith("-hub"):
+                check(o["kind"] == "Role", "the hub gets namespaced Roles only")
+                check(o["rules"] == HUB_RULES, f"hub rules in {o['metadata'].get('namespace')} differ: {o['rules']}")
+    for d in find(objs, "Deployment"):
+        pod = d["spec"]["template"]["spec"]
+        c = pod["containers"][0]
+        sc = c["securityContext"]
+        check(pod["securityContext"].get("runAsNonRoot") is True, "the operator pod must run as non-root")
+        check(pod["securityContext"].get("seccompProfile", {}).get("type") == "RuntimeDefault",
+              "seccompProfile RuntimeDefault")
+        check(sc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem")
+        check(sc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation false")
+        check(sc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities drop ALL")
+        check(c["livenessProbe"]["httpGet"]["path"] == "/healthz", "liveness probe on /healthz")
+        check(c["readinessProbe"]["httpGet"]["path"] == "/readyz", "readiness probe on /readyz")
+        check("limits" in c["resources"] and "requests" in c["resources"], "resources set")
+        check(env_of(d)["JNO_LEASE_NAMESPACE"] == {"fieldRef": {"fieldPath": "metadata.namespace"}},
+              "the Lease lives in the operator's own namespace")
+    for o in objs:
+        check(o["kind"] not in ("ClusterRole", "ClusterRoleBinding") or o["metadata"]["name"].startswith(ns + "-"),
+              f"cluster-scoped {o['kind']} {o['metadata']['name']} must carry the release namespace in its name")
+
+
+def bindings_point_to(objs, kind, sa, sa_ns):
+    for b in find(objs, kind):
+        if b["metadata"]["name"].endswith("-hub"):
+            check(b["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": sa_ns}],
+                  f"hub binding subjects: {b['subjects']}")
+
+
+def main() -> int:
+    case, ns, rendered, root = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+    objs = [o for o in yaml.safe_load_all(rendered.read_text()) if o]
+    invariants(objs, ns)
+    deployment = one(objs, "Deployment", namespace=ns)
+    env = env_of(deployment) if deployment else {}
+    roles = lambda suffix: sorted(o["metadata"]["namespace"] for o in find(objs, "Role")
+                                  if o["metadata"]["name"].endswith(suffix))
+
+    if case == "default":
+        check(not find(objs, "ClusterRole") and not find(objs, "ClusterRoleBinding"), "no cluster-wide RBAC")
+        check(roles("-operator") == [ns] and roles("-hub") == [ns], "operator and hub Roles in the release namespace")
+        check(env.get("JNO_WATCH_NAMESPACES") == ns, f"watches the release namespace, got {env}")
+        check(env.get("JNO_LEADER_ELECTION") == "false", "no leader election with one replica")
+        check(deployment["spec"]["strategy"]["type"] == "Recreate", "Recreate strategy without leader election")
+        check(not roles("-leader-election"), "no Lease permissions without leader election")
+        check(deployment["spec"]["template"]["spec"]["serviceAccountName"] == "r-jupyter-notebook-operator",
+              "the operator runs as the chart's ServiceAccount")
+        check(deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+              == "ghcr.io/jupyterhub/jupyter-notebook-operator:0.1.0", "image defaults to the appVersion")
+        bindings_point_to(objs, "RoleBinding", "hub", ns)
+        vap = one(objs, "ValidatingAdmissionPolicy")
+        check(vap.get("spec", {}).get("matchConditions", [{}])[0].get("expression")
+              == f'request.userInfo.username == "system:serviceaccount:{ns}:hub"', "the policy applies to the hub")
+        check(one(objs, "ValidatingAdmissionPolicyBinding").get("spec", {}).get("validationActions") == ["Deny"],
+              "the policy denies by default")
+        check(one(objs, "Service", "-metrics", ns) != {}, "metrics Service")
+        check(not find(objs, "ServiceMonitor"), "no ServiceMonitor by default")
+        template = one(objs, "JupyterNotebookInstanceTemplate", "z2jh-default", ns)
+        example = yaml.safe_load((root / "crds/examples/z2jh-default-template.yaml").read_text())
+        check(template.get("spec") == example["spec"],
+              "the default template value must equal crds/examples/z2jh-default-template.yaml")
+    elif case == "all-namespaces":
+        check(not roles("-operator"), "no operator Roles when watching all namespaces")
+        cr = one(objs, "ClusterRole", "-operator")
+        crb = one(objs, "ClusterRoleBinding", "-operator")
+        check(crb.get("roleRef", {}).get("name") == cr.get("metadata", {}).get("name"), "binding names the role")
+        check(crb.get("subjects") == [{"kind": "ServiceAccount", "name": "r-jupyter-notebook-operator",
+                                       "namespace": ns}], f"ClusterRoleBinding subjects: {crb.get('subjects')}")
+        check(env.get("JNO_WATCH_NAMESPACES") == "", "empty JNO_WATCH_NAMESPACES means all")
+        check(roles("-hub") == [ns], "the hub stays namespaced")
+    elif case == "namespaces-ha":
+        # hub in jhub, servers in users-a and users-b, operator watching those plus a template namespace
+        check(roles("-operator") == ["templates", "users-a", "users-b"], f"operator Roles: {roles('-operator')}")
+        check(roles("-hub") == ["users-a", "users-b"], f"hub Roles: {roles('-hub')}")
+        bindings_point_to(objs, "RoleBinding", "jupyterhub-hub", "jhub")
+        check(env.get("JNO_WATCH_NAMESPACES") == "users-a,users-b,templates", f"env: {env}")
+        check(env.get("JNO_LEADER_ELECTION") == "true" and deployment["spec"]["replicas"] == 2, "2 replicas, elected")
+        check(deployment["spec"]["strategy"]["type"] == "RollingUpdate", "RollingUpdate with leader election")
+        le = one(objs, "Role", "-leader-election", ns)
+        check(le.get("rules") == [
+            {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
+            {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
+             "resourceNames": ["r-jupyter-notebook-operator"], "verbs": ["get", "update"]}],
+              f"Lease rules: {le.get('rules')}")
+        check(env.get("JNO_LEASE_NAME") == "r-jupyter-notebook-operator", "Lease name as in the Role")
+        check(one(objs, "ServiceMonitor").get("spec", {}).get("endpoints", [{}])[0].get("port") == "http",
+              "ServiceMonitor scrapes the http port")
+        vap = one(objs, "ValidatingAdmissionPolicy")
+        check("system:serviceaccount:jhub:jupyterhub-hub" in str(vap.get("spec", {}).get("matchConditions")),
+              "the policy names the configured hub")
+        check(find(objs, "JupyterNotebookInstanceTemplate")[0]["metadata"]["namespace"] == "templates",
+              "template namespace from values")
+        check(deployment["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}], "pull secrets")
+        check(deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/jno:1.2.3",
+              "image from values")
+    elif case == "minimal":
+        check(not find(objs, "ValidatingAdmissionPolicy") and not find(objs, "ValidatingAdmissionPolicyBinding"),
+              "no admission policy when disabled")
+        check(not roles("-hub"), "no hub RBAC when hub.rbac.create=false")
+        check(not find(objs, "JupyterNotebookInstanceTemplate"), "no templates")
+        check(not find(objs, "Service") and not find(objs, "ServiceAccount"), "no Service, no ServiceAccount")
+        check(deployment["spec"]["template"]["spec"]["serviceAccountName"] == "existing-operator-sa",
+              "an existing ServiceAccount")
+    else:
+        failures.append(f"unknown case {case}")
+
+    kinds = sorted(f"{o['kind']}" for o in objs)
+    if failures:
+        print(f"  FAIL {case}:", *failures, sep="\n    - ")
+        return 1
+    print(f"  ok   {case}: {len(objs)} objects ({', '.join(sorted(set(kinds)))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

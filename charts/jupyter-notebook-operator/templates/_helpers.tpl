@@ -1,0 +1,110 @@
+{{/* Names. */}}
+{{- define "jno.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "jno.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Cluster-scoped objects carry the release namespace too: two releases in two namespaces never clash. */}}
+{{- define "jno.clusterName" -}}
+{{- printf "%s-%s" .Release.Namespace (include "jno.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "jno.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "jno.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: jupyter-notebook-operator
+{{- end -}}
+
+{{- define "jno.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "jno.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end -}}
+
+{{- define "jno.operatorServiceAccount" -}}
+{{- default (include "jno.fullname" .) .Values.operator.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "jno.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* The hub's ServiceAccount namespace and its RBAC username. */}}
+{{- define "jno.hubNamespace" -}}
+{{- default .Release.Namespace .Values.hub.serviceAccount.namespace -}}
+{{- end -}}
+
+{{- define "jno.hubUsername" -}}
+{{- printf "system:serviceaccount:%s:%s" (include "jno.hubNamespace" .) .Values.hub.serviceAccount.name -}}
+{{- end -}}
+
+{{/* Namespaces the hub works in, as a JSON list (use with fromJsonArray). */}}
+{{- define "jno.hubNamespaces" -}}
+{{- if .Values.hub.namespaces -}}
+{{- .Values.hub.namespaces | uniq | toJson -}}
+{{- else -}}
+{{- list (include "jno.hubNamespace" .) | toJson -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Namespaces the operator watches when not watching all, as a JSON list. */}}
+{{- define "jno.watchNamespaces" -}}
+{{- if .Values.operator.watchNamespaces -}}
+{{- .Values.operator.watchNamespaces | uniq | toJson -}}
+{{- else -}}
+{{- include "jno.hubNamespaces" . -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "jno.leaderElection" -}}
+{{- $le := toString .Values.operator.leaderElection -}}
+{{- if eq $le "auto" -}}
+{{- gt (int .Values.operator.replicas) 1 -}}
+{{- else -}}
+{{- $le -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The operator's rules: exactly what the code calls (docs/helm-chart.md has the table and the reasons).
+No Secrets: the notebook container gets the hub's Secret through envFrom, resolved by the kubelet.
+No delete: owned objects are removed by the garbage collector, retained claims are kept on purpose.
+*/}}
+{{- define "jno.operatorRules" -}}
+- apiGroups: [""]
+  resources: [pods, services, persistentvolumeclaims]
+  verbs: [get, list, watch, create]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, list, watch, create]
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookinstances, jupyternotebookinstancetemplates]
+  verbs: [get, list, watch]
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookinstances]
+  verbs: [patch]
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookinstances/status, jupyternotebookinstancetemplates/status]
+  verbs: [patch]
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookinstances/finalizers]
+  verbs: [update]
+- apiGroups: [events.k8s.io]
+  resources: [events]
+  verbs: [create, patch]
+{{- end -}}
