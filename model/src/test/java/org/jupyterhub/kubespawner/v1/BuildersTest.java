@@ -14,7 +14,7 @@ class BuildersTest {
 
   @Test
   void instanceBuiltInJavaEqualsTheExample() {
-    String user = "ada-lovelace-example---7799473f";
+    String user = "ada-lovelace-example-org---7799473f";
     Map<String, String> variables = new LinkedHashMap<>();
     variables.put("username", user);
     variables.put("unescaped_username", "ada.lovelace@example.org");

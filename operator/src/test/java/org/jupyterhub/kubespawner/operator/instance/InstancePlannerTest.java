@@ -22,6 +22,8 @@ class InstancePlannerTest {
 
   private final JupyterNotebookInstanceTemplate template = Examples.template();
   private final JupyterNotebookInstance instance = Examples.instance();
+  /** KubeSpawner's {user_server} slug of the example, which the template's names are made of. */
+  private final String user = instance.getSpec().getVariables().get("user_server");
 
   private Plan plan() {
     return InstancePlanner.plan(instance, template, CompiledTemplate.compile(template.getSpec()));
@@ -44,16 +46,16 @@ class InstancePlannerTest {
     DesiredState desired = desired();
 
     assertThat(desired.objects()).extracting(o -> o.kind() + "/" + o.name()).containsExactly(
-        "PersistentVolumeClaim/claim-ada-lovelace-example---7799473f",
-        "NetworkPolicy/singleuser-ada-lovelace-example---7799473f",
-        "Pod/jupyter-ada-lovelace-example---7799473f");
+        "PersistentVolumeClaim/claim-" + user,
+        "NetworkPolicy/singleuser-" + user,
+        "Pod/jupyter-" + user);
     assertThat(desired.objects()).allSatisfy(o -> {
       assertThat(o.object().getMetadata().getNamespace()).isEqualTo("jupyterhub");
       assertThat(o.object().getMetadata().getLabels())
           .containsEntry(ManagedLabels.MANAGED_BY, "jupyter-notebook-operator")
-          .containsEntry(ManagedLabels.INSTANCE, "jupyter-ada-lovelace-example---7799473f");
+          .containsEntry(ManagedLabels.INSTANCE, instance.getMetadata().getName());
     });
-    assertThat(desired.notebookPod()).isEqualTo("jupyter-ada-lovelace-example---7799473f");
+    assertThat(desired.notebookPod()).isEqualTo("jupyter-" + user);
     assertThat(desired.notebookContainer()).isEqualTo("notebook");
     assertThat(desired.notebookPort()).isEqualTo(8888);
     assertThat(desired.templateGeneration()).isEqualTo(3L);
@@ -106,7 +108,7 @@ class InstancePlannerTest {
         "JUPYTERHUB_USER=ada.lovelace@example.org");
     assertThat(notebook.getEnv()).extracting(EnvVar::getName).doesNotHaveDuplicates();
     assertThat(notebook.getEnvFrom()).singleElement().satisfies(f -> {
-      assertThat(f.getSecretRef().getName()).isEqualTo("jupyter-ada-lovelace-example---7799473f");
+      assertThat(f.getSecretRef().getName()).isEqualTo(instance.getSpec().getEnvSecretRef().getName());
       assertThat(f.getSecretRef().getOptional()).isFalse();
     });
     assertThat(notebook.getArgs()).containsExactly("jupyterhub-singleuser", "--debug");
@@ -127,9 +129,7 @@ class InstancePlannerTest {
 
     List<String> names = desired().objects().stream().map(DesiredObject::name).toList();
 
-    assertThat(names).containsSubsequence("singleuser-ada-lovelace-example---7799473f",
-        "early-ada-lovelace-example---7799473f", "late-ada-lovelace-example---7799473f",
-        "jupyter-ada-lovelace-example---7799473f");
+    assertThat(names).containsSubsequence("singleuser-" + user, "early-" + user, "late-" + user, "jupyter-" + user);
   }
 
   @Test

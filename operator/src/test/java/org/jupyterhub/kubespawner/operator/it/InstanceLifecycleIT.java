@@ -34,9 +34,9 @@ class InstanceLifecycleIT {
   @RegisterExtension static final ControlPlane cluster = ControlPlane.perClass();
   private static RunningOperator operator;
 
-  private static final String INSTANCE = "jupyter-ada-lovelace-example---7799473f";
-  private static final String POD = "jupyter-ada-lovelace-example---7799473f";
-  private static final String CLAIM = "claim-ada-lovelace-example---7799473f";
+  private static final String INSTANCE = "jupyter-ada-lovelace-example-org---7799473f";
+  private static final String POD = "jupyter-ada-lovelace-example-org---7799473f";
+  private static final String CLAIM = "claim-ada-lovelace-example-org---7799473f";
 
   @BeforeAll
   static void startOperator() {
@@ -79,7 +79,7 @@ class InstanceLifecycleIT {
     assertThat(ready.getStatus().getResources())
         .extracting(r -> r.getKind() + "/" + r.getName() + "=" + r.getState())
         .containsExactly("PersistentVolumeClaim/" + CLAIM + "=Retained",
-            "NetworkPolicy/singleuser-ada-lovelace-example---7799473f=Created", "Pod/" + POD + "=Ready");
+            "NetworkPolicy/singleuser-ada-lovelace-example-org---7799473f=Created", "Pod/" + POD + "=Ready");
 
     // The pod: owned, labelled for the operator and for Z2JH, the hub's environment and Secret, the hub's args.
     assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
@@ -92,7 +92,7 @@ class InstanceLifecycleIT {
         .containsEntry(ManagedLabels.MANAGED_BY, ManagedLabels.MANAGED_BY_VALUE)
         .containsEntry(ManagedLabels.INSTANCE, INSTANCE)
         .containsEntry("component", "singleuser-server")
-        .containsEntry("hub.jupyter.org/username", "ada-lovelace-example---7799473f");
+        .containsEntry("hub.jupyter.org/username", "ada-lovelace-example-org---7799473f");
     Container notebook = pod.getSpec().getContainers().get(0);
     assertThat(notebook.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
         .contains("JUPYTER_IMAGE_SPEC=quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", "MEM_LIMIT=4G",
@@ -107,7 +107,7 @@ class InstanceLifecycleIT {
     assertThat(claim.getMetadata().getOwnerReferences()).isNullOrEmpty();
     assertThat(claim.getMetadata().getLabels()).containsEntry(ManagedLabels.INSTANCE, INSTANCE);
     NetworkPolicy policy = admin.network().v1().networkPolicies().inNamespace(ns)
-        .withName("singleuser-ada-lovelace-example---7799473f").get();
+        .withName("singleuser-ada-lovelace-example-org---7799473f").get();
     assertThat(policy.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(ready.getMetadata().getUid()));
 
@@ -144,7 +144,7 @@ class InstanceLifecycleIT {
       assertThat(admin.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE).get()).isNull();
       assertThat(admin.pods().inNamespace(ns).withName(POD).get()).isNull();
       assertThat(admin.network().v1().networkPolicies().inNamespace(ns)
-          .withName("singleuser-ada-lovelace-example---7799473f").get()).isNull();
+          .withName("singleuser-ada-lovelace-example-org---7799473f").get()).isNull();
     });
     assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(CLAIM).get()).isNotNull();
     await().atMost(Fixtures.WAIT).untilAsserted(() -> assertThat(eventsAbout(admin, ns, INSTANCE))
