@@ -54,7 +54,7 @@ public final class OperatorMetrics {
    * @param kind the object's kind
    */
   public void created(String kind) {
-    Counter.builder("jno.objects.created").description("Objects created for instances, by kind")
+    Counter.builder("jno.instance.objects").description("Objects created for instances, by kind")
         .tag("kind", kind).register(registry).increment();
   }
 
