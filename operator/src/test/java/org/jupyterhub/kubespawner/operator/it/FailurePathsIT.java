@@ -46,6 +46,8 @@ class FailurePathsIT {
 
   @AfterAll
   static void stopOperator() {
+    Fixtures.releaseInstances(admin, ns);
+    Fixtures.releaseInstances(admin, otherNamespace);
     if (operator != null) {
       operator.close();
     }

@@ -46,6 +46,7 @@ class InstanceLifecycleIT {
 
   @AfterAll
   static void stopOperator() {
+    Fixtures.releaseInstances(cluster.admin(), cluster.namespace());
     if (operator != null) {
       operator.close();
     }

@@ -51,6 +51,7 @@ class LeaderElectionIT {
       assertThat(Fixtures.eventsAbout(admin, ns, "second")).extracting(Event::getReportingInstance)
           .containsOnly(follower);
     } finally {
+      Fixtures.releaseInstances(admin, ns);
       a.close();
       b.close();
     }

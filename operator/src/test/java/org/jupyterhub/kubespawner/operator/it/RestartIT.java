@@ -78,38 +78,42 @@ class RestartIT {
             new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build()).create();
 
     try (OperatorProcess second = OperatorProcess.start(cluster, "second", "--watch-namespaces=" + ns)) {
-      for (String u : users) {
-        Fixtures.awaitInstance(admin, ns, "nb-" + u, Fixtures.phase(Phase.READY));
+      try {
+        for (String u : users) {
+          Fixtures.awaitInstance(admin, ns, "nb-" + u, Fixtures.phase(Phase.READY));
+        }
+        JupyterNotebookInstance lateReady = Fixtures.awaitInstance(admin, ns, "nb-late", Fixtures.phase(Phase.READY));
+        assertThat(lateReady.getStatus().getResources()).filteredOn(r -> r.getKind().equals("PersistentVolumeClaim"))
+            .singleElement().satisfies(r -> assertThat(r.getMessage()).contains("already existed"));
+
+        // One pod, claim and network policy per instance; nothing that existed was replaced.
+        List<Pod> pods = admin.pods().inNamespace(ns).list().getItems();
+        assertThat(pods).hasSize(INSTANCES + 1);
+        Map<String, Long> podsPerInstance = pods.stream().collect(Collectors.groupingBy(
+            p -> p.getMetadata().getLabels().get(ManagedLabels.INSTANCE), Collectors.counting()));
+        assertThat(podsPerInstance).hasSize(INSTANCES + 1).allSatisfy((k, v) -> assertThat(v).isEqualTo(1L));
+        assertThat(admin.persistentVolumeClaims().inNamespace(ns).list().getItems()).hasSize(INSTANCES + 1);
+        assertThat(admin.network().v1().networkPolicies().inNamespace(ns).list().getItems()).hasSize(INSTANCES + 1);
+        Map<String, String> uidsAfter = uids(admin, ns);
+        assertThat(uidsAfter).containsAllEntriesOf(uidsBeforeKill);
+        assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName("home-late").get().getMetadata())
+            .satisfies(m -> {
+              assertThat(m.getUid()).isEqualTo(foreignClaim.getMetadata().getUid());
+              assertThat(m.getLabels()).containsEntry("made-by", "kubespawner").doesNotContainKey(ManagedLabels.INSTANCE);
+            });
+        assertThat(late.getMetadata().getUid()).isEqualTo(lateReady.getMetadata().getUid());
+
+        // The HTTP endpoints of the packaged operator.
+        assertThat(second.get("/healthz")).startsWith("200");
+        assertThat(second.get("/readyz")).startsWith("200");
+        String metrics = second.get("/metrics");
+        assertThat(metrics).startsWith("200")
+            .contains("jno_instance_ready_seconds_bucket")
+            .contains("jno_instance_objects_total{kind=\"Pod\"}")
+            .contains("operator_sdk_reconciliations_");
+      } finally {
+        Fixtures.releaseInstances(admin, ns); // while the operator runs, so its finalizer goes
       }
-      JupyterNotebookInstance lateReady = Fixtures.awaitInstance(admin, ns, "nb-late", Fixtures.phase(Phase.READY));
-      assertThat(lateReady.getStatus().getResources()).filteredOn(r -> r.getKind().equals("PersistentVolumeClaim"))
-          .singleElement().satisfies(r -> assertThat(r.getMessage()).contains("already existed"));
-
-      // One pod, claim and network policy per instance; nothing that existed was replaced.
-      List<Pod> pods = admin.pods().inNamespace(ns).list().getItems();
-      assertThat(pods).hasSize(INSTANCES + 1);
-      Map<String, Long> podsPerInstance = pods.stream().collect(Collectors.groupingBy(
-          p -> p.getMetadata().getLabels().get(ManagedLabels.INSTANCE), Collectors.counting()));
-      assertThat(podsPerInstance).hasSize(INSTANCES + 1).allSatisfy((k, v) -> assertThat(v).isEqualTo(1L));
-      assertThat(admin.persistentVolumeClaims().inNamespace(ns).list().getItems()).hasSize(INSTANCES + 1);
-      assertThat(admin.network().v1().networkPolicies().inNamespace(ns).list().getItems()).hasSize(INSTANCES + 1);
-      Map<String, String> uidsAfter = uids(admin, ns);
-      assertThat(uidsAfter).containsAllEntriesOf(uidsBeforeKill);
-      assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName("home-late").get().getMetadata())
-          .satisfies(m -> {
-            assertThat(m.getUid()).isEqualTo(foreignClaim.getMetadata().getUid());
-            assertThat(m.getLabels()).containsEntry("made-by", "kubespawner").doesNotContainKey(ManagedLabels.INSTANCE);
-          });
-      assertThat(late.getMetadata().getUid()).isEqualTo(lateReady.getMetadata().getUid());
-
-      // The HTTP endpoints of the packaged operator.
-      assertThat(second.get("/healthz")).startsWith("200");
-      assertThat(second.get("/readyz")).startsWith("200");
-      String metrics = second.get("/metrics");
-      assertThat(metrics).startsWith("200")
-          .contains("jno_instance_ready_seconds_bucket")
-          .contains("jno_instance_objects_total{kind=\"Pod\"}")
-          .contains("operator_sdk_reconciliations_");
     }
   }
 

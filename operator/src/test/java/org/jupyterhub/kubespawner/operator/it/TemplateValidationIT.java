@@ -29,6 +29,7 @@ class TemplateValidationIT {
 
   @AfterAll
   static void stopOperator() {
+    Fixtures.releaseInstances(cluster.admin(), cluster.namespace());
     if (operator != null) {
       operator.close();
     }
