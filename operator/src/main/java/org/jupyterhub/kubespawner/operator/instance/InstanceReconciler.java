@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -272,6 +273,34 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
         LOG.debug("unexpected reason on {}", ready);
       }
     }
+  }
+
+  /**
+   * A reconcile failed with an error worth retrying (API server unavailable, quota exceeded, forbidden): say so in
+   * status and as an Event, and let JOSDK retry with back-off.
+   */
+  @Override
+  public ErrorStatusUpdateControl<JupyterNotebookInstance> updateErrorStatus(JupyterNotebookInstance instance,
+      Context<JupyterNotebookInstance> context, Exception e) {
+    String message = "creating the resources failed, retrying: " + e.getMessage();
+    events.record(instance, EventType.WARNING, Reason.CreateFailed, Action.Create, message);
+    JupyterNotebookInstanceStatus previous = instance.getStatus();
+    if (previous != null && previous.getTemplateGeneration() != null) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing(); // spawned already: the status stays as observed
+    }
+    JupyterNotebookInstanceStatus next = new JupyterNotebookInstanceStatus();
+    long generation = instance.getMetadata().getGeneration() == null ? 0 : instance.getMetadata().getGeneration();
+    next.setObservedGeneration(generation);
+    next.setPhase(Phase.PROVISIONING);
+    next.setMessage(message);
+    next.setConditions(List.of(Conditions.next(previous == null ? null : previous.getConditions(),
+        ConditionTypes.RESOURCES_CREATED, Conditions.FALSE, Reason.CreateFailed, message, generation,
+        clock.instant())));
+    if (Objects.equals(previous, next)) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    instance.setStatus(next);
+    return ErrorStatusUpdateControl.patchStatus(instance);
   }
 
   @Override
