@@ -170,6 +170,26 @@ class FailurePathsIT {
     assertWarning("stranded", "FailedScheduling");
   }
 
+  @Test
+  void refusedCreateIsRetriedAndShownUntilItSucceeds() {
+    String other = otherNamespace;
+    admin.resource(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName("no-pods")
+        .withNamespace(other).endMetadata().withNewSpec().addToHard("pods", new io.fabric8.kubernetes.api.model
+            .Quantity("0")).endSpec().build()).create();
+    admin.resource(Fixtures.template(other, "local", null)).create();
+    admin.resource(Fixtures.instance(other, "quota", "local", "user: quota", null)).create();
+
+    JupyterNotebookInstance refused = awaitInstance(admin, other, "quota", s -> s.getConditions() != null
+        && s.getConditions().stream().anyMatch(c -> "CreateFailed".equals(c.getReason())));
+    assertThat(refused.getStatus().getPhase()).isEqualTo(Phase.PROVISIONING);
+    assertThat(refused.getStatus().getMessage()).contains("retrying").contains("exceeded quota");
+    await().atMost(Fixtures.WAIT).untilAsserted(() -> assertThat(Fixtures.eventsAbout(admin, other, "quota"))
+        .anySatisfy(e -> assertThat(e.getType() + "/" + e.getReason()).isEqualTo("Warning/CreateFailed")));
+
+    admin.resourceQuotas().inNamespace(other).withName("no-pods").delete();
+    awaitInstance(admin, other, "quota", Fixtures.phase(Phase.READY), Duration.ofSeconds(90));
+  }
+
   private static void create(JupyterNotebookInstance instance) {
     admin.resource(instance).create();
   }
