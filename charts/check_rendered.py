@@ -155,7 +155,7 @@ def main() -> int:
         check(le.get("rules") == [
             {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
             {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-             "resourceNames": ["r-jupyter-notebook-operator"], "verbs": ["get", "update"]}],
+             "resourceNames": ["r-jupyter-notebook-operator"], "verbs": ["get", "update", "patch"]}],
               f"Lease rules: {le.get('rules')}")
         check(env.get("JNO_LEASE_NAME") == "r-jupyter-notebook-operator", "Lease name as in the Role")
         check(one(objs, "ServiceMonitor").get("spec", {}).get("endpoints", [{}])[0].get("port") == "http",

@@ -92,9 +92,10 @@ class HubChartRbacIT {
         "system:serviceaccount:" + ns + ":" + release.operatorServiceAccount(), ns, List.of(
             Permission.of("get", "leases.coordination.k8s.io/name=" + lease),
             Permission.of("update", "leases.coordination.k8s.io/name=" + lease),
+            Permission.of("patch", "leases.coordination.k8s.io/name=" + lease),
             Permission.of("delete", "leases.coordination.k8s.io/name=" + lease),
             Permission.of("get", "leases.coordination.k8s.io/name=another-controllers-lease"),
-            Permission.of("update", "leases.coordination.k8s.io/name=another-controllers-lease")));
+            Permission.of("patch", "leases.coordination.k8s.io/name=another-controllers-lease")));
     System.out.println(matrix.table());
     Set<String> expected = expand(Map.of(
         "pods", "get list watch create",
@@ -110,6 +111,7 @@ class HubChartRbacIT {
     expected.add("create leases.coordination.k8s.io");
     expected.add("get leases.coordination.k8s.io (name " + lease + ")");
     expected.add("update leases.coordination.k8s.io (name " + lease + ")");
+    expected.add("patch leases.coordination.k8s.io (name " + lease + ")");
     assertThat(matrix.allowed()).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(matrix.allowed()).noneMatch(p -> p.contains("secrets"));
 

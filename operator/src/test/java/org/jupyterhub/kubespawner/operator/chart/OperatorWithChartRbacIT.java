@@ -1,0 +1,179 @@
+package org.jupyterhub.kubespawner.operator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
+import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The chart's RBAC is sufficient: the chart is installed with helm (two replicas, so leader election and its Lease
+ * Role are on), and the operator runs in this JVM with nothing but a TokenRequest token of the chart's own
+ * ServiceAccount. The hub, with its own chart ServiceAccount (and under the admission policy), creates the
+ * spawner's Secret and an instance of the chart's Zero-to-JupyterHub template; the instance reaches Ready; the hub
+ * deletes it; the pod goes and the user's claim stays. Any permission the operator lacked would stop it on the way.
+ */
+class OperatorWithChartRbacIT {
+
+  @RegisterExtension static final ControlPlane cluster = ControlPlane.perClass();
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final String USER = "grace-hopper";
+  private static final String INSTANCE = "jupyter-" + USER;
+  private static final String CLAIM = "claim-" + USER;
+  private static ChartRelease release;
+  private static NotebookOperator operator;
+  private static String ns;
+
+  @BeforeAll
+  static void installAndRunOperatorAsItsServiceAccount() {
+    cluster.applyCrds();
+    ns = cluster.namespace();
+    release = ChartRelease.install(cluster, "jno", ns, "operator.replicas=2");
+    KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
+    OperatorConfig config = OperatorConfig.parse(Map.of(
+        "JNO_WATCH_NAMESPACES", ns, "JNO_REPLICAS", "2", "JNO_LEASE_NAME", release.fullname(),
+        "JNO_LEASE_NAMESPACE", ns, "JNO_IDENTITY", "chart-rbac-it", "JNO_HTTP_PORT", "-1",
+        "JNO_PROGRESS_TIMEOUT", "2m"), new String[0]);
+    assertThat(config.leaderElection()).isTrue();
+    operator = NotebookOperator.create(NotebookOperator.client(asServiceAccount.getConfiguration(), config), config,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
+    operator.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    cluster.admin().persistentVolumes().withLabel("jno-it", ns).delete();
+    if (release != null) {
+      release.close();
+    }
+  }
+
+  @Test
+  void fullLifecycleWithOnlyTheChartsPermissions() {
+    KubernetesClient admin = cluster.admin();
+    KubernetesClient hub = cluster.clientFor(ns, "hub");
+    preboundVolume(admin, CLAIM);
+
+    // Leader election through the chart's Lease rules.
+    await("the Lease held by the operator").atMost(WAIT).until(() -> {
+      Lease lease = admin.leases().inNamespace(ns).withName(release.fullname()).get();
+      return lease != null && "chart-rbac-it".equals(lease.getSpec().getHolderIdentity());
+    });
+    // ... and renewed (fabric8 renews with PATCH, which the Role allows on this one Lease).
+    java.time.ZonedDateTime acquired = admin.leases().inNamespace(ns).withName(release.fullname()).get().getSpec()
+        .getRenewTime();
+    await("the Lease renewed").atMost(WAIT).until(() -> admin.leases().inNamespace(ns)
+        .withName(release.fullname()).get().getSpec().getRenewTime().isAfter(acquired));
+    // Template status through templates/status.
+    await("the chart's template checked").atMost(WAIT).until(() -> {
+      JupyterNotebookInstanceTemplate t = admin.resources(JupyterNotebookInstanceTemplate.class).inNamespace(ns)
+          .withName("z2jh-default").get();
+      return t.getStatus() != null && t.getStatus().getConditions().stream()
+          .anyMatch(c -> c.getType().equals("Valid") && c.getStatus().equals("True"));
+    });
+
+    // What the spawner does, as the hub.
+    hub.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(INSTANCE)
+        .addToLabels("app.kubernetes.io/managed-by", "notebookinstance-spawner").endMetadata()
+        .withType("Opaque").addToStringData("JUPYTERHUB_API_TOKEN", "token").build()).create();
+    hub.resources(JupyterNotebookInstance.class).inNamespace(ns).resource(instance()).create();
+
+    JupyterNotebookInstance ready = awaitInstance(admin, s -> s.getPhase() == Phase.READY);
+    assertThat(ready.getStatus().getPodName()).isEqualTo(INSTANCE);
+    assertThat(ready.getStatus().getUrl()).startsWith("http://").endsWith(":8888");
+    assertThat(admin.pods().inNamespace(ns).withName(INSTANCE).get().getSpec().getContainers().get(0)
+        .getEnvFrom()).singleElement().satisfies(f -> assertThat(f.getSecretRef().getName()).isEqualTo(INSTANCE));
+    assertThat(admin.network().v1().networkPolicies().inNamespace(ns).withName("singleuser-" + USER).get())
+        .isNotNull();
+    assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(CLAIM).get()).isNotNull();
+    // Events through events.k8s.io create/patch.
+    await("the operator's Events").atMost(WAIT).untilAsserted(() -> assertThat(
+        admin.events().v1().events().inNamespace(ns).list().getItems().stream()
+            .filter(e -> e.getRegarding() != null && INSTANCE.equals(e.getRegarding().getName()))
+            .map(Event::getReason).toList()).contains("ResourceCreated", "PodReady"));
+    // Events are readable by the hub (its progress page).
+    assertThat(hub.events().v1().events().inNamespace(ns).list().getItems()).isNotEmpty();
+
+    // Stop, as the spawner does: foreground deletion of the instance, then its Secret.
+    hub.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE)
+        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
+    await("instance and pod gone").atMost(WAIT).until(() ->
+        admin.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE).get() == null
+            && admin.pods().inNamespace(ns).withName(INSTANCE).get() == null);
+    assertThat(hub.secrets().inNamespace(ns).withName(INSTANCE).delete()).isNotEmpty();
+    assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(CLAIM).get())
+        .as("the user's claim is kept").isNotNull();
+    assertThat(operator.ready()).as("every informer healthy (list/watch allowed)").isTrue();
+  }
+
+  private static JupyterNotebookInstance instance() {
+    String yaml = """
+        apiVersion: kubespawner.jupyterhub.org/v1
+        kind: JupyterNotebookInstance
+        metadata:
+          name: %1$s
+          labels:
+            app.kubernetes.io/managed-by: notebookinstance-spawner
+        spec:
+          template:
+            name: z2jh-default
+          variables:
+            username: %2$s
+            unescaped_username: Grace Hopper
+            user_server: %2$s
+            userid: "7"
+          env:
+            JUPYTERHUB_USER: Grace Hopper
+          envSecretRef:
+            name: %1$s
+          args: [jupyterhub-singleuser]
+        """.formatted(INSTANCE, USER);
+    JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
+    i.getMetadata().setNamespace(ns);
+    return i;
+  }
+
+  private static JupyterNotebookInstance awaitInstance(KubernetesClient admin,
+      java.util.function.Predicate<JupyterNotebookInstanceStatus> until) {
+    await("instance " + INSTANCE).atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
+      JupyterNotebookInstance i = admin.resources(JupyterNotebookInstance.class).inNamespace(ns)
+          .withName(INSTANCE).get();
+      return i != null && i.getStatus() != null && until.test(i.getStatus());
+    });
+    return admin.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE).get();
+  }
+
+  /** The local cluster has no volume provisioner: a volume bound to the claim in advance lets the pod schedule. */
+  private static void preboundVolume(KubernetesClient admin, String claim) {
+    admin.resource(new PersistentVolumeBuilder()
+        .withNewMetadata().withName("pv-" + ns + "-" + claim).addToLabels("jno-it", ns).endMetadata()
+        .withNewSpec().addToCapacity("storage", new Quantity("100Gi")).withAccessModes("ReadWriteOnce")
+        .withNewHostPath().withPath("/tmp/" + ns + "/" + claim).endHostPath()
+        .withNewClaimRef().withNamespace(ns).withName(claim).endClaimRef()
+        .withPersistentVolumeReclaimPolicy("Retain").endSpec().build()).create();
+  }
+}
