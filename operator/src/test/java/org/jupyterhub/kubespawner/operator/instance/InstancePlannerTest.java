@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
@@ -207,10 +206,5 @@ class InstancePlannerTest {
         .withSelector(Map.of("component", "singleuser-server")).addNewPort().withPort(8888).endPort().build();
     s.setSpec(spec);
     return s;
-  }
-
-  @SuppressWarnings("unused")
-  private static boolean owned(HasMetadata o) {
-    return DesiredStateAssembler.isOwned(o);
   }
 }

@@ -128,6 +128,18 @@ class InstanceLifecycleIT {
       assertThat(e.getReportingController()).isEqualTo("kubespawner.jupyterhub.org/operator");
     });
 
+    // Reconciling again with nothing changed writes nothing (no now() churn in status).
+    String statusVersion = ready.getMetadata().getResourceVersion();
+    double reconciles = reconciles();
+    admin.pods().inNamespace(ns).withName(POD).edit(p -> {
+      p.getMetadata().getAnnotations().put("jno-it/poke", "reconcile me");
+      return p;
+    });
+    await().atMost(Fixtures.WAIT).until(() -> reconciles() > reconciles);
+    await().pollDelay(Duration.ofSeconds(1)).atMost(Fixtures.WAIT).until(() -> true);
+    assertThat(admin.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE).get()
+        .getMetadata().getResourceVersion()).isEqualTo(statusVersion);
+
     // A template change never touches the running pod; the instance says it is out of date.
     String podUid = pod.getMetadata().getUid();
     template.getSpec().setDescription("changed while a server runs");
@@ -151,5 +163,10 @@ class InstanceLifecycleIT {
     await().atMost(Fixtures.WAIT).untilAsserted(() -> assertThat(eventsAbout(admin, ns, INSTANCE))
         .filteredOn(e -> "ClaimRetained".equals(e.getReason())).singleElement()
         .satisfies(e -> assertThat(e.getNote()).contains(CLAIM)));
+  }
+
+  private static double reconciles() {
+    return operator.registry.find("operator.sdk.reconciliations.started").counters().stream()
+        .mapToDouble(c -> c.count()).sum();
   }
 }
