@@ -46,9 +46,17 @@ class Cluster:
         files = sorted(glob.glob(os.path.join(REPO, "crds", "*.yaml")))
         self.kubectl_run("apply", "--server-side", "--force-conflicts", "--field-manager", "jno-bench",
                          *sum((["-f", f] for f in files), []))
-        self.kubectl_run("wait", "--for", "condition=Established", "--timeout", "120s",
-                         "customresourcedefinition/jupyternotebookinstances.kubespawner.jupyterhub.org",
-                         "customresourcedefinition/jupyternotebookinstancetemplates.kubespawner.jupyterhub.org")
+        deadline = time.monotonic() + 120
+        for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
+            path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd}.kubespawner.jupyterhub.org"
+            while True:
+                st, body = self.kube.request("GET", path, retry_until=deadline)
+                conds = ((body or {}).get("status") or {}).get("conditions") or [] if st == 200 else []
+                if any(c["type"] == "Established" and c["status"] == "True" for c in conds):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"CRD {crd} not Established 120s after it was applied")
+                time.sleep(0.3)
         # Discovery can lag behind Established by a moment.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

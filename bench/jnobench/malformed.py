@@ -163,12 +163,16 @@ def run_corpus(b, bad_count, good_count):
         pending = still
         if pending:
             time.sleep(1)
-    events, _ = kube.list("events", ns)
-    warnings = {}
-    for e in events:
-        if e.get("type") == "Warning":
-            reg = e.get("regarding") or {}
-            warnings.setdefault((reg.get("kind"), reg.get("name")), []).append(e.get("note", ""))
+    # Events are written asynchronously (and rate limited) by the operator's recorder: give them a moment.
+    t_events = time.monotonic()
+    deadline = t_events + 90
+    while True:
+        warnings = _warnings(kube, ns)
+        if all(warnings.get((obj["kind"], obj["metadata"]["name"])) for _, _, obj, _, _ in accepted) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    events_wait_s = round(time.monotonic() - t_events, 1)
     by_kind = {}
     examples = {}
     for item in accepted:
@@ -199,7 +203,7 @@ def run_corpus(b, bad_count, good_count):
            "failures": failures[:20], "failure_count": len(failures),
            "operator_restarted": pid_before != pid_after or not alive,
            "last_verdict_s": round(max(verdict_at.values()), 1) if verdict_at else None,
-           "refused_examples": rejected_by_api[:5]}
+           "refused_examples": rejected_by_api[:5], "waited_for_events_s": events_wait_s}
     verify = b.verify(ns, good_names, False, "malformed (valid instances)") if good_names else None
     res["verify_valid"] = verify
     if failures:
@@ -210,6 +214,16 @@ def run_corpus(b, bad_count, good_count):
     say(f"malformed: all {len(accepted)} malformed objects Failed with a precise message and a Warning Event; "
         f"{len(good)} valid instances Ready; operator never restarted")
     return res
+
+
+def _warnings(kube, ns):
+    events, _ = kube.list("events", ns)
+    warnings = {}
+    for e in events:
+        if e.get("type") == "Warning":
+            reg = e.get("regarding") or {}
+            warnings.setdefault((reg.get("kind"), reg.get("name")), []).append(e.get("note", ""))
+    return warnings
 
 
 def _verdict(resource, obj, template_invalid):
@@ -229,5 +243,5 @@ def _verdict(resource, obj, template_invalid):
     if st.get("phase") != "Failed":
         return None
     msgs = [st.get("message") or ""] + [c.get("message") or "" for c in conds if c.get("status") == "False"]
-    return " | ".join(m for m in msgs if m)
+    return " | ".join(dict.fromkeys(m for m in msgs if m))  # distinct messages, in order
 

@@ -102,6 +102,7 @@ class Bench:
         """Creates `count` instances at once (opts.concurrency in flight), runs `during(start_time)` in a thread
         alongside (fault injection), waits until all are Ready. Returns (names, created_at, tracker, seconds)."""
         tracker = w.ReadyTracker(self.kube, "jupyternotebookinstances", ns, w.instance_ready)
+        self.tracker = tracker  # fault injectors look at the progress
         names = [f"{prefix}-{i:05d}" for i in range(count)]
         objs = [w.instance(n, template, n, self.run_id) for n in names]
         created = {}
@@ -328,17 +329,24 @@ def kill(b):
     injected = []
 
     def killer(t0):
+        # Each kill lands while the operator is working: after it made at least one more instance Ready since it
+        # (re)started, plus a random 0-2 s; the Ready count at the kill shows where in the burst it happened.
         for k in range(kills):
-            time.sleep(b.rng.uniform(0.5, b.opts.kill_spread))
+            base = len(b.tracker.ready_at)
+            deadline = time.monotonic() + 60
+            while len(b.tracker.ready_at) <= base and len(b.tracker.ready_at) < n and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(b.rng.uniform(0, 2.0))
             op = b.operator
-            pid = op.pid
+            pid, ready = op.pid, len(b.tracker.ready_at)
             op.kill()
             down = b.rng.uniform(0.2, 2.0)
             time.sleep(down)
             op.start()
-            injected.append({"at_s": round(time.monotonic() - t0, 2), "killed_pid": pid, "down_s": round(down, 2)})
-            say(f"kill: SIGKILL operator pid {pid} at {injected[-1]['at_s']}s, restarted after {down:.1f}s "
-                f"(pid {op.pid})")
+            injected.append({"at_s": round(time.monotonic() - t0 - down, 2), "killed_pid": pid,
+                             "down_s": round(down, 2), "ready_at_kill": ready})
+            say(f"kill: SIGKILL operator pid {pid} at {injected[-1]['at_s']}s with {ready}/{n} Ready, restarted "
+                f"after {down:.1f}s (pid {op.pid})")
     t_start = time.monotonic()
     names, created, tracker, secs = b.burst(ns, n, "k", with_pvc=True, during=killer)
     last_fault = max(i["at_s"] for i in injected) if injected else 0
@@ -359,19 +367,66 @@ def apiserver(b):
 
     def restarter(t0):
         for k in range(restarts):
-            time.sleep(b.rng.uniform(1.0, b.opts.kill_spread))
-            at = time.monotonic() - t0
+            base = len(b.tracker.ready_at)  # restart once the operator made progress again
+            while len(b.tracker.ready_at) <= base and len(b.tracker.ready_at) < n and time.monotonic() - t0 < 120:
+                time.sleep(0.05)
+            time.sleep(b.rng.uniform(0, 3.0))
+            at, ready = time.monotonic() - t0, len(b.tracker.ready_at)
             ready_s = b.cluster.restart_apiserver(down_seconds=b.rng.uniform(0.5, 3.0))
-            injected.append({"at_s": round(at, 2), "back_ready_after_s": round(ready_s, 1)})
+            injected.append({"at_s": round(at, 2), "back_ready_after_s": round(ready_s, 1), "ready_at_fault": ready})
             say(f"apiserver: restarted at {at:.1f}s, ready again after {ready_s:.1f}s")
-    names, created, tracker, secs = b.burst(ns, n, "a", with_pvc=True, during=restarter)
+    stand_in = KubeletReadyStandIn(b.kube, ns)
+    stand_in.start()
+    try:
+        names, created, tracker, secs = b.burst(ns, n, "a", with_pvc=True, during=restarter)
+    finally:
+        stand_in.stop()
     tracker.stop()
     last = max(i["at_s"] + i["back_ready_after_s"] for i in injected) if injected else 0
     b.check_operators_alive("apiserver")
     report = b.verify(ns, names, True, "apiserver")
     return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1),
             "converged_after_api_back_s": round(secs - last, 1), "verify": report,
+            "pods_made_ready_again_by_the_kubelet_stand_in": stand_in.repaired,
             "operator_starts": b.operator.starts}
+
+
+class KubeletReadyStandIn(threading.Thread):
+    """While kube-apiserver is down, kwok's nodes miss their heartbeats; the node lifecycle controller then marks
+    the nodes NotReady and every pod on them Ready=False. A real kubelet reports its pods Ready again once it
+    reaches the API server; kwok does not (its pod-ready stage only handles Pending pods), so pods would stay
+    not ready for ever. This thread does what the kubelet would: a Running pod whose containers are ready gets
+    Ready=True back. It only touches pods the node controller marked, and counts them (reported)."""
+
+    def __init__(self, kube, namespace):
+        super().__init__(daemon=True, name="kubelet-stand-in")
+        self.kube, self.namespace = kube, namespace
+        self.stopped = threading.Event()
+        self.repaired = 0
+
+    def stop(self):
+        self.stopped.set()
+        self.join(10)
+
+    def run(self):
+        while not self.stopped.wait(2):
+            try:
+                pods, _ = self.kube.list("pods", self.namespace)
+            except Exception:  # noqa: BLE001 - API server down: try again
+                continue
+            for p in pods:
+                st = p.get("status") or {}
+                conds = {c["type"]: c["status"] for c in st.get("conditions") or []}
+                if st.get("phase") == "Running" and conds.get("ContainersReady") == "True" \
+                        and conds.get("Ready") == "False":
+                    try:
+                        self.kube.call("PATCH", f"/api/v1/namespaces/{self.namespace}/pods/"
+                                                f"{p['metadata']['name']}/status",
+                                       {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+                                       content_type="application/strategic-merge-patch+json", retry_seconds=5)
+                        self.repaired += 1
+                    except Exception:  # noqa: BLE001
+                        pass
 
 
 def leader(b):
@@ -384,14 +439,17 @@ def leader(b):
     injected = []
 
     def kill_leader(t0):
-        time.sleep(b.rng.uniform(1.0, b.opts.kill_spread))
+        while not b.tracker.ready_at and time.monotonic() - t0 < 60:
+            time.sleep(0.05)  # the leader is working
+        time.sleep(b.rng.uniform(0, 2.0))
         lead, _ = wait_leader(b, ops, 60)
-        at = time.monotonic() - t0
+        at, ready = time.monotonic() - t0, len(b.tracker.ready_at)
         lead.kill()
         t_kill = time.monotonic()
         standby = [o for o in ops if o is not lead][0]
         new, _ = wait_leader(b, [standby], 300, exclude=lead)
         injected.append({"killed": lead.name, "at_s": round(at, 2), "new_leader": new.name,
+                         "ready_at_kill": ready,
                          "takeover_s": round(time.monotonic() - t_kill, 1)})
         say(f"leader: killed {lead.name} at {at:.1f}s; {new.name} took over after {injected[-1]['takeover_s']}s")
     names, created, tracker, secs = b.burst(ns, n, "l", with_pvc=True, during=kill_leader)
@@ -432,7 +490,8 @@ def smoke(b):
     injected = []
 
     def killer(t0):
-        time.sleep(b.rng.uniform(0.3, 1.5))
+        while not b.tracker.ready_at and time.monotonic() - t0 < 60:
+            time.sleep(0.05)  # the operator is working
         op = b.operator
         pid = op.pid
         op.kill()
