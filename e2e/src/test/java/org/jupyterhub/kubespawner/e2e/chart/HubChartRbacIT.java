@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.junit.jupiter.api.AfterAll;
@@ -74,12 +73,8 @@ class HubChartRbacIT {
   void hubHasExactlyTheSpawnersPermissions() {
     PermissionMatrix matrix = PermissionMatrix.ask(hub, "system:serviceaccount:" + ns + ":hub", ns, List.of());
     System.out.println(matrix.table());
-    assertThat(matrix.allowed()).containsExactlyInAnyOrderElementsOf(expand(Map.of(
-        "jupyternotebookinstances.kubespawner.jupyterhub.org", "create get list watch delete",
-        "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
-        "events", "get list watch",
-        "events.events.k8s.io", "get list watch",
-        "secrets", "create update delete")));
+    assertThat(matrix.allowed()).containsExactlyInAnyOrderElementsOf(
+        ExpectedPermissions.expand(ExpectedPermissions.HUB));
 
     PermissionMatrix elsewhere = PermissionMatrix.ask(hub, "the hub", "default", List.of());
     assertThat(elsewhere.allowed()).as("the hub outside its namespace").isEmpty();
@@ -97,17 +92,7 @@ class HubChartRbacIT {
             Permission.of("get", "leases.coordination.k8s.io/name=another-controllers-lease"),
             Permission.of("patch", "leases.coordination.k8s.io/name=another-controllers-lease")));
     System.out.println(matrix.table());
-    Set<String> expected = expand(Map.of(
-        "pods", "get list watch create",
-        "services", "get list watch create",
-        "persistentvolumeclaims", "get list watch create",
-        "networkpolicies.networking.k8s.io", "get list watch create",
-        "jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch patch",
-        "jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch",
-        "jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update",
-        "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
-        "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org/status", "patch",
-        "events.events.k8s.io", "create patch"));
+    Set<String> expected = ExpectedPermissions.expand(ExpectedPermissions.OPERATOR);
     expected.add("create leases.coordination.k8s.io");
     expected.add("get leases.coordination.k8s.io (name " + lease + ")");
     expected.add("update leases.coordination.k8s.io (name " + lease + ")");
@@ -307,16 +292,6 @@ class HubChartRbacIT {
         + "/pods/" + pod + "/exec?command=id&stdout=true";
     return send(client, client.getHttpClient().newHttpRequestBuilder().uri(url).post("application/json", "")
         .build()).code();
-  }
-
-  private static Set<String> expand(Map<String, String> verbsByResource) {
-    Set<String> out = new TreeSet<>();
-    verbsByResource.forEach((resource, verbs) -> {
-      for (String verb : verbs.split(" ")) {
-        out.add(Permission.of(verb, resource).toString());
-      }
-    });
-    return out;
   }
 
   private static void assertForbidden(ThrowingCallable call) {
