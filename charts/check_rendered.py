@@ -72,6 +72,8 @@ def invariants(objs, ns):
                 for rule in o["rules"]:
                     check("secrets" not in rule["resources"], "the operator must not have any access to Secrets")
                     check("delete" not in rule["verbs"], "the operator never deletes (garbage collection does)")
+            if o["metadata"]["name"].endswith("-hub-templates"):
+                check(o["rules"] == HUB_RULES[1:2], f"hub template reader rules differ: {o['rules']}")
             if o["metadata"]["name"].endswith("-hub"):
                 check(o["kind"] == "Role", "the hub gets namespaced Roles only")
                 check(o["rules"] == HUB_RULES, f"hub rules in {o['metadata'].get('namespace')} differ: {o['rules']}")
@@ -118,6 +120,7 @@ def main() -> int:
         check(env.get("JNO_LEADER_ELECTION") == "false", "no leader election with one replica")
         check(deployment["spec"]["strategy"]["type"] == "Recreate", "Recreate strategy without leader election")
         check(not roles("-leader-election"), "no Lease permissions without leader election")
+        check(not roles("-hub-templates"), "no template reader Roles unless hub.templateNamespaces")
         check(deployment["spec"]["template"]["spec"]["serviceAccountName"] == "r-jupyter-notebook-operator",
               "the operator runs as the chart's ServiceAccount")
         check(deployment["spec"]["template"]["spec"]["containers"][0]["image"]
@@ -143,6 +146,7 @@ def main() -> int:
                                        "namespace": ns}], f"ClusterRoleBinding subjects: {crb.get('subjects')}")
         check(env.get("JNO_WATCH_NAMESPACES") == "", "empty JNO_WATCH_NAMESPACES means all")
         check(roles("-hub") == [ns], "the hub stays namespaced")
+        check(roles("-hub-templates") == ["shared-templates"], "the hub reads templates in shared-templates")
     elif case == "namespaces-ha":
         # hub in jhub, servers in users-a and users-b, operator watching those plus a template namespace
         check(roles("-operator") == ["templates", "users-a", "users-b"], f"operator Roles: {roles('-operator')}")
@@ -168,6 +172,11 @@ def main() -> int:
         check(deployment["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}], "pull secrets")
         check(deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/jno:1.2.3",
               "image from values")
+    elif case == "template-namespace":
+        check(roles("-hub-templates") == ["templates"], f"reader Role only where the hub has no Role: {roles('-hub-templates')}")
+        check(roles("-hub") == [ns], "instances and Secrets only in the hub's namespace")
+        check(roles("-operator") == sorted([ns, "templates"]), f"operator watches both: {roles('-operator')}")
+        check(env.get("JNO_WATCH_NAMESPACES") == f"{ns},templates", f"env: {env.get('JNO_WATCH_NAMESPACES')}")
     elif case == "minimal":
         check(not find(objs, "ValidatingAdmissionPolicy") and not find(objs, "ValidatingAdmissionPolicyBinding"),
               "no admission policy when disabled")

@@ -62,12 +62,24 @@ app.kubernetes.io/component: operator
 {{- end -}}
 {{- end -}}
 
-{{/* Namespaces the operator watches when not watching all, as a JSON list. */}}
+{{/* Namespaces holding templates the hub may read but where it starts no servers, as a JSON list. */}}
+{{- define "jno.hubTemplateNamespaces" -}}
+{{- $hub := include "jno.hubNamespaces" . | fromJsonArray -}}
+{{- $out := list -}}
+{{- range .Values.hub.templateNamespaces -}}
+{{- if not (has . $hub) -}}
+{{- $out = append $out . -}}
+{{- end -}}
+{{- end -}}
+{{- $out | uniq | toJson -}}
+{{- end -}}
+
+{{/* Namespaces the operator watches when not watching all, as a JSON list: by default, the hub's. */}}
 {{- define "jno.watchNamespaces" -}}
 {{- if .Values.operator.watchNamespaces -}}
 {{- .Values.operator.watchNamespaces | uniq | toJson -}}
 {{- else -}}
-{{- include "jno.hubNamespaces" . -}}
+{{- concat (include "jno.hubNamespaces" . | fromJsonArray) (include "jno.hubTemplateNamespaces" . | fromJsonArray) | uniq | toJson -}}
 {{- end -}}
 {{- end -}}
 
