@@ -1,7 +1,7 @@
 """The few Kubernetes API calls the spawner makes, on kubernetes_asyncio, with plain dicts in and out.
 
 Exactly what the hub's RBAC allows: instances (create/get/list/watch/delete), templates (get), Secrets
-(create/update/get/delete) and Events (list/watch). Never pods: everything about the server comes from the
+(create/get/delete) and Events (list/watch). Never pods: everything about the server comes from the
 instance's status and the operator's Events.
 """
 
@@ -46,14 +46,16 @@ class KubeApi:
     # ------------------------------------------------------------------------------------------------- secrets
 
     async def put_secret(self, body: dict) -> None:
-        """Creates the Secret, or replaces one left by an earlier start (it holds a token that is now stale)."""
+        """Creates the Secret; one left by an earlier start (holding a token that is now stale) is deleted and
+        created anew, since the hub may create and delete Secrets but not update them."""
         meta = body["metadata"]
         try:
             await self.core.create_namespaced_secret(meta["namespace"], body)
         except ApiException as e:
             if e.status != 409:
                 raise
-            await self.core.replace_namespaced_secret(meta["name"], meta["namespace"], body)
+            await self.delete_secret(meta["namespace"], meta["name"])
+            await self.core.create_namespaced_secret(meta["namespace"], body)
 
     async def delete_secret(self, namespace: str, name: str) -> bool:
         """Deletes the Secret; False when there was none."""

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from jupyterhub.spawner import Spawner
+from tornado import web
 from jupyterhub.utils import maybe_future
 from kubernetes_asyncio import client, config
 from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
@@ -24,12 +25,20 @@ SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/names
 RUNNING_PHASES = (None, "", "Pending", "Provisioning", "Ready")
 
 
-class SpawnError(Exception):
-    """A start that cannot succeed; the message is shown to the user as it is."""
+class SpawnError(web.HTTPError):
+    """A start that cannot succeed; the message is shown to the user as it is (spawn page, REST API response).
 
-    def __init__(self, message: str):
-        super().__init__(message)
+    An HTTPError so that the hub answers with a status and this message instead of logging an "uncaught
+    exception": 400 for options the user can fix, 500 otherwise.
+    """
+
+    def __init__(self, message: str, status_code: int = 500):
+        super().__init__(status_code, "%s", message)
+        self.message = message
         self.jupyterhub_message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotebookInstanceSpawner(Spawner):
@@ -129,6 +138,12 @@ class NotebookInstanceSpawner(Spawner):
     @default("options_form")
     def _default_options_form(self):
         return _options_form
+
+    if "apply_user_options" in Spawner.class_trait_names():  # JupyterHub >= 5.3 checks options before start()
+
+        @default("apply_user_options")
+        def _default_apply_user_options(self):
+            return _check_user_options
 
     # ------------------------------------------------------------------------------------------ runtime state
 
@@ -230,7 +245,7 @@ class NotebookInstanceSpawner(Spawner):
         try:
             selection = profiles_module.select(await self.profiles(), self.user_options)
         except ValueError as e:
-            raise SpawnError(f"Cannot start the server: {e}") from None
+            raise SpawnError(f"Cannot start the server: {e}", 400) from None
         profile = selection.profile
         template = await self.read_template(profile)
         if template is None:
@@ -247,7 +262,7 @@ class NotebookInstanceSpawner(Spawner):
         result = check_values(template, values)
         problems += result.problems
         if problems:
-            raise SpawnError("Cannot start the server: " + "; ".join(problems))
+            raise SpawnError("Cannot start the server: " + "; ".join(problems), 400)
         return profile, template, result.values
 
     # --------------------------------------------------------------------------------------------- lifecycle
@@ -349,6 +364,8 @@ class NotebookInstanceSpawner(Spawner):
         if current is None:
             await kube.delete_secret(self.namespace, self._secret_name())  # nothing else will
             return 1
+        if current["metadata"].get("deletionTimestamp"):
+            return 1  # on its way out (a failed start or a stop already asked for this)
         phase = (current.get("status") or {}).get("phase")
         if phase in RUNNING_PHASES:
             return None
@@ -404,6 +421,11 @@ class NotebookInstanceSpawner(Spawner):
         super().clear_state()
         self.instance_name = None
         self.secret_name = None
+
+
+async def _check_user_options(spawner: NotebookInstanceSpawner, user_options: dict) -> None:
+    """Refuses bad options (400, with every problem) before the hub starts anything; start() checks again."""
+    await spawner.plan()
 
 
 async def _options_form(spawner: NotebookInstanceSpawner) -> str:

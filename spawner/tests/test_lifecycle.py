@@ -94,6 +94,7 @@ async def test_failed_instance_ends_the_spawn_with_the_operators_message(spawner
         await asyncio.wait_for(start, 5)
     assert str(caught.value) == ("The server could not be started: "
                                  "image evil.example/miner:latest is not allowed by policy.allowedImages")
+    assert caught.value.jupyterhub_message == str(caught.value) and caught.value.status_code == 500
     # the hub will not call stop() for a server poll() calls dead: start() cleaned up itself
     assert fake.get(INSTANCES, NAMESPACE, NAME) is None
     assert fake.get("secrets", NAMESPACE, NAME) is None
@@ -138,7 +139,9 @@ async def test_a_leftover_instance_and_secret_are_replaced(spawner_factory, fake
     await operator.ready("http://127.8.1.9:8888")
     assert await asyncio.wait_for(start, 5) == "http://127.8.1.9:8888"
     assert secret_env(fake.get("secrets", NAMESPACE, NAME))["JUPYTERHUB_API_TOKEN"] == "new-token"
-    assert any(path.endswith("/secrets/" + NAME) for method, path, _ in fake.requests if method == "PUT")
+    secret_writes = [m for m, path, _ in fake.requests if "/secrets" in path and m in ("POST", "PUT", "DELETE")]
+    assert secret_writes[-3:] == ["POST", "DELETE", "POST"]  # RBAC has no update on Secrets: delete, create
+    assert "PUT" not in secret_writes
 
 
 async def test_poll(spawner_factory, fake):

@@ -121,6 +121,7 @@ async def test_bad_options_are_refused_before_anything_is_created(spawner_factor
     assert message in str(caught.value)
     assert str(caught.value).startswith("Cannot start the server: ")
     assert caught.value.jupyterhub_message == str(caught.value)
+    assert caught.value.status_code == 400  # the user's to fix
     assert not [r for r in fake.requests if r[0] in ("POST", "PUT", "DELETE")]
 
 
@@ -186,3 +187,16 @@ def test_render_form_escapes_everything():
     profile = profiles_from_config([{"display_name": "<i>P</i>", "template": "t"}], "", None)[0]
     form = render_form([(profile, template)], [])
     assert "<script>" not in form and "<b>" not in form and "<i>" not in form
+
+
+async def test_the_hub_checks_options_before_calling_start(spawner_factory, fake):
+    """JupyterHub >= 5.3 runs apply_user_options first: bad options become a 400 with the reason."""
+    spawner = spawner_factory()
+    spawner.user_options = {"cpu_limit": "64"}
+    with pytest.raises(SpawnError) as caught:
+        await spawner._run_apply_user_options(spawner.user_options)
+    assert caught.value.status_code == 400
+    assert "variable 'cpu_limit' is '64'; allowed values: '1', '2', '4'" in caught.value.jupyterhub_message
+    spawner.user_options = {"cpu_limit": "4"}
+    await spawner._run_apply_user_options(spawner.user_options)  # good options pass
+    assert not [r for r in fake.requests if r[0] != "GET"]

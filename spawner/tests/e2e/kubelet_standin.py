@@ -1,0 +1,120 @@
+"""Stands in for the kubelet of kwok's fake nodes: runs each notebook pod's server as a local process.
+
+kwok marks pods Running and Ready with an IP from 127.0.0.0/8 but runs nothing. This watches the pods of one
+namespace (as admin: the hub itself never reads pods) and, for each pod with an IP, starts the notebook
+container's command (its args, e.g. jupyterhub-singleuser) locally with exactly the environment the operator
+rendered (env values and the envFrom Secret), listening on the pod's own IP. A deleted pod's process is stopped.
+
+    python kubelet_standin.py <namespace> <log dir>      (KUBECONFIG: an admin kubeconfig)
+"""
+
+import asyncio
+import base64
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from kubernetes_asyncio import client, config, watch
+
+BIN = Path(sys.executable).parent
+PROCESSES: dict[str, subprocess.Popen] = {}  # pod name -> its server
+
+
+def log(message: str) -> None:
+    print(f"[kubelet-standin] {message}", flush=True)
+
+
+async def environment(core: client.CoreV1Api, namespace: str, container) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for source in container.env_from or []:
+        if source.secret_ref:
+            secret = await core.read_namespaced_secret(source.secret_ref.name, namespace)
+            for key, value in (secret.data or {}).items():
+                env[key] = base64.b64decode(value).decode()
+    for var in container.env or []:
+        if var.value is not None:
+            env[var.name] = var.value
+    return env
+
+
+def notebook_container(pod):
+    containers = pod.spec.containers
+    return next((c for c in containers if c.name == "notebook"), containers[0])
+
+
+async def run(namespace: str, log_dir: Path) -> None:
+    await config.load_kube_config()
+    api = client.ApiClient()
+    core = client.CoreV1Api(api)
+    processes = PROCESSES
+    version = None
+    while True:
+        w = watch.Watch()
+        kwargs = {"timeout_seconds": 60}
+        if version:
+            kwargs["resource_version"] = version
+        try:
+            async for event in w.stream(core.list_namespaced_pod, namespace, **kwargs):
+                pod = event["object"]
+                version = pod.metadata.resource_version
+                name = pod.metadata.name
+                gone = event["type"] == "DELETED" or pod.metadata.deletion_timestamp is not None
+                if gone and name in processes:
+                    log(f"pod {name} deleted: stopping its server")
+                    processes.pop(name).send_signal(signal.SIGTERM)
+                    continue
+                if gone or name in processes or not pod.status.pod_ip:
+                    continue
+                container = notebook_container(pod)
+                env = await environment(core, namespace, container)
+                # a pod's 0.0.0.0 is its own address; here that is the loopback IP kwok gave the pod
+                url = urlsplit(env.get("JUPYTERHUB_SERVICE_URL", "http://0.0.0.0:8888/"))
+                env["JUPYTERHUB_SERVICE_URL"] = urlunsplit(url._replace(netloc=f"{pod.status.pod_ip}:{url.port}"))
+                command = list(container.command or []) + list(container.args or [])
+                command[0] = shutil.which(command[0], path=str(BIN)) or command[0]
+                home = log_dir / name
+                (home / "config").mkdir(parents=True, exist_ok=True)
+                # a container runs as its own user; this stand-in may run as root, which jupyter_server refuses
+                (home / "config" / "jupyter_server_config.json").write_text('{"ServerApp": {"allow_root": true}}')
+                env.update(PATH=f"{BIN}:{os.environ.get('PATH', '')}", HOME=str(home),
+                           JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"),
+                           JUPYTER_DATA_DIR=str(home / "data"))
+                log(f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']})")
+                with open(log_dir / f"{name}.log", "ab") as out:
+                    processes[name] = subprocess.Popen(command, env=env, cwd=home, stdout=out,
+                                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        except client.exceptions.ApiException as e:
+            if e.status == 410:
+                version = None
+                continue
+            raise
+        finally:
+            await w.close()
+
+
+def main() -> None:
+    namespace, log_dir = sys.argv[1], Path(sys.argv[2])
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    def stop(*_):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        asyncio.run(run(namespace, log_dir))
+    finally:
+        for process in PROCESSES.values():
+            process.terminate()
+        for process in PROCESSES.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
