@@ -3,9 +3,11 @@ package org.jupyterhub.kubespawner.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
@@ -41,6 +44,7 @@ class OperatorWithChartRbacIT {
   private static final String USER = "grace-hopper";
   private static final String INSTANCE = "jupyter-" + USER;
   private static final String CLAIM = "claim-" + USER;
+  private static final String POD_NAME = "jno-jupyter-notebook-operator-7d9f8-abcde";
   private static ChartRelease release;
   private static NotebookOperator operator;
   private static String ns;
@@ -49,13 +53,24 @@ class OperatorWithChartRbacIT {
   static void installAndRunOperatorAsItsServiceAccount() {
     cluster.applyCrds();
     ns = cluster.namespace();
-    release = ChartRelease.install(cluster, "jno", ns, "operator.replicas=2");
+    // Non-default settings, so the check below can tell the chart's values from the operator's defaults.
+    release = ChartRelease.install(cluster, "jno", ns, "operator.replicas=2", "operator.clientQps=123",
+        "operator.clientBurst=321", "operator.reconcileConcurrency=7", "operator.progressTimeout=3m",
+        "operator.httpPort=9090");
     KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
-    OperatorConfig config = OperatorConfig.parse(Map.of(
-        "JNO_WATCH_NAMESPACES", ns, "JNO_REPLICAS", "2", "JNO_LEASE_NAME", release.fullname(),
-        "JNO_LEASE_NAMESPACE", ns, "JNO_IDENTITY", "chart-rbac-it", "JNO_HTTP_PORT", "-1",
-        "JNO_PROGRESS_TIMEOUT", "2m"), new String[0]);
-    assertThat(config.leaderElection()).isTrue();
+    // The operator's configuration is the chart's: the installed Deployment's environment, as the kubelet would
+    // resolve it, read by the operator's own parser. A renamed setting on either side fails here.
+    OperatorConfig config = OperatorConfig.parse(chartEnvironment(), new String[0]);
+    assertThat(config.watchNamespaces()).containsExactly(ns);
+    assertThat(config.leaderElection()).as("2 replicas: leader election").isTrue();
+    assertThat(config.leaseName()).isEqualTo(release.fullname());
+    assertThat(config.leaseNamespace()).isEqualTo(ns);
+    assertThat(config.identity()).isEqualTo(POD_NAME);
+    assertThat(config.clientQps()).isEqualTo(123);
+    assertThat(config.clientBurst()).isEqualTo(321);
+    assertThat(config.reconcileConcurrency()).isEqualTo(7);
+    assertThat(config.progressTimeout()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(config.httpPort()).isEqualTo(9090);
     operator = NotebookOperator.create(NotebookOperator.client(asServiceAccount.getConfiguration(), config), config,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
     operator.start();
@@ -81,7 +96,7 @@ class OperatorWithChartRbacIT {
     // Leader election through the chart's Lease rules.
     await("the Lease held by the operator").atMost(WAIT).until(() -> {
       Lease lease = admin.leases().inNamespace(ns).withName(release.fullname()).get();
-      return lease != null && "chart-rbac-it".equals(lease.getSpec().getHolderIdentity());
+      return lease != null && POD_NAME.equals(lease.getSpec().getHolderIdentity());
     });
     // ... and renewed (fabric8 renews with PATCH, which the Role allows on this one Lease).
     java.time.ZonedDateTime acquired = admin.leases().inNamespace(ns).withName(release.fullname()).get().getSpec()
@@ -128,6 +143,27 @@ class OperatorWithChartRbacIT {
     assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(CLAIM).get())
         .as("the user's claim is kept").isNotNull();
     assertThat(operator.ready()).as("every informer healthy (list/watch allowed)").isTrue();
+  }
+
+  /** The Deployment's container environment with its downward-API fields resolved for a pod named POD_NAME. */
+  private static Map<String, String> chartEnvironment() {
+    Deployment deployment = cluster.admin().apps().deployments().inNamespace(ns).withName(release.fullname()).get();
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar var : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+      if (var.getValueFrom() == null) {
+        env.put(var.getName(), var.getValue());
+      } else {
+        String field = var.getValueFrom().getFieldRef().getFieldPath();
+        env.put(var.getName(), switch (field) {
+          case "metadata.namespace" -> ns;
+          case "metadata.name" -> POD_NAME;
+          default -> throw new AssertionError("unexpected downward-API field " + field + " in " + var.getName());
+        });
+      }
+    }
+    assertThat(env).containsKeys("JNO_WATCH_NAMESPACES", "JNO_LEADER_ELECTION", "JNO_LEASE_NAME",
+        "JNO_LEASE_NAMESPACE", "JNO_IDENTITY", "JNO_REPLICAS", "JNO_HTTP_PORT");
+    return env;
   }
 
   private static JupyterNotebookInstance instance() {
