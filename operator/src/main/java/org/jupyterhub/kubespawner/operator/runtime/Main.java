@@ -54,7 +54,14 @@ public final class Main {
       }
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // E.g. the CRDs are not installed, or the API server refuses the service account: say so and exit non-zero
+      // (the shutdown hook closes what was opened) rather than linger half-started.
+      LOG.error("cannot start: {}", e.toString(), e);
+      System.exit(1);
+    }
     LOG.info("started; watching {}", config.watchNamespaces().isEmpty() ? "all namespaces"
         : config.watchNamespaces());
     stopped.await();
