@@ -50,7 +50,8 @@ async def main() -> None:
     template = yaml.safe_load(open(template_file))
     template["metadata"]["namespace"] = namespace  # the template lives beside the servers, as the chart installs it
     objects = []
-    for username, servername, user_id in [("ada.lovelace@example.org", "", 42), ("Grace Hopper", "GPU box", 7)]:
+    for username, servername, user_id in [("ada.lovelace@example.org", "", 42), ("Grace Hopper", "GPU box", 7),
+                                          ("Jürgen Müller-Lüdenscheidt", "", 9)]:
         s = spawner(namespace, template, username, servername, user_id)
         profile, tmpl, variables = await s.plan()
         secret, instance = s.build_objects(profile, tmpl, variables)
