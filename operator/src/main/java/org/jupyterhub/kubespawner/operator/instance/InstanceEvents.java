@@ -1,6 +1,7 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,18 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
  */
 final class InstanceEvents {
 
-  /** Reasons of the Ready condition that are progress, not trouble. */
+  /**
+   * One Event to record.
+   *
+   * @param type Normal or Warning
+   * @param reason the reason, the same word as the condition's
+   * @param action what the operator did
+   * @param note the condition's message
+   */
+  record Decision(EventType type, Reason reason, Action action, String note) {
+  }
+
+  /** Reasons that are progress, not trouble, even on a False condition. */
   private static final Set<Reason> NORMAL = EnumSet.of(Reason.PodReady, Reason.PodStarting, Reason.NotCreated,
       Reason.TemplateFound, Reason.TemplateUnchanged, Reason.TemplateChanged, Reason.Created);
   /** Ready reasons already told by the TemplateResolved Event. */
@@ -32,10 +44,25 @@ final class InstanceEvents {
 
   static void recordTransitions(EventRecorder events, JupyterNotebookInstance instance,
       JupyterNotebookInstanceStatus before, JupyterNotebookInstanceStatus after) {
+    for (Decision d : transitions(before, after)) {
+      events.record(instance, d.type(), d.reason(), d.action(), d.note());
+    }
+  }
+
+  /**
+   * The Events a status change calls for: TemplateResolved and Ready when their status or reason changed (Ready's
+   * only when the resolution did not already tell it), UpToDate when it turned False.
+   *
+   * @param before the previous status, may be null
+   * @param after the new status
+   * @return the Events, in that order
+   */
+  static List<Decision> transitions(JupyterNotebookInstanceStatus before, JupyterNotebookInstanceStatus after) {
     List<Condition> old = before == null ? null : before.getConditions();
+    List<Decision> decisions = new ArrayList<>(2);
     Condition resolved = changed(old, after.getConditions(), ConditionTypes.TEMPLATE_RESOLVED);
     if (resolved != null) {
-      record(events, instance, resolved, Action.Resolve);
+      decide(resolved, Action.Resolve, decisions);
     }
     Condition ready = changed(old, after.getConditions(), ConditionTypes.READY);
     Reason reason = ready == null ? null : reasonOf(ready);
@@ -46,12 +73,13 @@ final class InstanceEvents {
         case CreateFailed -> Action.Create;
         default -> Action.Observe;
       };
-      record(events, instance, ready, action);
+      decide(ready, action, decisions);
     }
     Condition upToDate = changed(old, after.getConditions(), ConditionTypes.UP_TO_DATE);
     if (upToDate != null && Conditions.FALSE.equals(upToDate.getStatus())) {
-      record(events, instance, upToDate, Action.Compare);
+      decide(upToDate, Action.Compare, decisions);
     }
+    return decisions;
   }
 
   private static Reason reasonOf(Condition c) {
@@ -62,13 +90,13 @@ final class InstanceEvents {
     }
   }
 
-  private static void record(EventRecorder events, JupyterNotebookInstance instance, Condition c, Action action) {
+  private static void decide(Condition c, Action action, List<Decision> decisions) {
     Reason reason = reasonOf(c);
     if (reason == null) {
       return;
     }
     boolean normal = NORMAL.contains(reason) || Conditions.TRUE.equals(c.getStatus());
-    events.record(instance, normal ? EventType.NORMAL : EventType.WARNING, reason, action, c.getMessage());
+    decisions.add(new Decision(normal ? EventType.NORMAL : EventType.WARNING, reason, action, c.getMessage()));
   }
 
   /** The new condition of that type if its status or reason differs from before, else null. */
