@@ -58,6 +58,10 @@ class ProgressLog:
         repeated = f" (x{count})" if count > 1 else ""
         self.add(f"{prefix}{reason}: {note}{repeated}".rstrip(": "))
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         self._closed = True
         self._changed.set()

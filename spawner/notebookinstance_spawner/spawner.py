@@ -284,8 +284,14 @@ class NotebookInstanceSpawner(Spawner):
             variables=variables, env=env.plain, secret_name=secret_name, args=args, labels=labels)
         return secret, instance
 
+    def _fresh_progress_log(self) -> ProgressLog:
+        """The log of this spawn: a new one, unless the options check earlier in this spawn made it already."""
+        if self._progress_log is None or self._progress_log.closed:
+            self._progress_log = ProgressLog()
+        return self._progress_log
+
     async def start(self):
-        self._progress_log = log = ProgressLog()
+        log = self._fresh_progress_log()
         try:
             return await self._start(log)
         finally:
@@ -306,11 +312,12 @@ class NotebookInstanceSpawner(Spawner):
             await self._wait_gone(namespace, name, self.stop_timeout)
 
         await kube.put_secret(secret)
-        await kube.create_instance(instance)
+        created = await kube.create_instance(instance)
         progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
         self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
 
-        events = asyncio.create_task(self._follow_events(kube, namespace, name, progress))
+        uid = created.get("metadata", {}).get("uid")
+        events = asyncio.create_task(self._follow_events(kube, namespace, name, uid, progress))
         try:
             try:
                 async with asyncio.timeout(max(1, self.start_timeout - 2)):
@@ -339,9 +346,14 @@ class NotebookInstanceSpawner(Spawner):
                 raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
         raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
 
-    async def _follow_events(self, kube: KubeApi, namespace: str, name: str, progress: ProgressLog) -> None:
+    async def _follow_events(self, kube: KubeApi, namespace: str, name: str, uid: str | None,
+                             progress: ProgressLog) -> None:
         try:
             async for event in kube.watch_events(namespace, name):
+                # Events outlive their object (an hour by default): skip those about an earlier instance
+                regarding_uid = (event.get("regarding") or {}).get("uid")
+                if uid and regarding_uid and regarding_uid != uid:
+                    continue
                 progress.event(event)
         except asyncio.CancelledError:
             raise
@@ -350,7 +362,7 @@ class NotebookInstanceSpawner(Spawner):
 
     async def progress(self):
         log = self._progress_log
-        if log is None:
+        if log is None:  # nothing started since this spawner was created or stopped
             return
         async for item in log.follow():
             yield item
@@ -380,6 +392,7 @@ class NotebookInstanceSpawner(Spawner):
         kube = await self.kube()
         namespace, name = self.namespace, self._instance_name()
         self.instance_name = name
+        self._progress_log = None
         await self._delete(kube, namespace)
         if not now:
             await self._wait_gone(namespace, name, self.stop_timeout)
@@ -424,7 +437,12 @@ class NotebookInstanceSpawner(Spawner):
 
 
 async def _check_user_options(spawner: NotebookInstanceSpawner, user_options: dict) -> None:
-    """Refuses bad options (400, with every problem) before the hub starts anything; start() checks again."""
+    """Refuses bad options (400, with every problem) before the hub starts anything; start() checks again.
+
+    The first step of a spawn, so this is where its progress log begins (a spawn page opened now must not replay
+    the previous spawn's messages).
+    """
+    spawner._progress_log = ProgressLog()
     await spawner.plan()
 
 

@@ -261,3 +261,33 @@ async def test_relist_after_410(api, fake):
     assert [s["metadata"]["name"] for s in seen] == ["x", "x", "x"]
     lists = [r for r in fake.requests if r[0] == "GET" and "watch" not in r[2]]
     assert len(lists) == 3
+
+
+async def test_events_about_an_earlier_instance_of_the_same_name_are_not_shown(spawner_factory, fake):
+    await fake.add_event(NAMESPACE, NAME, "Deleted", "from yesterday's server", name="old")  # no such instance now
+    fake.get("events", NAMESPACE, "old")["regarding"]["uid"] = "uid-of-an-earlier-instance"
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await wait_for(lambda: any("TemplateResolved" in i["message"] for i in spawner._progress_log.items))
+    await operator.ready()
+    await asyncio.wait_for(start, 5)
+    assert not [i for i in spawner._progress_log.items if "yesterday" in i["message"]]
+
+
+async def test_progress_of_a_new_spawn_does_not_replay_the_previous_one(spawner_factory, fake):
+    spawner = spawner_factory()
+    await started(spawner, fake)
+    await spawner.stop()
+    assert [item async for item in spawner.progress()] == []
+
+
+async def test_poll_of_an_instance_being_deleted(spawner_factory, fake, api):
+    spawner = spawner_factory()
+    await started(spawner, fake)
+    fake.hold_deletion.add((INSTANCES, NAMESPACE, NAME))
+    await api.delete_instance(NAMESPACE, NAME)
+    deletes = len([r for r in fake.requests if r[0] == "DELETE"])
+    assert await spawner.poll() == 1
+    assert len([r for r in fake.requests if r[0] == "DELETE"]) == deletes  # already on its way: no more requests
