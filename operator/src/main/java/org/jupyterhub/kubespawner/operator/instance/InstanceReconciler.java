@@ -68,6 +68,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   /** The controller's name (also its field manager and finalizer prefix). */
   public static final String NAME = "jupyternotebookinstance";
   private static final String TEMPLATE_INDEX = "spec.template";
+  private static final Duration RETRY_WHEN_EXHAUSTED = Duration.ofMinutes(1);
   private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
 
   private final EventRecorder events;
@@ -296,11 +297,17 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     next.setConditions(List.of(Conditions.next(previous == null ? null : previous.getConditions(),
         ConditionTypes.RESOURCES_CREATED, Conditions.FALSE, Reason.CreateFailed, message, generation,
         clock.instant())));
+    ErrorStatusUpdateControl<JupyterNotebookInstance> control;
     if (Objects.equals(previous, next)) {
-      return ErrorStatusUpdateControl.defaultErrorProcessing();
+      control = ErrorStatusUpdateControl.noStatusUpdate();
+    } else {
+      instance.setStatus(next);
+      control = ErrorStatusUpdateControl.patchStatus(instance);
     }
-    instance.setStatus(next);
-    return ErrorStatusUpdateControl.patchStatus(instance);
+    // JOSDK's retries (with back-off) come first; once they are spent, keep trying at a slow pace. (A delay given
+    // earlier would replace the back-off.)
+    boolean lastAttempt = context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(true);
+    return lastAttempt ? control.rescheduleAfter(RETRY_WHEN_EXHAUSTED) : control;
   }
 
   @Override
