@@ -13,7 +13,7 @@ final class ExpectedPermissions {
       "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
       "events", "get list watch",
       "events.events.k8s.io", "get list watch",
-      "secrets", "create update delete");
+      "secrets", "create delete");
 
   /** The operator, in each watched namespace (or everywhere when it watches all). */
   static final Map<String, String> OPERATOR = Map.of(
