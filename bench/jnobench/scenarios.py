@@ -146,7 +146,7 @@ class Bench:
 def latency(b):
     """Sequential spawns: each instance created and waited for, alternating with the equivalent direct Pod."""
     n = b.opts.latency_count
-    b.cluster.ensure_pod_capacity(2 * n + 50)
+    b.cluster.ensure_pod_capacity(2 * n + 20)
     b.ensure_operator()
     ns = b.namespace("latency", template="bench")
     pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready)
@@ -186,7 +186,7 @@ def _one(b, ns, tracker, resource, obj):
 def burst(b):
     """N direct Pods at once, then (their namespace gone) N instances at once, each until all are Ready."""
     n = b.opts.burst_count
-    b.cluster.ensure_pod_capacity(n + 2 * b.opts.latency_count + 100)
+    b.cluster.ensure_pod_capacity(n + 50)
     b.ensure_operator()
     ns_pods = b.namespace("burst-pods")
     tracker = w.ReadyTracker(b.kube, "pods", ns_pods, w.pod_ready)
@@ -289,7 +289,7 @@ def memory(b):
         instances, _ = b.kube.list("jupyternotebookinstances")
         have = sum(1 for i in instances if w.instance_ready(i))
         todo = max(0, level - have)
-        b.cluster.ensure_pod_capacity(level + 100)
+        b.cluster.ensure_pod_capacity(todo + 50)
         secs = None
         if todo:
             say(f"memory: {have} Ready instances; creating {todo} more to reach {level}")
@@ -317,7 +317,7 @@ def memory(b):
 def _fault_namespace(b, suffix, count):
     ns = b.namespace(suffix, template="bench", with_pvc=True)
     w.persistent_volumes(b.kube, count, f"{b.run_id}-{suffix}")
-    b.cluster.ensure_pod_capacity(count + 100)
+    b.cluster.ensure_pod_capacity(count + 20)
     return ns
 
 
