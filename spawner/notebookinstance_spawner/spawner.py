@@ -243,7 +243,11 @@ class NotebookInstanceSpawner(Spawner):
         values breaking a declaration).
         """
         try:
-            selection = profiles_module.select(await self.profiles(), self.user_options)
+            profiles = await self.profiles()
+        except ValueError as e:  # the admin's configuration
+            raise SpawnError(f"Cannot start the server: {e}") from None
+        try:
+            selection = profiles_module.select(profiles, self.user_options)
         except ValueError as e:
             raise SpawnError(f"Cannot start the server: {e}", 400) from None
         profile = selection.profile
@@ -300,7 +304,10 @@ class NotebookInstanceSpawner(Spawner):
     async def _start(self, progress: ProgressLog) -> str:
         kube = await self.kube()
         profile, template, variables = await self.plan()
-        secret, instance = self.build_objects(profile, template, variables)
+        try:
+            secret, instance = self.build_objects(profile, template, variables)
+        except ValueError as e:  # a name template or an environment variable the admin configured
+            raise SpawnError(f"Cannot start the server: {e}") from None
         namespace, name = self.namespace, instance["metadata"]["name"]
         self.instance_name, self.secret_name = name, secret["metadata"]["name"]
 

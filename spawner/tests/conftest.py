@@ -79,7 +79,7 @@ def spawner_factory(api):
     return make
 
 
-async def wait_for(predicate, timeout: float = 5.0):
+async def wait_for(predicate, timeout: float = 20.0):
     """Waits (test harness only) until predicate() returns something truthy, and returns it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

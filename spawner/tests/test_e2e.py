@@ -302,6 +302,8 @@ def stack(tmp_path_factory):
     finally:
         if hub:
             hub.stop()
+        # while the operator still runs (its finalizer must be released), so the namespace can go
+        admin("delete", "jni", "--all", "-n", namespace, "--wait=true", "--timeout=60s", check=False)
         for process in reversed(processes):
             process.stop()
         print(f"e2e logs in {workdir}")

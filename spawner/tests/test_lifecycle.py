@@ -17,7 +17,7 @@ async def started(spawner, fake, name=NAME):
     start = asyncio.create_task(spawner.start())
     await operator.provision()
     await operator.ready()
-    return await asyncio.wait_for(start, 5), operator
+    return await asyncio.wait_for(start, 20), operator
 
 
 async def test_start_creates_secret_then_instance_and_returns_the_url(spawner_factory, fake):
@@ -43,7 +43,7 @@ async def test_start_waits_by_watch_not_by_polling(spawner_factory, fake):
     for n in range(10):
         await fake.set_status(NAMESPACE, NAME, message=f"still waiting ({n})")
     await operator.ready()
-    assert await asyncio.wait_for(start, 5)
+    assert await asyncio.wait_for(start, 20)
     instance_requests = [r for r in fake.requests if r[0] == "GET" and INSTANCES in r[1]]
     watches = [r for r in instance_requests if r[2].get("watch") in ("true", "True")]
     # one existence check, one list, one watch: however many status changes happened meanwhile
@@ -72,8 +72,8 @@ async def test_progress_streams_status_changes_and_events(spawner_factory, fake)
                          name="sched")
     await wait_for(lambda: any("(x3)" in item["message"] for item in seen))
     await operator.ready()
-    assert await asyncio.wait_for(start, 5)
-    await asyncio.wait_for(follower, 5)  # progress ends when the start does
+    assert await asyncio.wait_for(start, 20)
+    await asyncio.wait_for(follower, 20)  # progress ends when the start does
 
     messages = [item["message"] for item in seen]
     assert messages[0].startswith("Requested instance " + NAME)
@@ -91,7 +91,7 @@ async def test_failed_instance_ends_the_spawn_with_the_operators_message(spawner
     start = asyncio.create_task(spawner.start())
     await operator.fail("image evil.example/miner:latest is not allowed by policy.allowedImages")
     with pytest.raises(SpawnError) as caught:
-        await asyncio.wait_for(start, 5)
+        await asyncio.wait_for(start, 20)
     assert str(caught.value) == ("The server could not be started: "
                                  "image evil.example/miner:latest is not allowed by policy.allowedImages")
     assert caught.value.jupyterhub_message == str(caught.value) and caught.value.status_code == 500
@@ -102,12 +102,12 @@ async def test_failed_instance_ends_the_spawn_with_the_operators_message(spawner
 
 
 async def test_start_times_out_with_the_last_known_state(spawner_factory, fake):
-    spawner = spawner_factory(start_timeout=3)
+    spawner = spawner_factory(start_timeout=8)
     operator = StandInOperator(fake, NAME)
     start = asyncio.create_task(spawner.start())
     await operator.provision()
-    with pytest.raises(SpawnError, match=r"did not become ready within 3 seconds \(last: Provisioning: Waiting"):
-        await asyncio.wait_for(start, 10)
+    with pytest.raises(SpawnError, match=r"did not become ready within 8 seconds \(last: Provisioning: Waiting"):
+        await asyncio.wait_for(start, 30)
     assert fake.get(INSTANCES, NAMESPACE, NAME) is None and fake.get("secrets", NAMESPACE, NAME) is None
 
 
@@ -118,7 +118,7 @@ async def test_instance_deleted_during_start(spawner_factory, fake):
     await operator.created()
     await fake.remove(INSTANCES, NAMESPACE, NAME)
     with pytest.raises(SpawnError, match="was deleted while the server was starting"):
-        await asyncio.wait_for(start, 5)
+        await asyncio.wait_for(start, 20)
 
 
 async def test_a_leftover_instance_and_secret_are_replaced(spawner_factory, fake):
@@ -137,7 +137,7 @@ async def test_a_leftover_instance_and_secret_are_replaced(spawner_factory, fake
                    not in (None, old_uid))
     await operator.provision()
     await operator.ready("http://127.8.1.9:8888")
-    assert await asyncio.wait_for(start, 5) == "http://127.8.1.9:8888"
+    assert await asyncio.wait_for(start, 20) == "http://127.8.1.9:8888"
     assert secret_env(fake.get("secrets", NAMESPACE, NAME))["JUPYTERHUB_API_TOKEN"] == "new-token"
     secret_writes = [m for m, path, _ in fake.requests if "/secrets" in path and m in ("POST", "PUT", "DELETE")]
     assert secret_writes[-3:] == ["POST", "DELETE", "POST"]  # RBAC has no update on Secrets: delete, create
@@ -181,7 +181,7 @@ async def test_stop_deletes_instance_and_secret_and_waits_until_gone(spawner_fac
     assert not stop.done()
     assert fake.get("secrets", NAMESPACE, NAME) is None
     await fake.finish_deletion(INSTANCES, NAMESPACE, NAME)
-    await asyncio.wait_for(stop, 5)
+    await asyncio.wait_for(stop, 20)
     deletes = [(path, query) for method, path, query in fake.requests if method == "DELETE"]
     assert deletes[0][0].endswith(f"/{INSTANCES}/{NAME}")
     # no request ever names a claim: the user's storage stays
@@ -242,7 +242,7 @@ async def test_watches_resume_after_the_version_expired(spawner_factory, fake):
     fake.expire_before = 10**9  # every watch from now on is told 410 Gone and must list again
     await operator.ready()
     # the open watch still delivers; a later one would relist. Either way start ends Ready.
-    assert await asyncio.wait_for(start, 5) == "http://127.8.0.5:8888"
+    assert await asyncio.wait_for(start, 20) == "http://127.8.0.5:8888"
 
 
 async def test_relist_after_410(api, fake):
@@ -257,7 +257,7 @@ async def test_relist_after_410(api, fake):
                 return
 
     # every watch fails with 410, so each turn is a fresh list that yields the current object again
-    await asyncio.wait_for(consume(), 5)
+    await asyncio.wait_for(consume(), 20)
     assert [s["metadata"]["name"] for s in seen] == ["x", "x", "x"]
     lists = [r for r in fake.requests if r[0] == "GET" and "watch" not in r[2]]
     assert len(lists) == 3
@@ -272,7 +272,7 @@ async def test_events_about_an_earlier_instance_of_the_same_name_are_not_shown(s
     await operator.provision()
     await wait_for(lambda: any("TemplateResolved" in i["message"] for i in spawner._progress_log.items))
     await operator.ready()
-    await asyncio.wait_for(start, 5)
+    await asyncio.wait_for(start, 20)
     assert not [i for i in spawner._progress_log.items if "yesterday" in i["message"]]
 
 

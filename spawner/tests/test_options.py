@@ -202,3 +202,16 @@ async def test_the_hub_checks_options_before_calling_start(spawner_factory, fake
     spawner.user_options = {"cpu_limit": "4"}
     await spawner._run_apply_user_options(spawner.user_options)  # good options pass
     assert not [r for r in fake.requests if r[0] != "GET"]
+
+
+async def test_configuration_mistakes_are_reported_as_such(spawner_factory, fake):
+    spawner = spawner_factory(profile_list=[{"display_name": "x"}])
+    with pytest.raises(SpawnError) as caught:
+        await spawner.start()
+    assert caught.value.status_code == 500  # not the user's fault
+    assert "profile_list[0]: 'template'" in str(caught.value)
+
+    spawner = spawner_factory(instance_name_template="Jupyter_{user_server}")
+    with pytest.raises(SpawnError, match="JupyterNotebookInstance name 'Jupyter_ada-lovelace"):
+        await spawner.start()
+    assert not [r for r in fake.requests if r[0] != "GET"]

@@ -48,8 +48,11 @@ def notebook_container(pod):
 
 async def run(namespace: str, log_dir: Path) -> None:
     await config.load_kube_config()
-    api = client.ApiClient()
-    core = client.CoreV1Api(api)
+    async with client.ApiClient() as api:
+        await follow_pods(client.CoreV1Api(api), namespace, log_dir)
+
+
+async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> None:
     processes = PROCESSES
     version = None
     while True:
