@@ -207,6 +207,7 @@ def burst(b):
     b.namespaces.remove(ns_pods)
 
     ns = b.namespace("burst", template="bench")
+    audit_offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
     cpu0 = b.operator.cpu_seconds()
     names, created, tracker, _ = b.burst(ns, n, "b")
     inst_s = max(tracker.ready_at[x] for x in names) - min(created.values())
@@ -221,6 +222,8 @@ def burst(b):
            "instances": {"all_ready_s": round(inst_s, 2), "latency": w.stats_ms(inst_lat),
                          "operator_cpu_s": round(cpu, 1)},
            "ratio": round(inst_s / pods_s, 2), "verify": report}
+    if b.cluster.audit_enabled():
+        res["instances"]["operator_requests_in_namespace"] = audit_requests(b.cluster.audit_log, audit_offset, ns)
     say(f"burst: {n} instances Ready in {inst_s:.1f}s vs {pods_s:.1f}s for direct pods (ratio {res['ratio']})")
     b.burst_namespace = ns
     return res
@@ -258,8 +261,9 @@ def idle(b):
     return res
 
 
-def audit_requests(path, offset):
-    """Counts the operator's requests in the audit log after byte `offset`, by 'verb resource[/subresource]'."""
+def audit_requests(path, offset, namespace=None):
+    """Counts the operator's requests in the audit log after byte `offset` (optionally only those in one
+    namespace), by 'verb resource[/subresource] HTTP code'."""
     counts = {}
     if not os.path.exists(path):
         return counts
@@ -271,9 +275,13 @@ def audit_requests(path, offset):
             except ValueError:
                 continue
             ref = ev.get("objectRef") or {}
+            if namespace and ref.get("namespace") != namespace:
+                continue
             key = f"{ev.get('verb')} {ref.get('resource', ev.get('requestURI', '?'))}"
             if ref.get("subresource"):
                 key += "/" + ref["subresource"]
+            if namespace:
+                key += f" {(ev.get('responseStatus') or {}).get('code')}"
             counts[key] = counts.get(key, 0) + 1
     return counts
 
