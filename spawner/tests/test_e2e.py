@@ -4,8 +4,8 @@ control plane (e2e/cluster), and a real jupyterhub-singleuser per server.
 kwok's pods run nothing, so e2e/kubelet_standin.py starts each notebook pod's command locally, with the
 environment the operator rendered, on the loopback IP kwok gave the pod; the hub then reaches the server at the
 URL the instance reports, exactly as in a cluster. The hub uses a ServiceAccount token with only the Role the
-chart grants it (no rights on pods). Skipped, with the reason, when the cluster or the operator's jar is missing;
-bin/test provides both.
+chart grants it (no rights on pods). Skipped, with the reason, when the cluster or the operator's jar is missing
+(bin/test provides both); JNO_SPAWNER_REQUIRE_E2E=true turns those skips into failures.
 """
 
 from __future__ import annotations
@@ -250,16 +250,23 @@ c.NotebookInstanceSpawner.profile_list = [
 
 # -------------------------------------------------------------------------------------------------- fixtures
 
+def unavailable(reason: str):
+    """Skips, or fails when JNO_SPAWNER_REQUIRE_E2E=true (for a CI that is meant to provide everything)."""
+    if os.environ.get("JNO_SPAWNER_REQUIRE_E2E") == "true":
+        pytest.fail(f"end-to-end tests required but {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     info = cluster_info()
     if info is None:
-        pytest.skip("the local control plane is not running (start it with: e2e/cluster up)")
+        unavailable("the local control plane is not running (start it with: e2e/cluster up)")
     if not OPERATOR_JAR.exists():
-        pytest.skip(f"{OPERATOR_JAR.relative_to(REPO)} is missing (build it: mvn -B -pl operator -am package)")
+        unavailable(f"{OPERATOR_JAR.relative_to(REPO)} is missing (build it: mvn -B -pl operator -am package)")
     java = shutil.which("java")
     if java is None:
-        pytest.skip("java is not on PATH (the operator needs Java 17+)")
+        unavailable("java is not on PATH (the operator needs Java 17+)")
 
     workdir = tmp_path_factory.mktemp("e2e")
     namespace = f"spawner-e2e-{secrets.token_hex(3)}"
