@@ -351,6 +351,16 @@ def test_start_and_stop_a_users_server(hub, kubectl):
     token = base64.b64decode(secret["data"]["JUPYTERHUB_API_TOKEN"]).decode()
     assert token and token not in json.dumps(instance)
     assert instance["spec"]["envSecretRef"] == {"name": "jupyter-ada"}
+    # the operator passed the hub's environment on verbatim (JSON values included) and the token by reference
+    pod = kubectl.get("pod", "jupyter-ada")
+    container = next(c for c in pod["spec"]["containers"] if c["name"] == "notebook")
+    pod_env = {e["name"]: e.get("value", "") for e in container["env"]}  # the API omits empty values
+    for key, value in instance["spec"]["env"].items():
+        assert pod_env[key] == value, key
+    assert json.loads(pod_env["JUPYTERHUB_OAUTH_ACCESS_SCOPES"])
+    assert "JUPYTERHUB_API_TOKEN" not in pod_env
+    assert {"secretRef": {"name": "jupyter-ada", "optional": False}} in container["envFrom"] or \
+        {"secretRef": {"name": "jupyter-ada"}} in container["envFrom"]
     messages = [e.get("message", "") for e in hub.progress("ada")]
     assert any("ready" in m.lower() for m in messages), messages
 
