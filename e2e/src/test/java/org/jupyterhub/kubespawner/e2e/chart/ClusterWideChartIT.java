@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class ClusterWideChartIT {
 
   @Test
   void operatorHasItsRulesInEveryNamespaceAndNothingMore() {
-    var operator = cluster.clientFor(cluster.namespace(), release.operatorServiceAccount());
+    var operator = cluster.clientFor(cluster.namespace(), release.fullname());
     PermissionMatrix inOther = PermissionMatrix.ask(operator, "the operator (watching all namespaces)", other,
         List.of());
     System.out.println(inOther.table());

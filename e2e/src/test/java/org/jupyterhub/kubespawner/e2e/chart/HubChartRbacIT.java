@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class HubChartRbacIT {
     // Two replicas, so the leader-election Role is rendered and checked too.
     release = HelmRelease.install(cluster, "jno", ns, "operator.replicas=2");
     hub = cluster.clientFor(ns, "hub");
-    operator = cluster.clientFor(ns, release.operatorServiceAccount());
+    operator = cluster.clientFor(ns, release.fullname());
     awaitPolicyActive();
   }
 
@@ -84,7 +85,7 @@ class HubChartRbacIT {
   void operatorHasExactlyItsRules() {
     String lease = "jno-jupyter-notebook-operator";
     PermissionMatrix matrix = PermissionMatrix.ask(operator,
-        "system:serviceaccount:" + ns + ":" + release.operatorServiceAccount(), ns, List.of(
+        "system:serviceaccount:" + ns + ":" + release.fullname(), ns, List.of(
             Permission.of("get", "leases.coordination.k8s.io/name=" + lease),
             Permission.of("update", "leases.coordination.k8s.io/name=" + lease),
             Permission.of("patch", "leases.coordination.k8s.io/name=" + lease),
@@ -139,7 +140,7 @@ class HubChartRbacIT {
         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("admin")
         .endRoleRef().addNewSubject().withKind("ServiceAccount").withName("hub").withNamespace(ns).endSubject()
         .build()).create());
-    assertForbidden(() -> hub.serviceAccounts().inNamespace(ns).withName(release.operatorServiceAccount())
+    assertForbidden(() -> hub.serviceAccounts().inNamespace(ns).withName(release.fullname())
         .tokenRequest(new TokenRequestBuilder().withNewSpec().endSpec().build()));
     assertForbidden(() -> hub.genericKubernetesResources(GROUP_VERSION, "JupyterNotebookInstance")
         .inNamespace("default").resource(instance("jupyter-grace", "jupyter-grace")).create());
@@ -180,7 +181,7 @@ class HubChartRbacIT {
     Secret token = spawnerSecret("jupyter-steal-operator-token", Map.of());
     token.setType("kubernetes.io/service-account-token");
     token.getMetadata().setAnnotations(Map.of("kubernetes.io/service-account.name",
-        release.operatorServiceAccount()));
+        release.fullname()));
     assertDenied(() -> hub.secrets().inNamespace(ns).resource(token).create(),
         "the hub may only write Secrets of type Opaque");
     Secret pull = spawnerSecret("jupyter-pull", Map.of(".dockerconfigjson", "{\"auths\":{}}"));

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
 import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
@@ -45,7 +46,7 @@ class OperatorWithChartRbacIT {
   private static final String INSTANCE = "jupyter-" + USER;
   private static final String CLAIM = "claim-" + USER;
   private static final String POD_NAME = "jno-jupyter-notebook-operator-7d9f8-abcde";
-  private static ChartRelease release;
+  private static HelmRelease release;
   private static NotebookOperator operator;
   private static String ns;
 
@@ -54,7 +55,7 @@ class OperatorWithChartRbacIT {
     cluster.applyCrds();
     ns = cluster.namespace();
     // Non-default settings, so the check below can tell the chart's values from the operator's defaults.
-    release = ChartRelease.install(cluster, "jno", ns, "operator.replicas=2", "operator.clientQps=123",
+    release = HelmRelease.install(cluster, "jno", ns, "operator.replicas=2", "operator.clientQps=123",
         "operator.clientBurst=321", "operator.reconcileConcurrency=7", "operator.progressTimeout=3m",
         "operator.httpPort=9090");
     KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());

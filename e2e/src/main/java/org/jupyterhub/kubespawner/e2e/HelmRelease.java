@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.e2e.chart;
+package org.jupyterhub.kubespawner.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,15 +7,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jupyterhub.kubespawner.e2e.ControlPlane;
 
 /**
  * The chart installed with the pinned helm into a test class's namespace, as an administrator would
  * ({@code helm install}), and uninstalled afterwards (its cluster-scoped objects outlive the namespace otherwise).
  */
-final class HelmRelease implements AutoCloseable {
+public final class HelmRelease implements AutoCloseable {
 
-  static final String CHART = "charts/jupyter-notebook-operator";
+  /** The chart's path in the repository. */
+  public static final String CHART = "charts/jupyter-notebook-operator";
+
+  // helm's own cache/config/data, kept out of the user's home and shared by every module's tests.
+  private static final Path HELM_HOME = Path.of(System.getProperty("java.io.tmpdir"), "jno-helm");
 
   private final ControlPlane cluster;
   private final String name;
@@ -30,9 +33,13 @@ final class HelmRelease implements AutoCloseable {
   /**
    * Installs the chart. CRDs are applied by the test first (server-side, as every IT does), so helm skips them.
    *
+   * @param cluster the control plane to install into
+   * @param name the release name
+   * @param namespace the release namespace
    * @param sets {@code --set} arguments, e.g. {@code operator.replicas=2}
+   * @return the installed release; close it to uninstall
    */
-  static HelmRelease install(ControlPlane cluster, String name, String namespace, String... sets) {
+  public static HelmRelease install(ControlPlane cluster, String name, String namespace, String... sets) {
     List<String> args = new ArrayList<>(List.of("install", name, CHART, "--namespace", namespace, "--skip-crds"));
     for (String set : sets) {
       args.add("--set");
@@ -42,13 +49,21 @@ final class HelmRelease implements AutoCloseable {
     return new HelmRelease(cluster, name, namespace);
   }
 
-  /** The operator's ServiceAccount as the chart names it. */
-  String operatorServiceAccount() {
+  /**
+   * The name the chart gives the operator's ServiceAccount, Deployment and Lease.
+   *
+   * @return release name + {@code -jupyter-notebook-operator}
+   */
+  public String fullname() {
     return name + "-jupyter-notebook-operator";
   }
 
-  /** The admission policy's name (cluster-scoped: namespace-release-chart-hub). */
-  String admissionPolicy() {
+  /**
+   * The admission policy's name (cluster-scoped: namespace-release-chart-hub).
+   *
+   * @return its name
+   */
+  public String admissionPolicy() {
     return namespace + "-" + name + "-jupyter-notebook-operator-hub";
   }
 
@@ -64,9 +79,9 @@ final class HelmRelease implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).directory(cluster.repoRoot().toFile())
         .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
-    builder.environment().put("HELM_CACHE_HOME", cluster.repoRoot().resolve("e2e/target/helm/cache").toString());
-    builder.environment().put("HELM_CONFIG_HOME", cluster.repoRoot().resolve("e2e/target/helm/config").toString());
-    builder.environment().put("HELM_DATA_HOME", cluster.repoRoot().resolve("e2e/target/helm/data").toString());
+    builder.environment().put("HELM_CACHE_HOME", HELM_HOME.resolve("cache").toString());
+    builder.environment().put("HELM_CONFIG_HOME", HELM_HOME.resolve("config").toString());
+    builder.environment().put("HELM_DATA_HOME", HELM_HOME.resolve("data").toString());
     try {
       Process process = builder.start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
