@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -432,3 +433,36 @@ def test_a_restarted_hub_finds_the_running_server(hub, kubectl):
     assert hub.api("DELETE", "/users/carol/server").status_code in (202, 204)
     hub.wait_stopped("carol")
     assert kubectl.get("jni", "jupyter-carol") is None
+
+
+def test_the_spawn_page_sees_status_changes_and_the_operators_events(hub):
+    """What the spawn page shows: the hub's progress stream, fed by progress() while the server starts."""
+    create_user(hub, "dave")
+    seen: list[dict] = []
+
+    def follow():
+        # the stream exists only while the spawn is pending: ask until it does, then read it to its end
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            response = hub.api("GET", "/users/dave/server/progress", stream=True)
+            if response.status_code == 200:
+                for line in response.iter_lines(decode_unicode=True):
+                    if line and line.startswith("data:"):
+                        seen.append(json.loads(line[5:]))
+                return
+            time.sleep(0.05)
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    time.sleep(0.2)
+    assert hub.api("POST", "/users/dave/server", json={}).status_code in (201, 202)
+    hub.wait_ready("dave")
+    follower.join(60)
+    messages = [e.get("message", "") for e in seen]
+    print("progress seen by the spawn page:", *messages, sep="\n  ")
+    assert any(m.startswith("Requested instance jupyter-dave") for m in messages), messages
+    assert any(m.startswith(("TemplateFound:", "ResourceCreated:")) for m in messages), messages
+    assert any(m.startswith(("Provisioning:", "Ready:")) for m in messages), messages
+    assert seen[-1].get("ready") and seen[-1]["progress"] == 100
+    assert hub.api("DELETE", "/users/dave/server").status_code in (202, 204)
+    hub.wait_stopped("dave")
