@@ -466,3 +466,31 @@ def test_the_spawn_page_sees_status_changes_and_the_operators_events(hub):
     assert seen[-1].get("ready") and seen[-1]["progress"] == 100
     assert hub.api("DELETE", "/users/dave/server").status_code in (202, 204)
     hub.wait_stopped("dave")
+
+
+def test_the_options_form_in_the_hubs_spawn_page(hub, kubectl):
+    """A user logs in, gets the form built from the templates' variables, and spawns with a choice from it."""
+    import re
+
+    browser = requests.Session()
+    base = hub.url[: -len("/api")]
+    login_page = browser.get(base + "/login", timeout=30).text
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login_page).group(1)
+    response = browser.post(base + "/login", data={"username": "frank", "password": "x", "_xsrf": xsrf},
+                            timeout=30, allow_redirects=False)
+    assert response.status_code == 302, response.text
+    response = browser.get(base + "/spawn", timeout=30)
+    form = response.text
+    assert response.status_code == 200 and "spawn_form" in form, (response.status_code, response.url, form[:500])
+    # one radio per profile; the free variable cpu_limit offered as a select of its enum; filled ones not offered
+    assert 'name="profile"' in form and 'value="notebook"' in form and 'value="forbidden"' in form
+    assert re.search(r'<select[^>]*name="var\.notebook\.cpu_limit"', form)
+    assert "var.notebook.username" not in form and "var.notebook.user_server" not in form
+    xsrf = re.search(r'xsrf_token: "([^"]+)"', form).group(1)  # the page's own token (its script sends it)
+    response = browser.post(base + "/spawn", data={"profile": "notebook", "var.notebook.cpu_limit": "2",
+                                                   "var.forbidden.cpu_limit": "1", "_xsrf": xsrf}, timeout=60)
+    assert response.status_code < 400, response.text[:2000]
+    hub.wait_ready("frank")
+    assert kubectl.get("jni", "jupyter-frank")["spec"]["variables"]["cpu_limit"] == "2"
+    assert hub.api("DELETE", "/users/frank/server").status_code in (202, 204)
+    hub.wait_stopped("frank")
