@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, AsyncIterator, Mapping
 
+# Longest Event note shown on the spawn page (a client error can carry a whole API response).
+MAX_NOTE = 400
+
 # How far along each phase is, for the spawn page's progress bar.
 PHASE_PROGRESS = {"Pending": 20, "Provisioning": 50, "Ready": 100, "Failed": 100, "Terminating": 90}
 
@@ -54,6 +57,8 @@ class ProgressLog:
         self._seen_events[key] = count
         reason = event.get("reason") or "Event"
         note = event.get("note") or ""
+        if len(note) > MAX_NOTE:
+            note = note[: MAX_NOTE - 1] + "…"
         prefix = "Warning: " if event.get("type") == "Warning" else ""
         repeated = f" (x{count})" if count > 1 else ""
         self.add(f"{prefix}{reason}: {note}{repeated}".rstrip(": "))
