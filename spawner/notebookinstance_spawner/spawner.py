@@ -6,12 +6,11 @@ import asyncio
 import dataclasses
 import os
 import re
-from typing import Any
 
 from jupyterhub.spawner import Spawner
-from tornado import web
 from jupyterhub.utils import maybe_future
 from kubernetes_asyncio import client, config
+from tornado import web
 from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
 
 from . import profiles as profiles_module
@@ -449,8 +448,12 @@ async def _check_user_options(spawner: NotebookInstanceSpawner, user_options: di
     The first step of a spawn, so this is where its progress log begins (a spawn page opened now must not replay
     the previous spawn's messages).
     """
-    spawner._progress_log = ProgressLog()
-    await spawner.plan()
+    spawner._progress_log = log = ProgressLog()
+    try:
+        await spawner.plan()
+    except BaseException:
+        log.close()  # start() will not run: spawn pages following this log must end
+        raise
 
 
 async def _options_form(spawner: NotebookInstanceSpawner) -> str:
