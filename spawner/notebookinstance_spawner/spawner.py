@@ -121,6 +121,10 @@ class NotebookInstanceSpawner(Spawner):
         help="Kubeconfig file to use. Default: in-cluster credentials when in a pod, else $KUBECONFIG or ~/.kube/config.",
     )
     kube_context = Unicode("", config=True, help="Kubeconfig context to use (default: its current context).")
+    progress_tail_seconds = Int(
+        10, config=True,
+        help="After Ready, how long the operator's late Events are still relayed to the spawn page.",
+    )
     watch_timeout_seconds = Int(
         300, config=True,
         help="Server-side timeout of each watch request; watches resume where they stopped.",
@@ -150,6 +154,7 @@ class NotebookInstanceSpawner(Spawner):
     secret_name: str | None = None
     _kube: KubeApi | None = None  # tests (and embedders) may set their own
     _progress_log: ProgressLog | None = None
+    _progress_tail: asyncio.Task | None = None
     _clients: dict[tuple, KubeApi] = {}
     _clients_lock: asyncio.Lock | None = None
 
@@ -297,8 +302,9 @@ class NotebookInstanceSpawner(Spawner):
         log = self._fresh_progress_log()
         try:
             return await self._start(log)
-        finally:
+        except BaseException:
             log.close()
+            raise
 
     async def _start(self, progress: ProgressLog) -> str:
         kube = await self.kube()
@@ -324,10 +330,13 @@ class NotebookInstanceSpawner(Spawner):
 
         uid = created.get("metadata", {}).get("uid")
         events = asyncio.create_task(self._follow_events(kube, namespace, name, uid, progress))
+        succeeded = False
         try:
             try:
                 async with asyncio.timeout(max(1, self.start_timeout - 2)):
-                    return await self._wait_ready(kube, namespace, name, progress)
+                    url = await self._wait_ready(kube, namespace, name, progress)
+                    succeeded = True
+                    return url
             except TimeoutError:
                 last = progress.last_status_text or "the operator has not reported a status yet"
                 raise SpawnError(
@@ -338,7 +347,20 @@ class NotebookInstanceSpawner(Spawner):
             await self._delete(kube, namespace)
             raise
         finally:
+            if succeeded:
+                # The hub now waits for the server to answer, and the spawn page keeps listening meanwhile; the
+                # operator's Events are written asynchronously, so some arrive after the status: keep relaying
+                # them for a little while.
+                self._progress_tail = asyncio.create_task(self._end_progress(events, progress))
+            else:
+                events.cancel()
+
+    async def _end_progress(self, events: asyncio.Task, progress: ProgressLog) -> None:
+        try:
+            await asyncio.wait({events}, timeout=self.progress_tail_seconds)
+        finally:
             events.cancel()
+            progress.close()
 
     async def _wait_ready(self, kube: KubeApi, namespace: str, name: str, progress: ProgressLog) -> str:
         async for current in kube.watch_instance(namespace, name):
@@ -398,6 +420,8 @@ class NotebookInstanceSpawner(Spawner):
         kube = await self.kube()
         namespace, name = self.namespace, self._instance_name()
         self.instance_name = name
+        if self._progress_tail is not None:
+            self._progress_tail.cancel()
         self._progress_log = None
         await self._delete(kube, namespace)
         if not now:

@@ -70,6 +70,7 @@ def spawner_factory(api):
         config.setdefault("namespace", NAMESPACE)
         config.setdefault("template_name", "z2jh-default")
         config.setdefault("api_token", "secret-token-123")
+        config.setdefault("progress_tail_seconds", 1)
         spawner = NotebookInstanceSpawner(
             user=user, hub=Hub(), orm_spawner=orm_spawner,
             oauth_client_id=f"jupyterhub-user-{user.escaped_name}", **config)

@@ -291,3 +291,14 @@ async def test_poll_of_an_instance_being_deleted(spawner_factory, fake, api):
     deletes = len([r for r in fake.requests if r[0] == "DELETE"])
     assert await spawner.poll() == 1
     assert len([r for r in fake.requests if r[0] == "DELETE"]) == deletes  # already on its way: no more requests
+
+
+async def test_events_arriving_just_after_ready_still_reach_the_spawn_page(spawner_factory, fake):
+    spawner = spawner_factory(progress_tail_seconds=30)
+    await started(spawner, fake)
+    log = spawner._progress_log
+    assert not log.closed  # the hub is still waiting for the server to answer
+    await fake.add_event(NAMESPACE, NAME, "ResourceCreated", "created Pod jupyter-x (recorded late)")
+    await wait_for(lambda: any("recorded late" in i["message"] for i in log.items))
+    await spawner.stop()
+    assert log.closed  # stopping ends the tail at once
