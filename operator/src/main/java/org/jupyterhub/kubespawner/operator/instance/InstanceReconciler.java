@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -283,6 +284,12 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   @Override
   public ErrorStatusUpdateControl<JupyterNotebookInstance> updateErrorStatus(JupyterNotebookInstance instance,
       Context<JupyterNotebookInstance> context, Exception e) {
+    if (isWriteConflict(e)) {
+      // Our status patch raced another write of the instance: nothing failed, nothing to tell the user; JOSDK
+      // reconciles again with the fresh object. (AlreadyExists on create never gets here: it counts as success.)
+      LOG.debug("status write conflicted, retrying: {}", e.getMessage());
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
     String message = "creating the resources failed, retrying: " + e.getMessage();
     events.record(instance, EventType.WARNING, Reason.CreateFailed, Action.Create, message);
     JupyterNotebookInstanceStatus previous = instance.getStatus();
@@ -308,6 +315,16 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     // earlier would replace the back-off.)
     boolean lastAttempt = context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(true);
     return lastAttempt ? control.rescheduleAfter(RETRY_WHEN_EXHAUSTED) : control;
+  }
+
+  /** Whether the failure is an optimistic-concurrency conflict (HTTP 409) anywhere in its causes. */
+  static boolean isWriteConflict(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() == 409) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
