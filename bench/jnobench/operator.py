@@ -57,6 +57,7 @@ class OperatorProcess:
                                      start_new_session=True)
         log.close()
         self.starts += 1
+        self.started_at = time.monotonic()
         return self.proc.pid
 
     @property

@@ -306,6 +306,12 @@ def memory(b):
             made += todo
         time.sleep(b.opts.settle_seconds)
         op = b.operator
+        # CPU and API requests while nothing changes, over a short window at this size.
+        offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
+        cpu0, t0 = op.cpu_seconds(), time.monotonic()
+        time.sleep(b.opts.memory_cpu_window)
+        idle_cpu, window = op.cpu_seconds() - cpu0, time.monotonic() - t0
+        idle_requests = audit_requests(b.cluster.audit_log, offset) if b.cluster.audit_enabled() else None
         rss = op.rss_mib()
         heap = op.heap()
         heap_live = op.heap(gc_first=True)
@@ -313,7 +319,9 @@ def memory(b):
         row = {"ready_instances": level, "created_now": todo, "burst_all_ready_s": round(secs, 1) if secs else None,
                "rss_mib": round(rss, 1), "heap_used_mib": heap["used_mib"], "heap_committed_mib":
                heap["committed_mib"], "heap_live_after_full_gc_mib": heap_live["used_mib"],
-               "rss_after_full_gc_mib": round(rss_after_gc, 1), "operator_cpu_total_s": round(op.cpu_seconds(), 1)}
+               "rss_after_full_gc_mib": round(rss_after_gc, 1), "operator_cpu_total_s": round(op.cpu_seconds(), 1),
+               "idle_window_s": round(window, 1), "idle_cpu_s": round(idle_cpu, 2),
+               "idle_requests": idle_requests, "operator_started_s_ago": round(time.monotonic() - op.started_at, 1)}
         say(f"memory: {row}")
         res.append(row)
         b.check_operators_alive(f"memory at {level}")
