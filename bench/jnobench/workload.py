@@ -1,5 +1,6 @@
 """What the benchmark creates: a small notebook template (optionally with a home-directory claim), instances of it,
 the equivalent direct Pods, and a tracker that records when each object first became Ready."""
+import math
 import statistics
 import threading
 import time
@@ -163,8 +164,9 @@ def stats_ms(values_s):
     if not v:
         return {}
 
-    def pct(p):
-        return v[max(0, min(len(v) - 1, int(round(p / 100 * len(v) + 0.5)) - 1))]
+    def pct(p):  # nearest rank: the smallest value with at least p % of the values at or below it
+        return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))]
     return {"n": len(v), "median_ms": round(statistics.median(v) * 1000, 1), "p90_ms": round(pct(90) * 1000, 1),
             "p99_ms": round(pct(99) * 1000, 1), "max_ms": round(v[-1] * 1000, 1),
-            "mean_ms": round(statistics.mean(v) * 1000, 1)}
+            "mean_ms": round(statistics.mean(v) * 1000, 1),
+            "all_ms": [round(x * 1000, 1) for x in v]}  # sorted, so any other statistic can be computed later
