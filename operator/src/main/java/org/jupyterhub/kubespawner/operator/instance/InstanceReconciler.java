@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jupyterhub.kubespawner.events.EventRecorder;
+import org.jupyterhub.kubespawner.operator.status.StatusPatch;
 import org.jupyterhub.kubespawner.events.EventType;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
@@ -191,7 +192,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     } else {
       LOG.info("{}: {}", next.getPhase() == null ? "-" : next.getPhase().getValue(), next.getMessage());
       instance.setStatus(next);
-      control = UpdateControl.patchStatus(instance);
+      control = UpdateControl.patchStatus(StatusPatch.unlocked(instance));
     }
     if (result.recheckAfter() != null) {
       control.rescheduleAfter(result.recheckAfter());
@@ -309,7 +310,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
       control = ErrorStatusUpdateControl.noStatusUpdate();
     } else {
       instance.setStatus(next);
-      control = ErrorStatusUpdateControl.patchStatus(instance);
+      control = ErrorStatusUpdateControl.patchStatus(StatusPatch.unlocked(instance));
     }
     // JOSDK's retries (with back-off) come first; once they are spent, keep trying at a slow pace. (A delay given
     // earlier would replace the back-off.)

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.util.Objects;
 import org.jupyterhub.kubespawner.events.EventRecorder;
+import org.jupyterhub.kubespawner.operator.status.StatusPatch;
 import org.jupyterhub.kubespawner.events.EventType;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
 import org.jupyterhub.kubespawner.operator.status.Action;
@@ -76,6 +77,6 @@ public final class TemplateReconciler implements Reconciler<JupyterNotebookInsta
       }
     }
     template.setStatus(next);
-    return UpdateControl.patchStatus(template);
+    return UpdateControl.patchStatus(StatusPatch.unlocked(template));
   }
 }
