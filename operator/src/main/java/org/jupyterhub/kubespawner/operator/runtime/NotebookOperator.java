@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import org.jupyterhub.kubespawner.events.EventRecorder;
@@ -39,11 +41,14 @@ public final class NotebookOperator implements AutoCloseable {
   private final KubernetesClient client;
   private final EventRecorder events;
   private final Operator operator;
+  private final AtomicBoolean stopping;
 
-  private NotebookOperator(KubernetesClient client, EventRecorder events, Operator operator) {
+  private NotebookOperator(KubernetesClient client, EventRecorder events, Operator operator,
+      AtomicBoolean stopping) {
     this.client = client;
     this.events = events;
     this.operator = operator;
+    this.stopping = stopping;
   }
 
   /**
@@ -76,6 +81,7 @@ public final class NotebookOperator implements AutoCloseable {
         .reportingInstance(config.identity()).build();
     registerEventGauges(registry, events);
     OperatorMetrics metrics = new OperatorMetrics(registry);
+    AtomicBoolean stopping = new AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
@@ -86,8 +92,8 @@ public final class NotebookOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
             leaseNamespace(config), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(), null,
-            exitOnLostLeadership));
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(),
+            exitOnLostLeadership ? exitWhenLeaseLost(stopping) : null, false));
       }
     });
     CompiledTemplates templates = new CompiledTemplates();
@@ -95,7 +101,24 @@ public final class NotebookOperator implements AutoCloseable {
     operator.register(new TemplateReconciler(events, templates, metrics, clock), namespaces(config));
     operator.register(new InstanceReconciler(events, templates, config.progressTimeout(), metrics, clock),
         namespaces(config));
-    return new NotebookOperator(client, events, operator);
+    return new NotebookOperator(client, events, operator, stopping);
+  }
+
+  /**
+   * Ends the process when the Lease is lost, so a fresh replica starts clean; but not when the Lease goes because
+   * we are stopping anyway. JOSDK's own exit-on-lost-lease calls System.exit on the elector's thread, and when a
+   * SIGTERM's shutdown hook stops the elector, that exit waits for the very hook that waits for it: the process
+   * hung until SIGKILL (found by the leader benchmark).
+   */
+  private static LeaderCallbacks exitWhenLeaseLost(AtomicBoolean stopping) {
+    return new LeaderCallbacks(() -> { }, () -> {
+      if (!stopping.get()) {
+        LOG.error("lost the Lease: exiting so that a fresh replica takes over");
+        Thread exit = new Thread(() -> System.exit(1), "exit-after-lost-lease");
+        exit.setDaemon(true);
+        exit.start();
+      }
+    }, leader -> { });
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
@@ -159,6 +182,7 @@ public final class NotebookOperator implements AutoCloseable {
   /** Stops the controllers, writes pending Events and closes the client. */
   @Override
   public void close() {
+    stopping.set(true);
     try {
       operator.stop();
     } catch (RuntimeException e) {
