@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jupyterhub.kubespawner.events.EventRecorder;
-import org.jupyterhub.kubespawner.operator.runtime.TrimmedCache;
 import org.jupyterhub.kubespawner.operator.status.StatusPatch;
 import org.jupyterhub.kubespawner.events.EventType;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
@@ -110,7 +109,6 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     templateSource = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(JupyterNotebookInstanceTemplate.class, JupyterNotebookInstance.class)
         .withName("templates")
-        .withItemStore(TrimmedCache.store())
         .withSecondaryToPrimaryMapper((JupyterNotebookInstanceTemplate t) -> context.getPrimaryCache()
             .byIndex(TEMPLATE_INDEX, key(t.getMetadata().getNamespace(), t.getMetadata().getName())).stream()
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -139,7 +137,6 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
         InformerEventSourceConfiguration.from(type, JupyterNotebookInstance.class)
             .withName(type.getSimpleName().toLowerCase())
             .withLabelSelector(ManagedLabels.SELECTOR)
-            .withItemStore(TrimmedCache.store())
             .withSecondaryToPrimaryMapper(byLabel)
             .build(), context);
     sources.put(type, source);

@@ -124,7 +124,6 @@ public final class NotebookOperator implements AutoCloseable {
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
       namespaces(OperatorConfig config) {
     return o -> {
-      o.withItemStore(TrimmedCache.<R>store());
       if (config.watchNamespaces().isEmpty()) {
         o.watchingAllNamespaces();
       } else {
