@@ -5,23 +5,25 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 
 /**
- * A client-side token bucket (like client-go's QPS/burst) on the fabric8 client. fabric8 has no rate limit of its
- * own; this one exists so a burst of thousands of spawns cannot overrun the API server, with defaults high enough
+ * Client-side token buckets (like client-go's QPS/burst) on the fabric8 client. fabric8 has no rate limit of its
+ * own; these exist so a burst of thousands of spawns cannot overrun the API server, with defaults high enough
  * (200/400) not to delay status at burst, unlike the QPS 20 that slowed Kubeflow. Watches are not limited: they
  * are long-lived and opened rarely.
+ *
+ * <p>Event writes have a bucket of their own: they are written in the background by the Event recorder, and in a
+ * burst of spawns they would otherwise take a good part of the budget the spawns need (a spawn makes about as
+ * many Event writes as other writes). Spawns go first; Events follow at their own pace.
  */
 final class ClientRateLimiter implements Interceptor {
 
-  private final double perNano;
-  private final double burst;
-  private double tokens;
-  private long last;
+  private static final String EVENTS_PATH = "/apis/events.k8s.io/";
 
-  ClientRateLimiter(int qps, int burst) {
-    this.perNano = qps / 1e9;
-    this.burst = burst;
-    this.tokens = burst;
-    this.last = System.nanoTime();
+  private final TokenBucket requests;
+  private final TokenBucket events;
+
+  ClientRateLimiter(int qps, int burst, int eventQps, int eventBurst) {
+    this.requests = new TokenBucket(qps, burst);
+    this.events = new TokenBucket(eventQps, eventBurst);
   }
 
   @Override
@@ -30,7 +32,8 @@ final class ClientRateLimiter implements Interceptor {
     if (query != null && query.contains("watch=true")) {
       return;
     }
-    long waitNanos = reserve();
+    String path = request.uri().getRawPath();
+    long waitNanos = bucketFor(path).reserve();
     if (waitNanos > 0) {
       try {
         Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
@@ -40,12 +43,33 @@ final class ClientRateLimiter implements Interceptor {
     }
   }
 
-  /** Takes a token, possibly going into debt; returns how long the caller must wait for it. */
-  synchronized long reserve() {
-    long now = System.nanoTime();
-    tokens = Math.min(burst, tokens + (now - last) * perNano);
-    last = now;
-    tokens -= 1;
-    return tokens >= 0 ? 0 : (long) (-tokens / perNano);
+  /** The bucket a request to that path draws from. */
+  TokenBucket bucketFor(String path) {
+    return path != null && path.startsWith(EVENTS_PATH) ? events : requests;
+  }
+
+  /** One token bucket: {@code burst} tokens, refilled at {@code qps} a second. */
+  static final class TokenBucket {
+
+    private final double perNano;
+    private final double burst;
+    private double tokens;
+    private long last;
+
+    TokenBucket(int qps, int burst) {
+      this.perNano = qps / 1e9;
+      this.burst = burst;
+      this.tokens = burst;
+      this.last = System.nanoTime();
+    }
+
+    /** Takes a token, possibly going into debt; returns how long the caller must wait for it. */
+    synchronized long reserve() {
+      long now = System.nanoTime();
+      tokens = Math.min(burst, tokens + (now - last) * perNano);
+      last = now;
+      tokens -= 1;
+      return tokens >= 0 ? 0 : (long) (-tokens / perNano);
+    }
   }
 }

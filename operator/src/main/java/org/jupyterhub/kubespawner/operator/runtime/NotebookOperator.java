@@ -52,15 +52,18 @@ public final class NotebookOperator implements AutoCloseable {
   }
 
   /**
-   * A client for the operator: the given connection settings plus the configured rate limit.
+   * A client for the operator: the given connection settings plus the configured rate limits, reading objects
+   * trimmed to what the operator uses ({@link TrimmedReads}).
    *
    * @param base connection settings (from KUBECONFIG or in-cluster)
    * @param config the operator's settings
    * @return a new client, closed with the operator
    */
   public static KubernetesClient client(Config base, OperatorConfig config) {
-    ClientRateLimiter limiter = new ClientRateLimiter(config.clientQps(), config.clientBurst());
+    ClientRateLimiter limiter = new ClientRateLimiter(config.clientQps(), config.clientBurst(),
+        config.eventQps(), config.eventBurst());
     return new KubernetesClientBuilder().withConfig(base)
+        .withKubernetesSerialization(TrimmedReads.serialization())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("jno-rate-limit", limiter))
         .build();
   }

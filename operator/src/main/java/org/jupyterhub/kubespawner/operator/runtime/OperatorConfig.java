@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * @param watchNamespaces namespaces to watch; empty means all
  * @param clientQps sustained API requests per second (client-side token bucket)
  * @param clientBurst requests allowed at once above the sustained rate
+ * @param eventQps sustained Event writes per second (a bucket of their own, so Events never slow spawns)
+ * @param eventBurst Event writes allowed at once above their sustained rate
  * @param reconcileConcurrency reconciliations run in parallel
  * @param progressTimeout how long a notebook pod may take to become ready
  * @param leaderElection whether to elect a leader through a Lease before acting
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
  * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port, -1 disables the server
  * @param identity this replica's identity (Lease holder, Events' reportingInstance)
  */
-public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int clientBurst, int reconcileConcurrency,
+public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int clientBurst, int eventQps,
+    int eventBurst, int reconcileConcurrency,
     Duration progressTimeout, boolean leaderElection, String leaseName, String leaseNamespace, int httpPort,
     String identity) {
 
@@ -34,6 +37,8 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
       new String[] {"watch-namespaces", "JNO_WATCH_NAMESPACES", "(all)", "comma-separated namespaces to watch"},
       new String[] {"client-qps", "JNO_CLIENT_QPS", "200", "API requests per second"},
       new String[] {"client-burst", "JNO_CLIENT_BURST", "400", "API requests allowed in a burst"},
+      new String[] {"event-qps", "JNO_EVENT_QPS", "50", "Event writes per second (on top of client-qps)"},
+      new String[] {"event-burst", "JNO_EVENT_BURST", "200", "Event writes allowed in a burst"},
       new String[] {"reconcile-concurrency", "JNO_RECONCILE_CONCURRENCY", "50", "parallel reconciliations"},
       new String[] {"progress-timeout", "JNO_PROGRESS_TIMEOUT", "5m",
           "how long a notebook pod may take to become Ready (e.g. 90s, 5m, PT5M)"},
@@ -97,7 +102,8 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
       throw new IllegalArgumentException("http-port must be -1 (off), 0 (any) or a port number, got " + port);
     }
     return new OperatorConfig(Set.copyOf(namespaces), positive(values, "client-qps", 200),
-        positive(values, "client-burst", 400), positive(values, "reconcile-concurrency", 50),
+        positive(values, "client-burst", 400), positive(values, "event-qps", 50),
+        positive(values, "event-burst", 200), positive(values, "reconcile-concurrency", 50),
         duration(values.getOrDefault("progress-timeout", "5m")), leader,
         values.getOrDefault("lease-name", "jupyter-notebook-operator"), values.get("lease-namespace"), port,
         identity);

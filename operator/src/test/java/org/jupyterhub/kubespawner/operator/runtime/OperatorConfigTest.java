@@ -21,6 +21,8 @@ class OperatorConfigTest {
     assertThat(c.watchNamespaces()).isEmpty();
     assertThat(c.clientQps()).isEqualTo(200);
     assertThat(c.clientBurst()).isEqualTo(400);
+    assertThat(c.eventQps()).isEqualTo(50);
+    assertThat(c.eventBurst()).isEqualTo(200);
     assertThat(c.reconcileConcurrency()).isEqualTo(50);
     assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.leaderElection()).isFalse();
@@ -33,10 +35,13 @@ class OperatorConfigTest {
   @Test
   void environmentSetsAndFlagsOverride() {
     OperatorConfig c = parse(Map.of("JNO_WATCH_NAMESPACES", "a, b,,c", "JNO_CLIENT_QPS", "50",
-        "JNO_PROGRESS_TIMEOUT", "90s"), "--client-qps=75", "--progress-timeout=PT2M", "--http-port=-1");
+        "JNO_PROGRESS_TIMEOUT", "90s", "JNO_EVENT_QPS", "5"), "--client-qps=75", "--progress-timeout=PT2M",
+        "--http-port=-1", "--event-burst=7");
 
     assertThat(c.watchNamespaces()).isEqualTo(Set.of("a", "b", "c"));
     assertThat(c.clientQps()).isEqualTo(75);
+    assertThat(c.eventQps()).isEqualTo(5);
+    assertThat(c.eventBurst()).isEqualTo(7);
     assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.httpPort()).isEqualTo(-1);
   }
