@@ -96,6 +96,7 @@ app.kubernetes.io/component: operator
 The operator's rules: exactly what the code calls (docs/helm-chart.md has the table and the reasons).
 No Secrets: the notebook container gets the hub's Secret through envFrom, resolved by the kubelet.
 No delete: owned objects are removed by the garbage collector, retained claims are kept on purpose.
+No patch of instances (only of their status): the operator never changes what the hub asked for.
 */}}
 {{- define "jno.operatorRules" -}}
 - apiGroups: [""]
@@ -107,9 +108,6 @@ No delete: owned objects are removed by the garbage collector, retained claims a
 - apiGroups: [kubespawner.jupyterhub.org]
   resources: [jupyternotebookinstances, jupyternotebookinstancetemplates]
   verbs: [get, list, watch]
-- apiGroups: [kubespawner.jupyterhub.org]
-  resources: [jupyternotebookinstances]
-  verbs: [patch]
 - apiGroups: [kubespawner.jupyterhub.org]
   resources: [jupyternotebookinstances/status, jupyternotebookinstancetemplates/status]
   verbs: [patch]

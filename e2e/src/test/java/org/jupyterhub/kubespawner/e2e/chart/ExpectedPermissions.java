@@ -21,7 +21,7 @@ final class ExpectedPermissions {
       "services", "get list watch create",
       "persistentvolumeclaims", "get list watch create",
       "networkpolicies.networking.k8s.io", "get list watch create",
-      "jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch patch",
+      "jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch",
       "jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch",
       "jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update",
       "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",

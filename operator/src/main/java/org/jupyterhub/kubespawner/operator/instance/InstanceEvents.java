@@ -51,7 +51,7 @@ final class InstanceEvents {
 
   /**
    * The Events a status change calls for: TemplateResolved and Ready when their status or reason changed (Ready's
-   * only when the resolution did not already tell it), UpToDate when it turned False.
+   * only when the resolution or the pod's creation did not already tell it), UpToDate when it turned False.
    *
    * @param before the previous status, may be null
    * @param after the new status
@@ -66,7 +66,10 @@ final class InstanceEvents {
     }
     Condition ready = changed(old, after.getConditions(), ConditionTypes.READY);
     Reason reason = ready == null ? null : reasonOf(ready);
-    if (reason != null && !TOLD_BY_RESOLUTION.contains(reason)) {
+    // A pod that is merely starting right after its creation is told by the ResourceCreated Event already; a
+    // burst of spawns would otherwise write a quarter more Events for nothing new.
+    boolean justCreated = reason == Reason.PodStarting && Conditions.find(old, ConditionTypes.READY) == null;
+    if (reason != null && !TOLD_BY_RESOLUTION.contains(reason) && !justCreated) {
       Action action = switch (reason) {
         case TemplateInvalid, VariablesRejected, RenderFailed, ImageDenied, ArgsNotAllowed, InvalidInstanceName ->
             Action.Admit;

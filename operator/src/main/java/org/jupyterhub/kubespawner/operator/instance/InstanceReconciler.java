@@ -7,10 +7,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -62,12 +60,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Objects are created only until the spawn is complete (status.templateGeneration set); after that the operator
  * only observes: a running pod is never touched, and template changes surface as UpToDate=False.
+ *
+ * <p>No finalizer: owned objects go by garbage collection and retained claims are kept on purpose, so there is
+ * nothing to clean up. JOSDK calls {@code reconcile} for the delete event too (triggerReconcilerOnAllEvents), which
+ * is when the {@code ClaimRetained} Events are recorded. That saves a patch of every new instance (and a round trip
+ * on every spawn), lets namespaces be deleted without a running operator, and means the operator never writes an
+ * instance's metadata or spec: it needs {@code patch} on the status subresource only.
  */
-@ControllerConfiguration(name = InstanceReconciler.NAME)
-public final class InstanceReconciler implements Reconciler<JupyterNotebookInstance>,
-    Cleaner<JupyterNotebookInstance> {
+@ControllerConfiguration(name = InstanceReconciler.NAME, triggerReconcilerOnAllEvents = true)
+public final class InstanceReconciler implements Reconciler<JupyterNotebookInstance> {
 
-  /** The controller's name (also its field manager and finalizer prefix). */
+  /** The controller's name (also its field manager). */
   public static final String NAME = "jupyternotebookinstance";
   private static final String TEMPLATE_INDEX = "spec.template";
   private static final Duration RETRY_WHEN_EXHAUSTED = Duration.ofMinutes(1);
@@ -150,6 +153,13 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   @Override
   public UpdateControl<JupyterNotebookInstance> reconcile(JupyterNotebookInstance instance,
       Context<JupyterNotebookInstance> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      recordRetainedClaims(instance);
+      return UpdateControl.noUpdate();
+    }
+    if (instance.getMetadata().getDeletionTimestamp() != null) {
+      return UpdateControl.noUpdate(); // going (other finalizers or foreground deletion): create nothing more
+    }
     Instant now = clock.instant();
     JupyterNotebookInstanceStatus previous = instance.getStatus();
     TemplateResolution resolution = new TemplateResolver(
@@ -328,24 +338,27 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     return false;
   }
 
-  @Override
-  public DeleteControl cleanup(JupyterNotebookInstance instance, Context<JupyterNotebookInstance> context) {
-    // Best effort and bounded: only Events from the cache, no API reads; the finalizer always goes.
+  /**
+   * The instance is gone (its last known state): its retained claims stay, which is worth an Event for the audit
+   * trail. Best effort and bounded: only Events from the cache, no API reads. Missed if the operator is not running
+   * at the time; the deletion itself is always in the API server's audit log.
+   */
+  private void recordRetainedClaims(JupyterNotebookInstance instance) {
     try {
       JupyterNotebookInstanceStatus status = instance.getStatus();
-      if (status != null && status.getResources() != null) {
-        for (Resources r : status.getResources()) {
-          if ("PersistentVolumeClaim".equals(r.getKind()) && "Retained".equals(r.getState())) {
-            PersistentVolumeClaim claim = claimSource.get(new ResourceID(r.getName(),
-                instance.getMetadata().getNamespace())).orElse(null);
-            events.record(instance, claim, EventType.NORMAL, Reason.ClaimRetained, Action.Delete,
-                "PersistentVolumeClaim " + r.getName() + " is kept (whenDeleted: Retain) for the next start");
-          }
+      if (status == null || status.getResources() == null) {
+        return;
+      }
+      for (Resources r : status.getResources()) {
+        if ("PersistentVolumeClaim".equals(r.getKind()) && "Retained".equals(r.getState())) {
+          PersistentVolumeClaim claim = claimSource.get(new ResourceID(r.getName(),
+              instance.getMetadata().getNamespace())).orElse(null);
+          events.record(instance, claim, EventType.NORMAL, Reason.ClaimRetained, Action.Delete,
+              "PersistentVolumeClaim " + r.getName() + " is kept (whenDeleted: Retain) for the next start");
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("cleanup of {} could not record its events: {}", instance.getMetadata().getName(), e.toString());
+      LOG.warn("could not record the deletion of {}: {}", instance.getMetadata().getName(), e.toString());
     }
-    return DeleteControl.defaultDelete();
   }
 }

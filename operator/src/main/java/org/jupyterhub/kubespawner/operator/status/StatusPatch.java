@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  *
  * <p>The operator is the only writer of its resources' status and always writes the whole status it computed from
  * what it observed, with a forced server-side apply. Carrying the cached resourceVersion only makes the patch fail
- * with 409 whenever anything else touched the object in between (the finalizer patch, the hub), which cost a 2 s
+ * with 409 whenever anything else touched the object in between (e.g. the hub), which cost a 2 s
  * retry on about one spawn in ten in the benchmarks (docs/benchmarks.md).
  */
 public final class StatusPatch {

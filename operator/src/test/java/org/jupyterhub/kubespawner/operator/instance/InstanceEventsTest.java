@@ -37,13 +37,34 @@ class InstanceEventsTest {
   }
 
   @Test
-  void firstSpawnTellsTheResolutionAndTheWait() {
+  void firstSpawnTellsTheResolutionNotTheStartThatResourceCreatedTells() {
     List<Decision> d = InstanceEvents.transitions(null,
         running(null, new PodObservation.Starting(Reason.PodStarting, "pod jupyter-ada is Pending")));
 
     assertThat(d).extracting(Decision::type, Decision::reason, Decision::action).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.TemplateFound, Action.Resolve),
-        org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.PodStarting, Action.Observe));
+        org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.TemplateFound, Action.Resolve));
+  }
+
+  @Test
+  void aReadyPodStartingAgainIsAnEvent() {
+    JupyterNotebookInstanceStatus ready = running(null, new PodObservation.Ready("10.0.0.1"));
+    JupyterNotebookInstanceStatus again = running(ready,
+        new PodObservation.Starting(Reason.PodStarting, "pod jupyter-ada is not ready"));
+
+    assertThat(InstanceEvents.transitions(ready, again)).singleElement().satisfies(d -> {
+      assertThat(d.type()).isEqualTo(EventType.NORMAL);
+      assertThat(d.reason()).isEqualTo(Reason.PodStarting);
+    });
+  }
+
+  @Test
+  void aBlockedFirstStartIsAWarningEvent() {
+    List<Decision> d = InstanceEvents.transitions(null,
+        running(null, new PodObservation.Starting(Reason.FailedScheduling, "0/3 nodes are available")));
+
+    assertThat(d).extracting(Decision::type, Decision::reason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.TemplateFound),
+        org.assertj.core.groups.Tuple.tuple(EventType.WARNING, Reason.FailedScheduling));
   }
 
   @Test

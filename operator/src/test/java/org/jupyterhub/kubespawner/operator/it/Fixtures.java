@@ -50,21 +50,11 @@ final class Fixtures {
     admin.resource(pv).createOr(existing -> existing.update());
   }
 
-  /**
-   * Deletes the namespace's instances while an operator still runs (it lets go of its finalizer), waiting a little;
-   * whatever is left then loses its finalizer the documented manual way, so the namespace can always be deleted.
-   */
+  /** Deletes the namespace's instances and waits until they are gone (they carry no finalizer). */
   static void releaseInstances(KubernetesClient admin, String namespace) {
     var instances = admin.resources(JupyterNotebookInstance.class).inNamespace(namespace);
     instances.delete();
-    try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> instances.list().getItems().isEmpty());
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      for (JupyterNotebookInstance left : instances.list().getItems()) {
-        instances.withName(left.getMetadata().getName())
-            .edit(i -> { i.getMetadata().setFinalizers(null); return i; });
-      }
-    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> instances.list().getItems().isEmpty());
   }
 
   static void deleteVolumes(KubernetesClient admin, String namespace) {

@@ -67,6 +67,10 @@ class InstanceLifecycleIT {
     JupyterNotebookInstance ready = awaitInstance(admin, ns, INSTANCE, Fixtures.phase(Phase.READY));
     Pod pod = admin.pods().inNamespace(ns).withName(POD).get();
     assertThat(ready.getStatus().getPodName()).isEqualTo(POD);
+    // The operator writes the status subresource only: no finalizer, no field of the hub's it would own.
+    assertThat(ready.getMetadata().getFinalizers()).isNullOrEmpty();
+    assertThat(ready.getMetadata().getManagedFields()).filteredOn(f -> !"status".equals(f.getSubresource()))
+        .extracting(f -> f.getManager()).doesNotContain("jupyternotebookinstance");
     assertThat(ready.getStatus().getPodIP()).isEqualTo(pod.getStatus().getPodIP()).isNotBlank();
     assertThat(ready.getStatus().getPort()).isEqualTo(8888);
     assertThat(ready.getStatus().getUrl()).isEqualTo("http://" + pod.getStatus().getPodIP() + ":8888");

@@ -112,7 +112,7 @@ class RestartIT {
             .contains("jno_instance_objects_total{kind=\"Pod\"}")
             .contains("operator_sdk_reconciliations_");
       } finally {
-        Fixtures.releaseInstances(admin, ns); // while the operator runs, so its finalizer goes
+        Fixtures.releaseInstances(admin, ns);
       }
     }
   }
