@@ -26,7 +26,9 @@ final class AuditLog {
     /** Dropped: the regarding object exceeded its rate limit. */
     DROPPED_RATE_LIMITED("dropped_rate_limited"),
     /** Dropped: the API server refused or failed the write. */
-    DROPPED_API_ERROR("dropped_api_error");
+    DROPPED_API_ERROR("dropped_api_error"),
+    /** Dropped: the Event's namespace is being deleted, see {@link NamespaceGate}. */
+    DROPPED_NAMESPACE_TERMINATING("dropped_namespace_terminating");
 
     final String value;
 

@@ -2,7 +2,7 @@ package org.jupyterhub.kubespawner.events;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** The live counters behind {@link EventRecorderStats}; written from callers' threads and the worker. */
+/** The live counters behind {@link EventRecorderStats}; written from callers' threads and the writer threads. */
 final class Counters {
 
   final LongAdder submitted = new LongAdder();
@@ -13,6 +13,7 @@ final class Counters {
   final LongAdder droppedApiError = new LongAdder();
   final LongAdder droppedInvalid = new LongAdder();
   final LongAdder droppedClosed = new LongAdder();
+  final LongAdder droppedNamespaceTerminating = new LongAdder();
 
   EventRecorderStats snapshot() {
     return new EventRecorderStats(
@@ -23,6 +24,7 @@ final class Counters {
         droppedRateLimited.sum(),
         droppedApiError.sum(),
         droppedInvalid.sum(),
-        droppedClosed.sum());
+        droppedClosed.sum(),
+        droppedNamespaceTerminating.sum());
   }
 }

@@ -1,6 +1,7 @@
 package org.jupyterhub.kubespawner.events;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -34,6 +36,16 @@ import org.slf4j.helpers.NOPLogger;
  *   <li><b>Never in the way.</b> {@code record} copies what it needs, puts it on a bounded queue and returns; it
  *       never blocks and never throws. Invalid input, a full queue, a refusing or absent API server: the occurrence
  *       is dropped, counted in {@link #stats()} and logged (once per spell of trouble, not once per event).
+ *   <li><b>Keeps up with bursts, in order per object.</b> Several writer threads ({@code event-recorder-0} ..
+ *       {@code event-recorder-N}, {@link Builder#writers(int) 4 by default}) write Events concurrently, each with
+ *       its own queue. Every occurrence is routed by a stable hash of its regarding object's namespace and name,
+ *       so all events about one object go through the same thread, in the order {@code record} was called, and a
+ *       slow or refused write about one object does not hold up the others' (except those sharing its thread).
+ *   <li><b>Deleted namespaces cost one request.</b> When the API server refuses an Event create because the
+ *       namespace is being deleted (HTTP 403 with cause {@code NamespaceTerminating}, or 404 once it is gone),
+ *       further events for that namespace are dropped without a request for the
+ *       {@link Builder#terminatingNamespaceGiveUp(Duration) give-up period} (60 s by default), counted in
+ *       {@link EventRecorderStats#droppedNamespaceTerminating()} and logged once per namespace.
  *   <li><b>Repeats aggregate.</b> The same regarding object, related object, type, reason, action and note within
  *       the aggregation window update the existing Event's {@code series} (count, lastObservedTime) instead of
  *       creating another object, like client-go's event recorder. Event names are deterministic, so a restarted
@@ -44,8 +56,8 @@ import org.slf4j.helpers.NOPLogger;
  *       in the namespaces of the regarding objects ({@code default} for cluster-scoped ones).
  * </ul>
  *
- * <p>Thread-safe; one instance per process is enough. {@link #close()} writes what is queued, waiting at most the
- * drain timeout.
+ * <p>Thread-safe; one instance per process is enough. {@link #close()} writes what is queued by all writer threads,
+ * waiting at most the one drain timeout in all.
  */
 public final class EventRecorder implements AutoCloseable {
 
@@ -64,37 +76,67 @@ public final class EventRecorder implements AutoCloseable {
   private final String reportingInstance;
   private final Clock clock;
   private final Duration drainTimeout;
-  private final BlockingQueue<Occurrence> queue;
+  private final List<Lane> lanes;
   private final Counters counters = new Counters();
-  private final RecorderWorker worker;
-  private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final TroubleLog overflow = new TroubleLog(LOG, "events were dropped because the queue was full");
+  private final TroubleLog overflow = new TroubleLog(LOG, "events were dropped because a queue was full");
   private final TroubleLog invalid = new TroubleLog(LOG, "invalid events were dropped");
+
+  /** One writer thread with its own queue and the worker that owns the series of the objects routed to it. */
+  private record Lane(BlockingQueue<Occurrence> queue, RecorderWorker worker, Thread thread) {}
 
   private EventRecorder(Builder builder) {
     this.reportingController = builder.reportingController;
     this.reportingInstance = builder.reportingInstance;
     this.clock = builder.clock;
     this.drainTimeout = builder.drainTimeout;
-    this.queue = new ArrayBlockingQueue<>(builder.queueCapacity);
     Logger auditLogger = builder.auditLog ? LoggerFactory.getLogger(builder.auditLogger) : null;
-    this.worker =
-        new RecorderWorker(
-            queue,
-            new KubernetesEventWriter(builder.client),
-            new EventFactory(reportingController, reportingInstance),
-            new AuditLog(
-                auditLogger == null ? NOPLogger.NOP_LOGGER : auditLogger, reportingController, reportingInstance),
-            new PerObjectRateLimiter(builder.rateLimitBurst, builder.rateLimitRefill, clock),
-            counters,
-            clock,
-            builder.aggregationWindow,
-            reportingController,
-            builder.maxSeries);
-    this.thread = new Thread(worker, "event-recorder");
-    thread.setDaemon(true); // never keeps a JVM alive; close() is how pending events get written
-    thread.start();
+    // Shared by the lanes: both are thread-safe, and a namespace's objects are spread over all lanes.
+    NamespaceGate namespaces = new NamespaceGate(builder.terminatingNamespaceGiveUp, clock);
+    KubernetesEventWriter writer = new KubernetesEventWriter(builder.client, namespaces);
+    EventFactory factory = new EventFactory(reportingController, reportingInstance);
+    AuditLog audit =
+        new AuditLog(auditLogger == null ? NOPLogger.NOP_LOGGER : auditLogger, reportingController, reportingInstance);
+    int laneCapacity = divideRoundingUp(builder.queueCapacity, builder.writers);
+    int laneMaxSeries = divideRoundingUp(builder.maxSeries, builder.writers);
+    List<Lane> created = new ArrayList<>(builder.writers);
+    for (int i = 0; i < builder.writers; i++) {
+      BlockingQueue<Occurrence> queue = new ArrayBlockingQueue<>(laneCapacity);
+      RecorderWorker worker =
+          new RecorderWorker(
+              queue,
+              writer,
+              namespaces,
+              factory,
+              audit,
+              new PerObjectRateLimiter(builder.rateLimitBurst, builder.rateLimitRefill, clock),
+              counters,
+              clock,
+              builder.aggregationWindow,
+              reportingController,
+              laneMaxSeries);
+      Thread thread = new Thread(worker, "event-recorder-" + i);
+      thread.setDaemon(true); // never keeps a JVM alive; close() is how pending events get written
+      created.add(new Lane(queue, worker, thread));
+    }
+    this.lanes = List.copyOf(created);
+    lanes.forEach(lane -> lane.thread().start());
+  }
+
+  private static int divideRoundingUp(int total, int parts) {
+    return (int) ((total + (long) parts - 1) / parts);
+  }
+
+  /**
+   * The lane of every occurrence about {@code regarding}: a stable hash of its namespace and name. Everything that
+   * keys per-object state in a worker (the series' {@link EventKey}, by uid or by coordinates, and the rate-limit
+   * bucket) is finer than namespace/name, so each such key always meets the same worker, and one object's events
+   * keep their order even when some references carry a uid and others do not.
+   */
+  static int laneOf(ObjectReference regarding, int lanes) {
+    String namespace = regarding.getNamespace() == null ? "" : regarding.getNamespace();
+    int hash = (namespace + '/' + regarding.getName()).hashCode(); // String.hashCode is specified, so stable
+    return Math.floorMod(hash ^ (hash >>> 16), lanes);
   }
 
   /**
@@ -102,7 +144,8 @@ public final class EventRecorder implements AutoCloseable {
    *
    * @param client the client to write Events with; the recorder does not close it. Its retry settings apply to
    *     Event writes too: while the API server is down, every write waits through the client's backoff, so the
-   *     queue fills and further occurrences are dropped (counted) rather than piling up
+   *     queues fill and further occurrences are dropped (counted) rather than piling up. Its request rate limit (if
+   *     any) and connection pool are shared by the writer threads
    * @return a builder; {@link Builder#reportingController(String)} is required
    */
   public static Builder builder(KubernetesClient client) {
@@ -210,29 +253,43 @@ public final class EventRecorder implements AutoCloseable {
   }
 
   /**
-   * Stops accepting occurrences, writes what is queued and the pending series counts, waiting at most the drain
-   * timeout; whatever is left then is dropped and counted in {@link EventRecorderStats#droppedClosed()}.
-   * Idempotent; never throws.
+   * Stops accepting occurrences; all writer threads write what is queued and the pending series counts, in
+   * parallel, within one drain timeout in all; whatever is left then is dropped and counted in
+   * {@link EventRecorderStats#droppedClosed()}. Idempotent; never throws.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    worker.drain();
+    lanes.forEach(lane -> lane.worker().drain());
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
     try {
-      thread.join(Math.max(1, drainTimeout.toMillis()));
+      for (Lane lane : lanes) {
+        long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        lane.thread().join(Math.max(1, leftMillis));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (thread.isAlive()) {
-      worker.abandon();
-      thread.interrupt();
-      LOG.warn("Event recorder did not drain within {}; the rest is dropped", drainTimeout);
+    int stuck = 0;
+    for (Lane lane : lanes) {
+      if (lane.thread().isAlive()) {
+        lane.worker().abandon();
+        lane.thread().interrupt();
+        stuck++;
+      }
+      List<Occurrence> left = new ArrayList<>();
+      lane.queue().drainTo(left);
+      counters.droppedClosed.add(left.size());
     }
-    List<Occurrence> left = new ArrayList<>();
-    queue.drainTo(left);
-    counters.droppedClosed.add(left.size());
+    if (stuck > 0) {
+      LOG.warn(
+          "Event recorder did not drain within {} ({} of {} writer threads still busy); the rest is dropped",
+          drainTimeout,
+          stuck,
+          lanes.size());
+    }
   }
 
   private interface Text {
@@ -265,13 +322,19 @@ public final class EventRecorder implements AutoCloseable {
         return;
       }
       invalid.fine();
-      if (queue.offer(occurrence)) {
+      Lane lane = lanes.get(laneOf(occurrence.regarding(), lanes.size()));
+      if (lane.queue().offer(occurrence)) {
         overflow.fine();
+        if (closed.get() && lane.queue().remove(occurrence)) {
+          // close() raced with this call and its writer may be gone: count it here rather than strand it
+          counters.droppedClosed.increment();
+        }
       } else {
         counters.droppedQueueFull.increment();
         overflow.trouble(
-            "Event queue is full ({} queued); dropped {} {} about {}",
-            queue.size(),
+            "Event queue of {} is full ({} queued); dropped {} {} about {}",
+            lane.thread().getName(),
+            lane.queue().size(),
             occurrence.type().apiValue(),
             occurrence.reason(),
             occurrence.regarding().getName());
@@ -301,11 +364,16 @@ public final class EventRecorder implements AutoCloseable {
             "(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
                 + "[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?");
 
+    /** More writer threads than this is a typo, not a tuning: the API server and client would be the limit. */
+    private static final int MAX_WRITERS = 64;
+
     private final KubernetesClient client;
     private String reportingController;
     private String reportingInstance;
     private Duration aggregationWindow = Duration.ofMinutes(10);
-    private int queueCapacity = 1000;
+    private int queueCapacity = 10_000;
+    private int writers = 4;
+    private Duration terminatingNamespaceGiveUp = Duration.ofSeconds(60);
     private int rateLimitBurst = 25;
     private Duration rateLimitRefill = Duration.ofSeconds(10);
     private int maxSeries = 10_000;
@@ -353,9 +421,14 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     /**
-     * How many occurrences may wait for the worker; beyond that they are dropped and counted.
+     * How many occurrences may wait for the writer threads; beyond that they are dropped and counted. The capacity
+     * is split evenly over the {@link #writers(int) writer threads}, rounded up (10,000 and 4 writers: 2,500 each),
+     * so one thread's share fills first when most events concern objects routed to it.
      *
-     * @param queueCapacity positive; default 1000
+     * <p>Memory: an occurrence holds two object references, reason, action and note (at most 1 KiB), typically a
+     * few hundred bytes and at most about 3 KiB; the default bound is thus a few MiB, about 30 MiB at worst.
+     *
+     * @param queueCapacity positive; default 10,000 (a burst of 1,000 spawns records about 3,000)
      * @return this builder
      */
     public Builder queueCapacity(int queueCapacity) {
@@ -379,7 +452,8 @@ public final class EventRecorder implements AutoCloseable {
 
     /**
      * How many open series the recorder remembers; beyond that the one quiet longest is ended early (its pending
-     * count written), which bounds memory whatever the number of objects.
+     * count written), which bounds memory whatever the number of objects. Split evenly over the
+     * {@link #writers(int) writer threads}, rounded up, each ending its own quietest series.
      *
      * @param maxSeries positive; default 10000
      * @return this builder
@@ -390,7 +464,35 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     /**
-     * How long {@link EventRecorder#close()} waits for the queue and pending counts to be written.
+     * How many threads write Events concurrently. Each has its own queue, series and rate-limit buckets; all events
+     * about one regarding object (by namespace and name) go through the same thread, so they keep their order.
+     * More threads help when the API server's round trip, not the client's rate limit, is what limits.
+     *
+     * @param writers 1 to 64; default 4
+     * @return this builder
+     */
+    public Builder writers(int writers) {
+      this.writers = writers;
+      return this;
+    }
+
+    /**
+     * How long no Event is sent to a namespace after the API server refused one there because the namespace is
+     * being deleted (HTTP 403 with cause {@code NamespaceTerminating}, or 404 once it is gone). The events for it
+     * meanwhile are dropped and counted in {@link EventRecorderStats#droppedNamespaceTerminating()}; after the
+     * period the next one is tried again, and if the namespace was recreated it is written as usual.
+     *
+     * @param giveUp not negative; zero tries every Event (refusals are still counted separately); default 60 s
+     * @return this builder
+     */
+    public Builder terminatingNamespaceGiveUp(Duration giveUp) {
+      this.terminatingNamespaceGiveUp = giveUp;
+      return this;
+    }
+
+    /**
+     * How long {@link EventRecorder#close()} waits for the queues and pending counts to be written, for all writer
+     * threads together.
      *
      * @param drainTimeout not negative; default 5 seconds
      * @return this builder
@@ -434,7 +536,7 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     /**
-     * Validates the configuration and starts the recorder's worker thread.
+     * Validates the configuration and starts the recorder's writer threads.
      *
      * @return a running recorder; close it on shutdown
      * @throws IllegalArgumentException naming the setting that is missing or out of range
@@ -460,6 +562,13 @@ public final class EventRecorder implements AutoCloseable {
         throw new IllegalArgumentException("drainTimeout must not be negative, got: " + drainTimeout);
       }
       requirePositive(queueCapacity, "queueCapacity");
+      if (writers < 1 || writers > MAX_WRITERS) {
+        throw new IllegalArgumentException("writers must be 1 to " + MAX_WRITERS + ", got: " + writers);
+      }
+      if (terminatingNamespaceGiveUp == null || terminatingNamespaceGiveUp.isNegative()) {
+        throw new IllegalArgumentException(
+            "terminatingNamespaceGiveUp must not be negative, got: " + terminatingNamespaceGiveUp);
+      }
       requirePositive(rateLimitBurst, "rateLimit burst");
       requirePositive(maxSeries, "maxSeries");
       Objects.requireNonNull(clock, "clock");

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A token bucket per regarding object, so that one object in trouble cannot flood the API server with events
  * (KubeSpawner's hub was once OOM-killed by 35k events) while other objects still get theirs through.
- * Each Event write (create or series patch) costs one token. Used by the worker thread only.
+ * Each Event write (create or series patch) costs one token. Each writer thread has its own, holding the buckets
+ * of the objects routed to it, and is the only thread that uses it.
  */
 final class PerObjectRateLimiter {
 

@@ -14,13 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single thread that turns queued occurrences into Event writes. Being the only thread that touches the series
- * cache and the rate limiter, it needs no locks.
+ * One of the recorder's writer threads: turns the occurrences routed to it into Event writes. Every occurrence about
+ * a given regarding object is routed to the same worker (see {@link EventRecorder}), so each worker owns the series
+ * and the rate-limit buckets of its objects outright and needs no locks; its queue keeps their order.
  *
  * <p>Per occurrence: the first of its key within the aggregation window creates an Event (if the regarding object
  * has a token left); each repeat increments the series in memory and patches it when a token is available. Repeats
  * that find no token are not lost: their count rides along with the next write of the series, which maintenance
- * attempts as tokens refill, and which is forced when the series ends or the recorder closes.
+ * attempts as tokens refill, and which is forced when the series ends or the recorder closes. Occurrences whose
+ * namespace is being deleted are dropped, with their series, see {@link NamespaceGate}.
  */
 final class RecorderWorker implements Runnable {
 
@@ -30,6 +32,7 @@ final class RecorderWorker implements Runnable {
 
   private final BlockingQueue<Occurrence> queue;
   private final KubernetesEventWriter writer;
+  private final NamespaceGate namespaces;
   private final EventFactory events;
   private final AuditLog audit;
   private final PerObjectRateLimiter rateLimiter;
@@ -48,6 +51,7 @@ final class RecorderWorker implements Runnable {
   RecorderWorker(
       BlockingQueue<Occurrence> queue,
       KubernetesEventWriter writer,
+      NamespaceGate namespaces,
       EventFactory events,
       AuditLog audit,
       PerObjectRateLimiter rateLimiter,
@@ -58,6 +62,7 @@ final class RecorderWorker implements Runnable {
       int maxSeries) {
     this.queue = queue;
     this.writer = writer;
+    this.namespaces = namespaces;
     this.events = events;
     this.audit = audit;
     this.rateLimiter = rateLimiter;
@@ -121,21 +126,35 @@ final class RecorderWorker implements Runnable {
       finish(series);
       series = null;
     }
+    String namespace = eventNamespace(occurrence.regarding());
+    if (namespaces.isGivenUp(namespace)) {
+      if (series != null) {
+        seriesByKey.remove(key);
+        dropWithNamespace(series);
+      }
+      dropWithNamespace(occurrence, series != null ? series : newSeries(key, occurrence, namespace));
+      return;
+    }
     if (series == null) {
-      start(key, occurrence);
+      start(key, occurrence, namespace);
     } else {
       repeat(series, occurrence);
     }
   }
 
-  private void start(EventKey key, Occurrence occurrence) {
-    ObjectReference regarding = occurrence.regarding();
-    String namespace =
-        regarding.getNamespace() == null || regarding.getNamespace().isEmpty()
-            ? "default" // where client-go puts events about cluster-scoped objects
-            : regarding.getNamespace();
-    String name = EventNames.name(regarding, key, reportingController, occurrence.observed(), window);
-    Series series = new Series(key, occurrence, namespace, name);
+  private static String eventNamespace(ObjectReference regarding) {
+    return regarding.getNamespace() == null || regarding.getNamespace().isEmpty()
+        ? "default" // where client-go puts events about cluster-scoped objects
+        : regarding.getNamespace();
+  }
+
+  private Series newSeries(EventKey key, Occurrence occurrence, String namespace) {
+    String name = EventNames.name(occurrence.regarding(), key, reportingController, occurrence.observed(), window);
+    return new Series(key, occurrence, namespace, name);
+  }
+
+  private void start(EventKey key, Occurrence occurrence, String namespace) {
+    Series series = newSeries(key, occurrence, namespace);
     if (!rateLimiter.tryAcquire(key.regarding())) {
       counters.droppedRateLimited.increment();
       audit.write(occurrence, series, Outcome.DROPPED_RATE_LIMITED);
@@ -149,6 +168,7 @@ final class RecorderWorker implements Runnable {
         audit.write(occurrence, series, Outcome.CREATED);
       }
       case ALREADY_EXISTS -> continueExisting(series, occurrence);
+      case NAMESPACE_TERMINATING -> dropWithNamespace(occurrence, series);
       default -> {
         counters.droppedApiError.increment();
         audit.write(occurrence, series, Outcome.DROPPED_API_ERROR);
@@ -162,6 +182,10 @@ final class RecorderWorker implements Runnable {
    */
   private void continueExisting(Series series, Occurrence occurrence) {
     OptionalInt existingCount = writer.currentCount(series.namespace, series.name);
+    if (existingCount.isEmpty() && namespaces.isGivenUp(series.namespace)) {
+      dropWithNamespace(occurrence, series);
+      return;
+    }
     if (existingCount.isEmpty()) {
       counters.droppedApiError.increment();
       audit.write(occurrence, series, Outcome.DROPPED_API_ERROR);
@@ -169,34 +193,67 @@ final class RecorderWorker implements Runnable {
     }
     series.adopt(existingCount.getAsInt());
     remember(series);
-    audit.write(occurrence, series, write(series) ? Outcome.AGGREGATED : Outcome.PENDING);
+    audit.write(occurrence, series, write(series) == Written.YES ? Outcome.AGGREGATED : Outcome.PENDING);
   }
 
   private void repeat(Series series, Occurrence occurrence) {
     series.observe(occurrence.observed());
-    boolean written = rateLimiter.tryAcquire(series.key.regarding()) && write(series);
-    audit.write(occurrence, series, written ? Outcome.AGGREGATED : Outcome.PENDING);
+    Written written = rateLimiter.tryAcquire(series.key.regarding()) ? write(series) : Written.NO;
+    if (written == Written.NAMESPACE_TERMINATING) {
+      seriesByKey.remove(series.key);
+      dropWithNamespace(series); // its pending count, this occurrence included
+      audit.write(occurrence, series, Outcome.DROPPED_NAMESPACE_TERMINATING);
+      return;
+    }
+    audit.write(occurrence, series, written == Written.YES ? Outcome.AGGREGATED : Outcome.PENDING);
   }
 
-  /** Writes the series' current count; true when the API server has it. */
-  private boolean write(Series series) {
+  /** Whether a series write reached the API server. */
+  private enum Written {
+    YES,
+    NO,
+    NAMESPACE_TERMINATING
+  }
+
+  /** Writes the series' current count. */
+  private Written write(Series series) {
     var outcome = writer.patchSeries(series.namespace, series.name, series.apiCount(), series.lastObserved());
     if (outcome == KubernetesEventWriter.Outcome.NOT_FOUND) {
       // Expired by the API server's event TTL, or deleted: write it whole again, count included.
       outcome = writer.create(events.toEvent(series));
     }
-    if (outcome == KubernetesEventWriter.Outcome.WRITTEN) {
-      counters.aggregated.add(series.markWritten());
-      return true;
-    }
-    return false;
+    return switch (outcome) {
+      case WRITTEN -> {
+        counters.aggregated.add(series.markWritten());
+        yield Written.YES;
+      }
+      case NAMESPACE_TERMINATING -> Written.NAMESPACE_TERMINATING;
+      default -> Written.NO;
+    };
   }
 
   /** The series leaves memory: its pending count is written now, regardless of the rate limit, or lost. */
   private void finish(Series series) {
-    if (series.pending() > 0 && !write(series)) {
-      counters.droppedApiError.add(series.pending());
+    if (series.pending() == 0) {
+      return;
     }
+    switch (write(series)) {
+      case YES -> {}
+      case NAMESPACE_TERMINATING -> dropWithNamespace(series);
+      case NO -> counters.droppedApiError.add(series.pending());
+    }
+  }
+
+  /** An occurrence whose namespace is being deleted: counted and logged, never written. */
+  private void dropWithNamespace(Occurrence occurrence, Series series) {
+    counters.droppedNamespaceTerminating.increment();
+    audit.write(occurrence, series, Outcome.DROPPED_NAMESPACE_TERMINATING);
+  }
+
+  /** A series (already out of memory) whose namespace is being deleted: its pending count will never be written. */
+  private void dropWithNamespace(Series series) {
+    counters.droppedNamespaceTerminating.add(series.pending());
+    series.markWritten(); // nothing pending any more, so nothing is counted twice
   }
 
   private void remember(Series series) {
@@ -209,19 +266,29 @@ final class RecorderWorker implements Runnable {
     seriesByKey.put(series.key, series);
   }
 
-  /** Ends quiet series, writes pending counts as tokens refill, and forgets idle rate-limit buckets. */
+  /**
+   * Ends quiet series, forgets those of namespaces being deleted, writes pending counts as tokens refill, and
+   * forgets idle rate-limit buckets and long-expired namespace give-ups.
+   */
   private void maintain() {
     Instant now = clock.instant();
     for (Iterator<Series> it = seriesByKey.values().iterator(); it.hasNext() && !abandoned; ) {
       Series series = it.next();
-      if (series.isOver(now, window)) {
+      if (namespaces.isGivenUp(series.namespace)) {
+        it.remove();
+        dropWithNamespace(series);
+      } else if (series.isOver(now, window)) {
         it.remove();
         finish(series);
       } else if (series.pending() > 0 && rateLimiter.tryAcquire(series.key.regarding())) {
-        write(series);
+        if (write(series) == Written.NAMESPACE_TERMINATING) {
+          it.remove();
+          dropWithNamespace(series);
+        }
       }
     }
     rateLimiter.forgetIdle();
+    namespaces.forgetExpired();
   }
 
   /** On the way out: write every pending count unless abandoned, in which case they are dropped on close. */

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * The recorder's memory of one Event it wrote: how many occurrences it has seen and how many of those the API
- * server already knows. Owned by the worker thread only, hence mutable and unsynchronised.
+ * server already knows. Owned by the one writer thread its regarding object is routed to, hence mutable and
+ * unsynchronised.
  */
 final class Series {
 

@@ -17,7 +17,14 @@ final class AuditLogCapture {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final String loggerName = "test.audit." + UUID.randomUUID();
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final ListAppender<ILoggingEvent> appender =
+      new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+          event.getThreadName(); // logback reads the thread name lazily: take it now, on the logging thread
+          super.append(event);
+        }
+      };
 
   AuditLogCapture() {
     Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
@@ -27,16 +34,24 @@ final class AuditLogCapture {
     logger.addAppender(appender);
   }
 
+  /** One JSON line and the thread that logged it. */
+  record Line(JsonNode json, String thread) {}
+
   List<JsonNode> lines() {
+    return captured().stream().map(Line::json).toList();
+  }
+
+  /** The lines in the order they were logged, each with its writer thread's name. */
+  List<Line> captured() {
     List<ILoggingEvent> events;
-    synchronized (appender) { // AppenderBase appends under the appender's lock; the worker thread appends
+    synchronized (appender) { // AppenderBase appends under the appender's lock; the writer threads append
       events = List.copyOf(appender.list);
     }
     return events.stream()
         .map(
             event -> {
               try {
-                return JSON.readTree(event.getFormattedMessage());
+                return new Line(JSON.readTree(event.getFormattedMessage()), event.getThreadName());
               } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new UncheckedIOException(e);
               }

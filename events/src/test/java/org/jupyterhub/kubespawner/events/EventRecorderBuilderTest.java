@@ -60,5 +60,15 @@ class EventRecorderBuilderTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> valid().drainTimeout(Duration.ofSeconds(-1)).build())
         .withMessageContaining("drainTimeout");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> valid().writers(0).build())
+        .withMessageContaining("writers");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> valid().writers(65).build())
+        .withMessageContaining("writers")
+        .withMessageContaining("64");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> valid().terminatingNamespaceGiveUp(Duration.ofSeconds(-1)).build())
+        .withMessageContaining("terminatingNamespaceGiveUp");
   }
 }

@@ -157,7 +157,7 @@ class EventRecorderFailureTest {
       }
       return request.getBody().readUtf8();
     }).always();
-    EventRecorder recorder = start(builder().queueCapacity(2));
+    EventRecorder recorder = start(builder().queueCapacity(2).writers(1)); // one queue of 2, one writer
     try {
       recorder.record(pod("a"), EventType.NORMAL, "Created", "Create", "taken by the worker");
       assertThat(serverEntered.await(10, TimeUnit.SECONDS)).isTrue();
