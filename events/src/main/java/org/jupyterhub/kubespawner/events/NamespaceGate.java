@@ -55,14 +55,19 @@ final class NamespaceGate {
     Instant until = clock.instant().plus(giveUp);
     if (givenUpUntil.put(namespace, until) == null) {
       LOG.warn(
-          "Namespace {} is being deleted ({}); its Events are dropped without a request for {} at a time"
-              + " (counted in droppedNamespaceTerminating; further refusals there are logged at DEBUG)",
+          "Namespace {} is being deleted or gone ({}); its Events are dropped without a request for {} at a"
+              + " time (counted in droppedNamespaceTerminating; further refusals there are logged at DEBUG)",
           namespace,
           why,
-          giveUp);
+          readable(giveUp));
     } else {
-      LOG.debug("Namespace {} still refuses Events ({}); dropping them for another {}", namespace, why, giveUp);
+      LOG.debug(
+          "Namespace {} still refuses Events ({}); dropping them for another {}", namespace, why, readable(giveUp));
     }
+  }
+
+  private static String readable(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
   }
 
   /** A write to {@code namespace} succeeded: it exists again (recreated), so it is no longer given up. */

@@ -7,18 +7,28 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jupyterhub.kubespawner.e2e.CommandResult;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.events.AuditLogCapture.Line;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -152,5 +162,73 @@ class EventRecorderIT {
         () -> serviceAccount.events().v1().events().inNamespace(ns).withName(name).get());
     assertThat(denied).as("the ServiceAccount must not be able to read events").isNotNull();
     assertThat(denied.getCode()).isEqualTo(403);
+  }
+
+  @Test
+  void aTerminatingNamespaceCostsOneRefusedRequestWhileAnotherNamespaceIsWritten() {
+    // A namespace that stays Terminating: a ConfigMap in it holds a finalizer nobody removes until the end.
+    String doomed = "doomed-" + UUID.randomUUID().toString().substring(0, 8);
+    KubernetesClient admin = cluster.admin();
+    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(doomed).endMetadata().build())
+        .create();
+    admin.configMaps().inNamespace(doomed).resource(new ConfigMapBuilder().withNewMetadata().withName("held")
+        .addToFinalizers("kubespawner.jupyterhub.org/test-hold").endMetadata().build()).create();
+    AtomicInteger requestsToDoomed = new AtomicInteger();
+    Interceptor counter = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.uri().getPath().contains("/namespaces/" + doomed + "/")) {
+          requestsToDoomed.incrementAndGet();
+        }
+      }
+    };
+    AuditLogCapture audit = new AuditLogCapture();
+    try (KubernetesClient counted = new KubernetesClientBuilder().withConfig(admin.getConfiguration())
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("count", counter)).build()) {
+      admin.namespaces().withName(doomed).delete();
+      // What the recorder relies on, from the real NamespaceLifecycle admission plugin (once it sees the phase).
+      KubernetesClientException refusal = await().atMost(PATIENCE).until(() -> catchThrowableOfType(
+          KubernetesClientException.class, () -> admin.events().v1().events().inNamespace(doomed).resource(
+              new EventBuilder().withNewMetadata().withName("probe").endMetadata().withEventTime(MicroTimes.of(
+                  Instant.now())).withType("Normal").withReason("Probe").withAction("Probe")
+                  .withReportingController(CONTROLLER).withReportingInstance("it-probe")
+                  .withNewRegarding().withKind("ConfigMap").withNamespace(doomed).withName("held").endRegarding()
+                  .build()).create()), e -> e != null && e.getCode() == 403);
+      assertThat(refusal.getStatus().getReason()).isEqualTo("Forbidden");
+      assertThat(refusal.getStatus().getDetails().getCauses()).extracting(StatusCause::getReason)
+          .contains(KubernetesEventWriter.NAMESPACE_TERMINATING_CAUSE);
+      assertThat(refusal.getStatus().getMessage()).contains("because it is being terminated");
+      ConfigMap target = createConfigMap("alive-target");
+
+      try (EventRecorder recorder = EventRecorder.builder(counted).reportingController(CONTROLLER)
+          .reportingInstance("it-ns").auditLogger(audit.loggerName).writers(4).build()) {
+        recorder.record(inNamespace(doomed, "claim-0"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
+        await().atMost(PATIENCE).until(() -> recorder.stats().droppedNamespaceTerminating() == 1);
+        for (int i = 1; i <= 10; i++) {
+          recorder.record(inNamespace(doomed, "claim-" + i), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
+          recorder.record(target, EventType.NORMAL, "Step", "Spawn", "step " + i);
+        }
+        await().atMost(PATIENCE).until(() -> recorder.stats().recorded() + recorder.stats().dropped() == 21);
+        assertThat(recorder.stats())
+            .returns(10L, EventRecorderStats::created)
+            .returns(11L, EventRecorderStats::droppedNamespaceTerminating)
+            .returns(11L, EventRecorderStats::dropped);
+      }
+      assertThat(requestsToDoomed).as("requests to the terminating namespace").hasValue(1);
+      assertThat(eventsRegarding("alive-target")).hasSize(10);
+      assertThat(audit.captured()).extracting(Line::json)
+          .filteredOn(line -> line.get("namespace").asText().equals(doomed))
+          .hasSize(11)
+          .allSatisfy(line -> assertThat(line.get("outcome").asText()).isEqualTo("dropped_namespace_terminating"));
+    } finally {
+      admin.configMaps().inNamespace(doomed).withName("held").edit(held -> {
+        held.getMetadata().setFinalizers(List.of());
+        return held;
+      });
+    }
+  }
+
+  private static ConfigMap inNamespace(String namespace, String name) {
+    return new ConfigMapBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata().build();
   }
 }
