@@ -33,7 +33,8 @@ import org.slf4j.helpers.NOPLogger;
  * <p>What it promises the caller:
  *
  * <ul>
- *   <li><b>Never in the way.</b> {@code record} copies what it needs, puts it on a bounded queue and returns; it
+ *   <li><b>Never in the way.</b> {@code record} copies what it needs, puts it on a bounded queue (10,000
+ *       occurrences by default, see {@link Builder#queueCapacity(int)}) and returns; it
  *       never blocks and never throws. Invalid input, a full queue, a refusing or absent API server: the occurrence
  *       is dropped, counted in {@link #stats()} and logged (once per spell of trouble, not once per event).
  *   <li><b>Keeps up with bursts, in order per object.</b> Several writer threads ({@code event-recorder-0} ..
