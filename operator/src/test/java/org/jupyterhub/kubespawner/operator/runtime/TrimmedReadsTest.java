@@ -19,11 +19,17 @@ class TrimmedReadsTest {
   private static final String POD = """
       {"apiVersion": "v1", "kind": "Pod",
        "metadata": {"name": "jupyter-ada", "namespace": "hub", "resourceVersion": "42",
-         "labels": {"kubespawner.jupyterhub.org/instance": "ada"}, %s},
+         "labels": {"kubespawner.jupyterhub.org/instance": "ada"}, %s,
+         "ownerReferences": [{"apiVersion": "kubespawner.jupyterhub.org/v1", "kind": "JupyterNotebookInstance",
+           "name": "ada", "uid": "u-1", "controller": true}]},
        "spec": {"containers": [{"name": "notebook", "image": "quay.io/jupyter/base-notebook:2025-01-06",
          "env": [{"name": "JUPYTERHUB_USER", "value": "ada"}]}]},
-       "status": {"phase": "Running", "podIP": "10.0.0.7",
-         "conditions": [{"type": "Ready", "status": "True"}]}}""".formatted(MANAGED_FIELDS);
+       "status": {"phase": "Running", "podIP": "10.0.0.7", "podIPs": [{"ip": "10.0.0.7"}], "qosClass": "Burstable",
+         "conditions": [{"type": "Ready", "status": "True", "lastProbeTime": null}],
+         "containerStatuses": [{"name": "notebook", "image": "quay.io/jupyter/base-notebook:2025-01-06",
+           "imageID": "", "ready": false, "restartCount": 1,
+           "state": {"waiting": {"reason": "ImagePullBackOff", "message": "back-off pulling image"}},
+           "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]}}""".formatted(MANAGED_FIELDS);
 
   private final KubernetesSerialization serialization = TrimmedReads.serialization();
 
@@ -41,6 +47,26 @@ class TrimmedReadsTest {
     assertThat(pod.getStatus().getPodIP()).isEqualTo("10.0.0.7");
     assertThat(pod.getStatus().getConditions()).singleElement()
         .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+    assertThat(pod.getMetadata().getOwnerReferences()).isEmpty();
+    assertThat(pod.getStatus().getPodIPs()).isEmpty();
+    assertThat(pod.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
+      assertThat(c.getName()).isEqualTo("notebook");
+      assertThat(c.getState().getWaiting().getReason()).isEqualTo("ImagePullBackOff");
+      assertThat(c.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+      assertThat(c.getImage()).isNull();
+      assertThat(c.getAdditionalProperties()).isEmpty();
+    });
+  }
+
+  @Test
+  void equalStringsAreBoundToOneInstance() {
+    Pod first = serialization.unmarshal(POD, Pod.class);
+    Pod second = serialization.unmarshal(POD.replace("jupyter-ada", "jupyter-bob"), Pod.class);
+
+    assertThat(second.getMetadata().getNamespace()).isSameAs(first.getMetadata().getNamespace());
+    assertThat(second.getStatus().getConditions().get(0).getType())
+        .isSameAs(first.getStatus().getConditions().get(0).getType());
+    assertThat(second.getMetadata().getName()).isEqualTo("jupyter-bob");
   }
 
   @Test
