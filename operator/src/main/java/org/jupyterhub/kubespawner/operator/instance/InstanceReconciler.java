@@ -72,6 +72,11 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
 
   /** The controller's name (also its field manager). */
   public static final String NAME = "jupyternotebookinstance";
+  /**
+   * Informers list in pages of this many objects (like client-go's reflectors), so that (re)starting over thousands
+   * of instances never holds one huge list response in memory.
+   */
+  public static final long LIST_PAGE_SIZE = 500;
   private static final String TEMPLATE_INDEX = "spec.template";
   private static final Duration RETRY_WHEN_EXHAUSTED = Duration.ofMinutes(1);
   private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
@@ -112,6 +117,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     templateSource = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(JupyterNotebookInstanceTemplate.class, JupyterNotebookInstance.class)
         .withName("templates")
+        .withInformerListLimit(LIST_PAGE_SIZE)
         .withSecondaryToPrimaryMapper((JupyterNotebookInstanceTemplate t) -> context.getPrimaryCache()
             .byIndex(TEMPLATE_INDEX, key(t.getMetadata().getNamespace(), t.getMetadata().getName())).stream()
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
@@ -140,6 +146,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
         InformerEventSourceConfiguration.from(type, JupyterNotebookInstance.class)
             .withName(type.getSimpleName().toLowerCase())
             .withLabelSelector(ManagedLabels.SELECTOR)
+            .withInformerListLimit(LIST_PAGE_SIZE)
             .withSecondaryToPrimaryMapper(byLabel)
             .build(), context);
     sources.put(type, source);

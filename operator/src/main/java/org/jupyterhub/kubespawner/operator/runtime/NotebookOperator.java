@@ -127,6 +127,7 @@ public final class NotebookOperator implements AutoCloseable {
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
       namespaces(OperatorConfig config) {
     return o -> {
+      o.withInformerListLimit(InstanceReconciler.LIST_PAGE_SIZE);
       if (config.watchNamespaces().isEmpty()) {
         o.watchingAllNamespaces();
       } else {

@@ -53,4 +53,26 @@ class PackagingIT {
     assertThat(lines).anySatisfy(l -> assertThat(l).matches("USER [1-9][0-9]*:[1-9][0-9]*"));
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("ARG BASE_IMAGE=").contains("jre"));
   }
+
+  @Test
+  void theShippedJvmOptionsAreTheChartsAndStartThisJvm() throws Exception {
+    Matcher docker = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(Files.readString(Path.of("Dockerfile")));
+    Matcher chart = Pattern.compile("(?m)^  javaToolOptions: \"([^\"]+)\"").matcher(Files.readString(
+        Path.of(System.getProperty("jno.repo.root"), "charts/jupyter-notebook-operator/values.yaml")));
+    assertThat(docker.find()).isTrue();
+    assertThat(chart.find()).isTrue();
+    assertThat(docker.group(1)).isEqualTo(chart.group(1)).contains("-XX:+UseSerialGC");
+
+    // An option this JVM does not know would stop the operator before its first log line.
+    ProcessBuilder run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:MaxRAM=384m", "-XX:+PrintFlagsFinal", "-jar", OperatorProcess.JAR.toString(), "--help")
+        .redirectErrorStream(true);
+    run.environment().put("JAVA_TOOL_OPTIONS", docker.group(1));
+    Process p = run.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("--watch-namespaces").doesNotContain("Unrecognized VM option")
+        .containsPattern("UseSerialGC +=\\s*true")
+        .containsPattern("MaxHeapSize += 20132659[0-9] ");
+  }
 }
