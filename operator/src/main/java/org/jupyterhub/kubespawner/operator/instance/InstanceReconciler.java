@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a JupyterNotebookInstance: resolve the template, plan (pure), create what is missing (create-if-absent,
- * in order), observe the notebook pod, compute the status (pure) and write it only when it changed.
+ * in order), observe the notebook pod, compute the status (pure) and write it only when it changed. The first
+ * status of a spawn waits a moment for the pod to be Ready ({@link #firstStatusWait}).
  *
  * <p>Objects are created only until the spawn is complete (status.templateGeneration set); after that the operator
  * only observes: a running pod is never touched, and template changes surface as UpToDate=False.
@@ -79,6 +80,11 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   public static final long LIST_PAGE_SIZE = 500;
   private static final String TEMPLATE_INDEX = "spec.template";
   private static final Duration RETRY_WHEN_EXHAUSTED = Duration.ofMinutes(1);
+  /**
+   * How long after its pod's creation a spawn's first status waits for the pod to be Ready (creationTimestamp has
+   * whole seconds, so 1-2 s in fact): see {@link #firstStatusWait}.
+   */
+  static final Duration FIRST_STATUS_GRACE = Duration.ofSeconds(2);
   private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
 
   private final EventRecorder events;
@@ -195,6 +201,10 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     PodObservation observation = spawn == null ? new PodObservation.Missing() : PodClassifier.classify(notebookPod);
     Instant startedAt = notebookPod == null || notebookPod.getMetadata().getCreationTimestamp() == null ? null
         : Instant.parse(notebookPod.getMetadata().getCreationTimestamp());
+    Duration wait = firstStatusWait(previous, spawn, observation, startedAt, now);
+    if (wait != null) {
+      return UpdateControl.<JupyterNotebookInstance>noUpdate().rescheduleAfter(wait);
+    }
     long generation = instance.getMetadata().getGeneration() == null ? 0 : instance.getMetadata().getGeneration();
     InstanceStatusAggregator.Result result = aggregator.aggregate(previous,
         new InstanceFacts(generation, resolution, rejection, createFailure, spawn, observation, startedAt), now);
@@ -215,6 +225,26 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
       control.rescheduleAfter(result.recheckAfter());
     }
     return control;
+  }
+
+  /**
+   * How long to hold back the first status of a spawn, or null to write it now. A pod that has just been created
+   * and is starting without trouble is usually Ready a moment later (its scheduling and readiness come as watch
+   * events): writing "Provisioning" first would put a status write, and the wait for it, on every spawn's path to
+   * Ready. So the first status waits up to {@link #FIRST_STATUS_GRACE} after the pod's creation; anything that
+   * holds the pod up (FailedScheduling, image pull errors, ...) is written at once, and so is every later status.
+   * Until then status is unchanged, so no Event is recorded twice, and nothing is created twice: the next
+   * reconcile finds the objects in the informer caches.
+   */
+  static Duration firstStatusWait(JupyterNotebookInstanceStatus previous, Spawn spawn, PodObservation pod,
+      Instant podCreated, Instant now) {
+    if (spawn == null || recordedSpawn(previous) != null || podCreated == null
+        || !(pod instanceof PodObservation.Starting starting) || starting.blocker() != Reason.PodStarting) {
+      return null;
+    }
+    Duration left = Duration.between(now, podCreated.plus(FIRST_STATUS_GRACE));
+    // The pod's creation time is the API server's clock: a skewed operator clock shifts the window, never more.
+    return left.isNegative() || left.isZero() ? null : left.compareTo(FIRST_STATUS_GRACE) > 0 ? FIRST_STATUS_GRACE : left;
   }
 
   /** The spawn an earlier reconcile completed, from status; null while nothing (or not everything) was created. */
@@ -308,6 +338,14 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
       LOG.debug("status write conflicted, retrying: {}", e.getMessage());
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
+    if (isNotFound(e)) {
+      // The instance (or its namespace) was deleted while this reconcile ran: its status patch found nothing.
+      // Nothing failed and nothing is left to retry; JOSDK may drop the instance without a reconcile of the
+      // deletion, so the retained claims are recorded here (the Event series counts a second record, not a copy).
+      LOG.debug("{} is gone: {}", instance.getMetadata().getName(), e.getMessage());
+      recordRetainedClaims(instance);
+      return ErrorStatusUpdateControl.<JupyterNotebookInstance>noStatusUpdate().withNoRetry();
+    }
     String message = "creating the resources failed, retrying: " + e.getMessage();
     events.record(instance, EventType.WARNING, Reason.CreateFailed, Action.Create, message);
     JupyterNotebookInstanceStatus previous = instance.getStatus();
@@ -337,8 +375,20 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
 
   /** Whether the failure is an optimistic-concurrency conflict (HTTP 409) anywhere in its causes. */
   static boolean isWriteConflict(Throwable failure) {
+    return hasStatusCode(failure, 409);
+  }
+
+  /**
+   * Whether the failure is a 404 anywhere in its causes. Reads of missing objects return null rather than throw,
+   * so a 404 here comes from a write: the status patch of a deleted instance, or a create in a deleted namespace.
+   */
+  static boolean isNotFound(Throwable failure) {
+    return hasStatusCode(failure, 404);
+  }
+
+  private static boolean hasStatusCode(Throwable failure, int code) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof KubernetesClientException k && k.getCode() == 409) {
+      if (t instanceof KubernetesClientException k && k.getCode() == code) {
         return true;
       }
     }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.Test;
 
-/** A status write that lost a race is retried quietly, not reported to the user as a failed creation. */
+/**
+ * A status write that lost a race is retried quietly, and one that found its instance deleted is dropped: neither is
+ * reported to the user as a failed creation.
+ */
 class WriteConflictTest {
 
   @Test
@@ -23,5 +26,14 @@ class WriteConflictTest {
     assertThat(InstanceReconciler.isWriteConflict(new KubernetesClientException("unavailable", 503, null)))
         .isFalse();
     assertThat(InstanceReconciler.isWriteConflict(new RuntimeException("boom"))).isFalse();
+  }
+
+  @Test
+  void aWriteThatFoundItsObjectGoneIsRecognisedThroughWrappers() {
+    var gone = new KubernetesClientException("jupyternotebookinstances \"ada\" not found", 404, null);
+
+    assertThat(InstanceReconciler.isNotFound(new IllegalStateException("status patch", gone))).isTrue();
+    assertThat(InstanceReconciler.isNotFound(new KubernetesClientException("conflict", 409, null))).isFalse();
+    assertThat(InstanceReconciler.isNotFound(new RuntimeException("boom"))).isFalse();
   }
 }
