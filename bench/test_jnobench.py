@@ -6,6 +6,11 @@ import os
 import tempfile
 import unittest
 
+import threading
+import time
+import types
+
+from jnobench import scenarios
 from jnobench.scenarios import audit_requests
 from jnobench.verify import verify_namespace
 from jnobench.workload import INSTANCE_LABEL, stats_ms
@@ -58,6 +63,39 @@ class AuditTest(unittest.TestCase):
             self.assertEqual(audit_requests(f.name, offset), {"create pods": 1, "patch x/status": 2})
             self.assertEqual(audit_requests(f.name, 0, "a"), {"create pods 201": 1, "patch x/status 409": 1})
             self.assertEqual(audit_requests(f.name + ".missing", 0), {})
+        finally:
+            os.unlink(f.name)
+
+
+class SettleTest(unittest.TestCase):
+    """settle() waits until the operator has written nothing for QUIET_SECONDS, and counts what it wrote."""
+
+    def setUp(self):
+        self.quiet = scenarios.QUIET_SECONDS
+        scenarios.QUIET_SECONDS = 1.5
+
+    def tearDown(self):
+        scenarios.QUIET_SECONDS = self.quiet
+
+    def test_waits_out_late_writes_and_counts_only_those_after_it_began(self):
+        write = {"verb": "create", "objectRef": {"resource": "events"}}
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write(json.dumps(write) + "\n")  # before settling: not counted
+        b = types.SimpleNamespace(opts=types.SimpleNamespace(settle_seconds=0), cluster=types.SimpleNamespace(
+            audit_enabled=lambda: True, audit_log=f.name))
+
+        def late_writes():
+            for entry in (write, write, {"verb": "watch", "objectRef": {"resource": "pods"}}):
+                time.sleep(0.7)
+                with open(f.name, "a") as log:
+                    log.write(json.dumps(entry) + "\n")
+        writer = threading.Thread(target=late_writes)
+        try:
+            writer.start()
+            settled = scenarios.settle(b)
+            writer.join()
+            self.assertEqual(settled["writes_while_settling"], {"create events": 2})
+            self.assertGreaterEqual(settled["extra_s"], 1.4 + 1.5)  # the last write came at 1.4 s
         finally:
             os.unlink(f.name)
 
