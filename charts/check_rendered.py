@@ -21,7 +21,6 @@ OPERATOR_RULES = [
     {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch", "create"]},
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
      "verbs": ["get", "list", "watch"]},
-    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"], "verbs": ["patch"]},
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/status", "jupyternotebookinstancetemplates/status"],
      "verbs": ["patch"]},
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/finalizers"], "verbs": ["update"]},
