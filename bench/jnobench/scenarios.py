@@ -8,6 +8,7 @@ import threading
 import time
 
 from . import workload as w
+from .kube import resource_path
 from .log import CheckFailed, say
 from .malformed import run_corpus
 from .operator import OperatorProcess, find_jar
@@ -368,6 +369,54 @@ def memory(b):
     return {"levels": res, "jvm_args": b.opts.jvm_args}
 
 
+def requests(b):
+    """What the API server takes for each single request a spawn is made of, one request at a time and no operator
+    running: a pod create (the direct path's one write), an instance create, and a status write of an instance
+    (a status like the operator's: 4 conditions, a resource, a URL) as server-side apply, as the operator sends it,
+    and as JSON merge patch, the alternative. Client-side round trips on localhost, so upper bounds of server time."""
+    ns = b.namespace("requests")
+    n = b.opts.latency_count
+    inst_path = resource_path("jupyternotebookinstances", ns)
+
+    def status(i):
+        ready = i % 2 == 0  # alternate, so every write changes something
+        return {"phase": "Ready" if ready else "Provisioning", "message": f"write {i}", "observedGeneration": 1,
+                "podName": "jupyter-x", "port": 8888, "templateGeneration": 1,
+                "url": "http://10.0.0.1:8888" if ready else None, "podIP": "10.0.0.1" if ready else None,
+                "resources": [{"kind": "Pod", "name": "jupyter-x", "state": "Created", "message": "created Pod"}],
+                "conditions": [{"type": t, "status": "True" if ready or t != "Ready" else "False", "reason": "R",
+                                "message": f"write {i}", "lastTransitionTime": "2026-01-01T00:00:00Z",
+                                "observedGeneration": 1}
+                               for t in ("TemplateResolved", "ResourcesCreated", "Ready", "UpToDate")]}
+
+    def timed(method, path, body, ok, **kw):
+        t0 = time.monotonic()
+        b.kube.call(method, path, body, ok=ok, retry_seconds=0, **kw)
+        return time.monotonic() - t0
+
+    times = {"pod_create": [], "instance_create": [], "status_server_side_apply": [], "status_json_merge_patch": []}
+    for i in range(n):
+        pod = w.direct_pod(f"r{i:05d}", b.run_id)
+        pod["spec"]["nodeName"] = "jno-bench-nowhere"  # bound to no real node: nothing else works on it
+        times["pod_create"].append(timed("POST", resource_path("pods", ns), pod, (201,)))
+        times["instance_create"].append(timed("POST", inst_path, w.instance(f"r-{i:05d}", "bench", f"r{i:05d}",
+                                                                            b.run_id), (201,)))
+    one = f"{inst_path}/r-00000/status"
+    for i in range(n):
+        apply = {"apiVersion": w.API_VERSION, "kind": "JupyterNotebookInstance",
+                 "metadata": {"name": "r-00000", "namespace": ns},
+                 "status": {k: v for k, v in status(i).items() if v is not None}}
+        times["status_server_side_apply"].append(timed(
+            "PATCH", one, apply, (200,), query={"fieldManager": "jupyternotebookinstance", "force": "true"},
+            content_type="application/apply-patch+yaml"))
+        times["status_json_merge_patch"].append(timed(
+            "PATCH", one, {"status": status(i + 1)}, (200,), query={"fieldManager": "jupyternotebookinstance"},
+            content_type="application/merge-patch+json"))
+    res = {k: w.stats_ms(v) for k, v in times.items()}
+    say("requests: " + ", ".join(f"{k} median {v['median_ms']} ms" for k, v in res.items()))
+    return res
+
+
 # ---------------------------------------------------------------------------------------------------- faults
 
 def _fault_namespace(b, suffix, count):
@@ -563,4 +612,5 @@ def smoke(b):
 
 
 SCENARIOS = {"latency": latency, "burst": burst, "idle": idle, "memory": memory, "kill": kill,
-             "apiserver": apiserver, "leader": leader, "malformed": malformed, "smoke": smoke}
+             "apiserver": apiserver, "leader": leader, "malformed": malformed, "smoke": smoke,
+             "requests": requests}
