@@ -250,8 +250,7 @@ def idle(b):
     cpu, secs = op.cpu_seconds() - cpu0, time.monotonic() - t0
     requests = audit_requests(b.cluster.audit_log, offset)
     b.check_operators_alive("idle")
-    writes = {k: v for k, v in requests.items() if k.split()[0] in ("create", "update", "patch", "delete",
-                                                                       "deletecollection")}
+    writes = write_requests(requests)
     non_lease_writes = {k: v for k, v in writes.items() if "leases" not in k}
     res = {"ready_instances": ready, "window_s": round(secs, 1), "operator_cpu_s": round(cpu, 2),
            "operator_cpu_percent_of_one_core": round(100 * cpu / secs, 2),
@@ -280,17 +279,8 @@ def settle(b, limit=600):
     writes, quiet_since = {}, time.monotonic()
     while time.monotonic() - quiet_since < QUIET_SECONDS and time.monotonic() - t0 < limit:
         time.sleep(1)
-        with open(b.cluster.audit_log, "rb") as f:
-            f.seek(offset)
-            chunk = f.read()
-        complete = chunk[:chunk.rfind(b"\n") + 1]  # a line being written is read next time
-        offset += len(complete)
-        new = {}
-        for line in complete.splitlines():
-            ev = json.loads(line)
-            if ev.get("verb") in WRITE_VERBS:
-                key = f"{ev['verb']} {(ev.get('objectRef') or {}).get('resource', '?')}"
-                new[key] = new.get(key, 0) + 1
+        events, offset = read_audit(b.cluster.audit_log, offset)
+        new = write_requests(count_requests(events))
         if new:
             quiet_since = time.monotonic()
             for k, v in new.items():
@@ -304,26 +294,47 @@ def settle(b, limit=600):
 def audit_requests(path, offset, namespace=None):
     """Counts the operator's requests in the audit log after byte `offset` (optionally only those in one
     namespace), by 'verb resource[/subresource] HTTP code'."""
-    counts = {}
+    return count_requests(read_audit(path, offset)[0], namespace)
+
+
+def read_audit(path, offset):
+    """The audit events after byte `offset` and the offset after the last complete line (a line still being
+    written is left for the next read)."""
     if not os.path.exists(path):
-        return counts
+        return [], offset
     with open(path, "rb") as f:
         f.seek(offset)
-        for line in f:
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                continue
-            ref = ev.get("objectRef") or {}
-            if namespace and ref.get("namespace") != namespace:
-                continue
-            key = f"{ev.get('verb')} {ref.get('resource', ev.get('requestURI', '?'))}"
-            if ref.get("subresource"):
-                key += "/" + ref["subresource"]
-            if namespace:
-                key += f" {(ev.get('responseStatus') or {}).get('code')}"
-            counts[key] = counts.get(key, 0) + 1
+        chunk = f.read()
+    complete = chunk[:chunk.rfind(b"\n") + 1]
+    events = []
+    for line in complete.splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue
+    return events, offset + len(complete)
+
+
+def count_requests(events, namespace=None):
+    """Audit events counted by 'verb resource[/subresource]' (plus ' HTTP code' when `namespace` is given, then
+    only the events in that namespace)."""
+    counts = {}
+    for ev in events:
+        ref = ev.get("objectRef") or {}
+        if namespace and ref.get("namespace") != namespace:
+            continue
+        key = f"{ev.get('verb')} {ref.get('resource', ev.get('requestURI', '?'))}"
+        if ref.get("subresource"):
+            key += "/" + ref["subresource"]
+        if namespace:
+            key += f" {(ev.get('responseStatus') or {}).get('code')}"
+        counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def write_requests(counts):
+    """The entries of count_requests() that are writes."""
+    return {k: v for k, v in counts.items() if k.split()[0] in WRITE_VERBS}
 
 
 def memory(b):
