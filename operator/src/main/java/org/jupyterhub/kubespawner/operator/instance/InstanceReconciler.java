@@ -179,6 +179,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
         (ns, name) -> templateSource.get(new ResourceID(name, ns)).orElse(null)).resolve(instance);
 
     Spawn spawn = recordedSpawn(previous);
+    boolean spawnRecorded = spawn != null;
     Rejection rejection = null;
     String createFailure = null;
     Pod notebookPod = null;
@@ -201,7 +202,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     PodObservation observation = spawn == null ? new PodObservation.Missing() : PodClassifier.classify(notebookPod);
     Instant startedAt = notebookPod == null || notebookPod.getMetadata().getCreationTimestamp() == null ? null
         : Instant.parse(notebookPod.getMetadata().getCreationTimestamp());
-    Duration wait = firstStatusWait(previous, spawn, observation, startedAt, now);
+    Duration wait = firstStatusWait(spawnRecorded, observation, startedAt, now);
     if (wait != null) {
       return UpdateControl.<JupyterNotebookInstance>noUpdate().rescheduleAfter(wait);
     }
@@ -236,15 +237,17 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
    * Until then status is unchanged, so no Event is recorded twice, and nothing is created twice: the next
    * reconcile finds the objects in the informer caches.
    */
-  static Duration firstStatusWait(JupyterNotebookInstanceStatus previous, Spawn spawn, PodObservation pod,
-      Instant podCreated, Instant now) {
-    if (spawn == null || recordedSpawn(previous) != null || podCreated == null
-        || !(pod instanceof PodObservation.Starting starting) || starting.blocker() != Reason.PodStarting) {
+  static Duration firstStatusWait(boolean spawnRecorded, PodObservation pod, Instant podCreated, Instant now) {
+    if (spawnRecorded || podCreated == null || !(pod instanceof PodObservation.Starting starting)
+        || starting.blocker() != Reason.PodStarting) {
       return null;
     }
     Duration left = Duration.between(now, podCreated.plus(FIRST_STATUS_GRACE));
+    if (left.isNegative() || left.isZero()) {
+      return null;
+    }
     // The pod's creation time is the API server's clock: a skewed operator clock shifts the window, never more.
-    return left.isNegative() || left.isZero() ? null : left.compareTo(FIRST_STATUS_GRACE) > 0 ? FIRST_STATUS_GRACE : left;
+    return left.compareTo(FIRST_STATUS_GRACE) > 0 ? FIRST_STATUS_GRACE : left;
   }
 
   /** The spawn an earlier reconcile completed, from status; null while nothing (or not everything) was created. */
