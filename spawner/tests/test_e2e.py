@@ -273,9 +273,13 @@ def stack(tmp_path_factory):
     namespace = f"spawner-e2e-{secrets.token_hex(3)}"
     admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
     admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
-    admin("wait", "--for=condition=Established", "--timeout=60s",
-          "crd/jupyternotebookinstances.kubespawner.jupyterhub.org",
-          "crd/jupyternotebookinstancetemplates.kubespawner.jupyterhub.org")
+    # Polled: `kubectl wait --for=condition=Established` fails at once on a CRD whose status has no conditions yet.
+    for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
+        deadline = time.monotonic() + 60
+        while admin("get", "crd", f"{crd}.kubespawner.jupyterhub.org", "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"Established\")].status}", check=False) != "True":
+            assert time.monotonic() < deadline, f"CRD {crd}.kubespawner.jupyterhub.org not Established within 60s"
+            time.sleep(0.5)
     admin("create", "namespace", namespace)
     processes: list[Process] = []
     hub = None
