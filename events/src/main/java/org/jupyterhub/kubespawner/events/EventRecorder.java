@@ -42,6 +42,9 @@ import org.slf4j.helpers.NOPLogger;
  *       its own queue. Every occurrence is routed by a stable hash of its regarding object's namespace and name,
  *       so all events about one object go through the same thread, in the order {@code record} was called, and a
  *       slow or refused write about one object does not hold up the others' (except those sharing its thread).
+ *   <li><b>After the action, if asked.</b> With a {@link Builder#writeDelay(Duration) write delay} each Event
+ *       waits that long after {@code record} before it is written, so the request that carries out the decision
+ *       (an object create, a status write) reaches the API server first.
  *   <li><b>Deleted namespaces cost one request.</b> When the API server refuses an Event create because the
  *       namespace is being deleted (HTTP 403 with cause {@code NamespaceTerminating}, or 404 once it is gone),
  *       further events for that namespace are dropped without a request for the
@@ -115,7 +118,8 @@ public final class EventRecorder implements AutoCloseable {
               clock,
               builder.aggregationWindow,
               reportingController,
-              laneMaxSeries);
+              laneMaxSeries,
+              builder.writeDelay);
       Thread thread = new Thread(worker, "event-recorder-" + i);
       thread.setDaemon(true); // never keeps a JVM alive; close() is how pending events get written
       created.add(new Lane(queue, worker, thread));
@@ -379,6 +383,7 @@ public final class EventRecorder implements AutoCloseable {
     private Duration rateLimitRefill = Duration.ofSeconds(10);
     private int maxSeries = 10_000;
     private Duration drainTimeout = Duration.ofSeconds(5);
+    private Duration writeDelay = Duration.ZERO;
     private boolean auditLog = true;
     private String auditLogger = DEFAULT_AUDIT_LOGGER;
     private Clock clock = Clock.systemUTC();
@@ -504,6 +509,20 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     /**
+     * How long each Event waits after it was recorded before it is written. An Event records a decision the
+     * controller acts on at that same moment (creating an object, writing status); a short delay keeps the Event
+     * write out of the way of those requests on a busy API server, so the action lands first. Order is kept (each
+     * writer's queue is in recording order), and {@link EventRecorder#close()} writes what is queued at once.
+     *
+     * @param writeDelay not negative; default zero (written as soon as a writer is free)
+     * @return this builder
+     */
+    public Builder writeDelay(Duration writeDelay) {
+      this.writeDelay = writeDelay;
+      return this;
+    }
+
+    /**
      * Whether each occurrence is also logged as one JSON line (on by default).
      *
      * @param enabled false to write Events only
@@ -561,6 +580,9 @@ public final class EventRecorder implements AutoCloseable {
       requirePositive(rateLimitRefill, "rateLimit refillEvery");
       if (drainTimeout == null || drainTimeout.isNegative()) {
         throw new IllegalArgumentException("drainTimeout must not be negative, got: " + drainTimeout);
+      }
+      if (writeDelay == null || writeDelay.isNegative()) {
+        throw new IllegalArgumentException("writeDelay must not be negative, got: " + writeDelay);
       }
       requirePositive(queueCapacity, "queueCapacity");
       if (writers < 1 || writers > MAX_WRITERS) {

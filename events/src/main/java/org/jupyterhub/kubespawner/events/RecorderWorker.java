@@ -41,6 +41,7 @@ final class RecorderWorker implements Runnable {
   private final Duration window;
   private final String reportingController;
   private final int maxSeries;
+  private final Duration writeDelay;
 
   /** Series by key, least recently observed first, so the cap evicts the quietest. */
   private final LinkedHashMap<EventKey, Series> seriesByKey = new LinkedHashMap<>(64, 0.75f, true);
@@ -59,7 +60,8 @@ final class RecorderWorker implements Runnable {
       Clock clock,
       Duration window,
       String reportingController,
-      int maxSeries) {
+      int maxSeries,
+      Duration writeDelay) {
     this.queue = queue;
     this.writer = writer;
     this.namespaces = namespaces;
@@ -71,6 +73,7 @@ final class RecorderWorker implements Runnable {
     this.window = window;
     this.reportingController = reportingController;
     this.maxSeries = maxSeries;
+    this.writeDelay = writeDelay;
   }
 
   /** Finish what is queued, write pending series counts, then stop. */
@@ -90,6 +93,7 @@ final class RecorderWorker implements Runnable {
       while (!abandoned) {
         Occurrence next = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
         if (next != null) {
+          awaitWriteTime(next);
           if (abandoned) {
             counters.droppedClosed.increment();
             break;
@@ -107,6 +111,24 @@ final class RecorderWorker implements Runnable {
       Thread.currentThread().interrupt();
     }
     finishAll();
+  }
+
+  /**
+   * Waits until the occurrence is {@code writeDelay} old (by the recorder's clock), or the recorder closes. The
+   * queue is in recording order, so holding its head holds nothing back for longer than the delay.
+   */
+  private void awaitWriteTime(Occurrence occurrence) throws InterruptedException {
+    if (writeDelay.isZero()) {
+      return;
+    }
+    Instant due = occurrence.observed().plus(writeDelay);
+    while (!draining && !abandoned) {
+      long leftMillis = Duration.between(clock.instant(), due).toMillis();
+      if (leftMillis <= 0) {
+        return;
+      }
+      Thread.sleep(Math.min(leftMillis, POLL_MILLIS));
+    }
   }
 
   /** Whatever goes wrong with one occurrence must not kill the thread that records all the others. */

@@ -61,6 +61,9 @@ class EventRecorderBuilderTest {
         .isThrownBy(() -> valid().drainTimeout(Duration.ofSeconds(-1)).build())
         .withMessageContaining("drainTimeout");
     assertThatIllegalArgumentException()
+        .isThrownBy(() -> valid().writeDelay(Duration.ofMillis(-1)).build())
+        .withMessageContaining("writeDelay");
+    assertThatIllegalArgumentException()
         .isThrownBy(() -> valid().writers(0).build())
         .withMessageContaining("writers");
     assertThatIllegalArgumentException()

@@ -253,6 +253,34 @@ class EventRecorderTest {
   }
 
   @Test
+  void aWriteDelayHoldsEachEventUntilItIsThatOldInRecordingOrder() throws InterruptedException {
+    EventRecorder recorder = start(builder().writers(1).writeDelay(Duration.ofMillis(500)));
+
+    recorder.record(pod("users", "first", "u1"), EventType.NORMAL, "Created", "Create", "first");
+    clock.advance(Duration.ofMillis(300));
+    recorder.record(pod("users", "second", "u2"), EventType.NORMAL, "Created", "Create", "second");
+    Thread.sleep(400); // the recorder's clock stands still: nothing is old enough yet
+    assertThat(events("users")).isEmpty();
+
+    clock.advance(Duration.ofMillis(200)); // the first is 500 ms old, the second 200 ms
+    await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 1);
+    assertThat(events("users")).singleElement().returns("first", Event::getNote);
+
+    clock.advance(Duration.ofMillis(300));
+    await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 2);
+  }
+
+  @Test
+  void closeWritesDelayedEventsAtOnce() {
+    EventRecorder recorder = start(builder().writeDelay(Duration.ofHours(1)));
+    recorder.record(pod("users", "p", "u"), EventType.NORMAL, "Created", "Create", "held back");
+
+    recorder.close();
+
+    assertThat(events("users")).singleElement().returns("held back", Event::getNote);
+  }
+
+  @Test
   void closeWritesPendingCountsDespiteTheRateLimit() {
     EventRecorder recorder = start(builder().rateLimit(1, Duration.ofHours(1)));
     Pod pod = pod("users", "p", "u");

@@ -53,7 +53,8 @@ public final class NotebookOperator implements AutoCloseable {
 
   /**
    * A client for the operator: the given connection settings plus the configured rate limits, reading objects
-   * trimmed to what the operator uses ({@link TrimmedReads}).
+   * trimmed to what the operator uses ({@link TrimmedReads}), without fabric8's per-request kubeconfig re-reads
+   * for certificate credentials ({@link TokenRefresh}).
    *
    * @param base connection settings (from KUBECONFIG or in-cluster)
    * @param config the operator's settings
@@ -64,7 +65,10 @@ public final class NotebookOperator implements AutoCloseable {
         config.eventQps(), config.eventBurst());
     return new KubernetesClientBuilder().withConfig(base)
         .withKubernetesSerialization(TrimmedReads.serialization())
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("jno-rate-limit", limiter))
+        .withHttpClientBuilderConsumer(b -> {
+          b.addOrReplaceInterceptor("jno-rate-limit", limiter);
+          TokenRefresh.skipWhenNothingToRefresh(base, b);
+        })
         .build();
   }
 
@@ -81,7 +85,7 @@ public final class NotebookOperator implements AutoCloseable {
   public static NotebookOperator create(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
       boolean exitOnLostLeadership) {
     EventRecorder events = EventRecorder.builder(client).reportingController(REPORTING_CONTROLLER)
-        .reportingInstance(config.identity()).build();
+        .reportingInstance(config.identity()).writeDelay(config.eventDelay()).build();
     registerEventGauges(registry, events);
     OperatorMetrics metrics = new OperatorMetrics(registry);
     AtomicBoolean stopping = new AtomicBoolean();

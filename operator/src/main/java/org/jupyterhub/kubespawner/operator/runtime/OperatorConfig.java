@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * @param identity this replica's identity (Lease holder, Events' reportingInstance)
  */
 public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int clientBurst, int eventQps,
-    int eventBurst, int reconcileConcurrency,
+    int eventBurst, Duration eventDelay, int reconcileConcurrency,
     Duration progressTimeout, boolean leaderElection, String leaseName, String leaseNamespace, int httpPort,
     String identity) {
 
@@ -39,6 +39,8 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
       new String[] {"client-burst", "JNO_CLIENT_BURST", "400", "API requests allowed in a burst"},
       new String[] {"event-qps", "JNO_EVENT_QPS", "50", "Event writes per second (on top of client-qps)"},
       new String[] {"event-burst", "JNO_EVENT_BURST", "200", "Event writes allowed in a burst"},
+      new String[] {"event-delay", "JNO_EVENT_DELAY", "250ms",
+          "how long an Event waits to be written, so the request it records goes first (0ms: at once)"},
       new String[] {"reconcile-concurrency", "JNO_RECONCILE_CONCURRENCY", "50", "parallel reconciliations"},
       new String[] {"progress-timeout", "JNO_PROGRESS_TIMEOUT", "5m",
           "how long a notebook pod may take to become Ready (e.g. 90s, 5m, PT5M)"},
@@ -103,8 +105,9 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
     }
     return new OperatorConfig(Set.copyOf(namespaces), positive(values, "client-qps", 200),
         positive(values, "client-burst", 400), positive(values, "event-qps", 50),
-        positive(values, "event-burst", 200), positive(values, "reconcile-concurrency", 50),
-        duration(values.getOrDefault("progress-timeout", "5m")), leader,
+        positive(values, "event-burst", 200), duration("event-delay", values.getOrDefault("event-delay", "250ms"), true),
+        positive(values, "reconcile-concurrency", 50),
+        duration("progress-timeout", values.getOrDefault("progress-timeout", "5m"), false), leader,
         values.getOrDefault("lease-name", "jupyter-notebook-operator"), values.get("lease-namespace"), port,
         identity);
   }
@@ -112,10 +115,12 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
   /**
    * Parses {@code 90s}, {@code 5m}, {@code 1h}, {@code 500ms} or ISO-8601 ({@code PT5M}).
    *
+   * @param name the setting, for the error message
    * @param text the duration
+   * @param zeroAllowed whether zero is allowed (else it must be positive)
    * @return the duration
    */
-  static Duration duration(String text) {
+  static Duration duration(String name, String text, boolean zeroAllowed) {
     Matcher m = DURATION.matcher(text);
     Duration d;
     if (m.matches()) {
@@ -130,11 +135,12 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
       try {
         d = Duration.parse(text);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("progress-timeout must look like 90s, 5m, 1h or PT5M, got '" + text + "'");
+        throw new IllegalArgumentException(name + " must look like 500ms, 90s, 5m, 1h or PT5M, got '" + text + "'");
       }
     }
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("progress-timeout must be positive, got '" + text + "'");
+    if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+      throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "zero or more" : "positive")
+          + ", got '" + text + "'");
     }
     return d;
   }

@@ -38,7 +38,8 @@ class LeaderElectionIT {
       for (int i = 0; i < 3; i++) {
         Fixtures.awaitInstance(admin, ns, "first-" + i, Fixtures.phase(Phase.READY));
       }
-      assertThat(reporters(admin, ns)).containsExactly(leader);
+      await("the leader's Events").atMost(Fixtures.WAIT)
+          .untilAsserted(() -> assertThat(reporters(admin, ns)).containsExactly(leader));
 
       RunningOperator leading = leader.equals("replica-a") ? a : b;
       String follower = leader.equals("replica-a") ? "replica-b" : "replica-a";
@@ -47,9 +48,12 @@ class LeaderElectionIT {
           .until(() -> follower.equals(holder(admin, ns)));
       admin.resource(Fixtures.instance(ns, "second", "small", "user: second", null)).create();
       Fixtures.awaitInstance(admin, ns, "second", Fixtures.phase(Phase.READY), Duration.ofSeconds(90));
-      assertThat(reporters(admin, ns)).containsExactlyInAnyOrder(leader, follower);
-      assertThat(Fixtures.eventsAbout(admin, ns, "second")).extracting(Event::getReportingInstance)
-          .containsOnly(follower);
+      // Events follow their decisions by the recorder's write delay.
+      await("the follower's Events").atMost(Fixtures.WAIT).untilAsserted(() -> {
+        assertThat(reporters(admin, ns)).containsExactlyInAnyOrder(leader, follower);
+        assertThat(Fixtures.eventsAbout(admin, ns, "second")).extracting(Event::getReportingInstance)
+            .containsOnly(follower);
+      });
     } finally {
       Fixtures.releaseInstances(admin, ns);
       a.close();

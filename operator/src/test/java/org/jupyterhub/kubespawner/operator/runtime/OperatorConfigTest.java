@@ -23,6 +23,7 @@ class OperatorConfigTest {
     assertThat(c.clientBurst()).isEqualTo(400);
     assertThat(c.eventQps()).isEqualTo(50);
     assertThat(c.eventBurst()).isEqualTo(200);
+    assertThat(c.eventDelay()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.reconcileConcurrency()).isEqualTo(50);
     assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.leaderElection()).isFalse();
@@ -36,12 +37,13 @@ class OperatorConfigTest {
   void environmentSetsAndFlagsOverride() {
     OperatorConfig c = parse(Map.of("JNO_WATCH_NAMESPACES", "a, b,,c", "JNO_CLIENT_QPS", "50",
         "JNO_PROGRESS_TIMEOUT", "90s", "JNO_EVENT_QPS", "5"), "--client-qps=75", "--progress-timeout=PT2M",
-        "--http-port=-1", "--event-burst=7");
+        "--http-port=-1", "--event-burst=7", "--event-delay=0ms");
 
     assertThat(c.watchNamespaces()).isEqualTo(Set.of("a", "b", "c"));
     assertThat(c.clientQps()).isEqualTo(75);
     assertThat(c.eventQps()).isEqualTo(5);
     assertThat(c.eventBurst()).isEqualTo(7);
+    assertThat(c.eventDelay()).isZero();
     assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.httpPort()).isEqualTo(-1);
   }
@@ -55,11 +57,11 @@ class OperatorConfigTest {
 
   @Test
   void durationsInEveryAcceptedForm() {
-    assertThat(OperatorConfig.duration("500ms")).isEqualTo(Duration.ofMillis(500));
-    assertThat(OperatorConfig.duration("45s")).isEqualTo(Duration.ofSeconds(45));
-    assertThat(OperatorConfig.duration("5m")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(OperatorConfig.duration("1h")).isEqualTo(Duration.ofHours(1));
-    assertThat(OperatorConfig.duration("PT10S")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(OperatorConfig.duration("progress-timeout", "500ms", false)).isEqualTo(Duration.ofMillis(500));
+    assertThat(OperatorConfig.duration("progress-timeout", "45s", false)).isEqualTo(Duration.ofSeconds(45));
+    assertThat(OperatorConfig.duration("progress-timeout", "5m", false)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(OperatorConfig.duration("progress-timeout", "1h", false)).isEqualTo(Duration.ofHours(1));
+    assertThat(OperatorConfig.duration("progress-timeout", "PT10S", false)).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -69,7 +71,11 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> parse(Map.of(), "--reconcile-concurrency=0"))
         .hasMessage("reconcile-concurrency must be positive, got 0");
     assertThatThrownBy(() -> parse(Map.of(), "--progress-timeout=soon"))
-        .hasMessageContaining("progress-timeout must look like 90s, 5m, 1h or PT5M");
+        .hasMessageContaining("progress-timeout must look like 500ms, 90s, 5m, 1h or PT5M");
+    assertThatThrownBy(() -> parse(Map.of(), "--progress-timeout=0s"))
+        .hasMessage("progress-timeout must be positive, got '0s'");
+    assertThatThrownBy(() -> parse(Map.of("JNO_EVENT_DELAY", "-PT1S")))
+        .hasMessage("event-delay must be zero or more, got '-PT1S'");
     assertThatThrownBy(() -> parse(Map.of(), "--leader-election=maybe"))
         .hasMessageContaining("leader-election must be true, false or auto");
     assertThatThrownBy(() -> parse(Map.of(), "--colour=blue")).hasMessageContaining("unknown flag --colour");
