@@ -19,6 +19,19 @@ BENCH_NODE_PODS = 240          # a /24 podCIDR holds 254 addresses; stay below s
 BENCH_NODE_FIRST_OCTET = 100   # bench nodes get <prefix>.100.0/24 .. <prefix>.254.0/24; e2e/cluster uses .0, .1, ...
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process so far (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+
+
 def cluster_info():
     out = subprocess.run([os.path.join(REPO, "e2e", "cluster"), "info"], check=True, capture_output=True,
                          text=True).stdout
@@ -165,6 +178,14 @@ current-context: jno-local
         return out
 
     # ------------------------------------------------------------------------------------------------ apiserver
+
+    def component_cpu_seconds(self):
+        """CPU seconds so far of each control-plane process (etcd, kube-apiserver, ..., kwok), by name."""
+        out = {}
+        for pidfile in sorted(os.listdir(os.path.join(self.state_dir, "pids"))):
+            with open(os.path.join(self.state_dir, "pids", pidfile)) as f:
+                out[pidfile.removesuffix(".pid")] = process_cpu_seconds(int(f.read().strip()))
+        return out
 
     def apiserver_pid(self):
         with open(os.path.join(self.state_dir, "pids", "kube-apiserver.pid")) as f:

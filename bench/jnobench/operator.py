@@ -6,10 +6,8 @@ import signal
 import subprocess
 import time
 
-from .cluster import REPO
+from .cluster import REPO, process_cpu_seconds
 from .log import say
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def find_jar():
@@ -92,9 +90,7 @@ class OperatorProcess:
 
     def cpu_seconds(self):
         """User + system CPU time of the JVM so far."""
-        with open(f"/proc/{self.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15 of stat)
+        return process_cpu_seconds(self.pid)
 
     def rss_mib(self):
         with open(f"/proc/{self.pid}/status") as f:

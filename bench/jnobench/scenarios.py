@@ -4,8 +4,10 @@ import json
 import os
 import random
 import shutil
+import statistics
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from . import workload as w
 from .kube import resource_path
@@ -150,17 +152,27 @@ def latency(b):
     b.cluster.ensure_pod_capacity(2 * n + 20)
     b.ensure_operator()
     ns = b.namespace("latency", template="bench")
-    pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready)
+    # Sees the direct pods and the operator's, stage by stage: where each spawn spends its time.
+    pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready, stages=w.POD_STAGES)
     insts = w.ReadyTracker(b.kube, "jupyternotebookinstances", ns, w.instance_ready)
+    # Each spawn is measured on a quiet system: after an instance is Ready, wait (at most 5 s) until the operator
+    # wrote its last Event (PodReady), so no spawn's background writes land in the next one's measurement.
+    events = w.EventTracker(b.kube, ns)
+    unseen = []
+
+    def instance_spawn(name, started=None):
+        took = _one(b, ns, insts, "jupyternotebookinstances", w.instance(name, "bench", name, b.run_id), started)
+        if not events.wait_for(name, "PodReady", 5):
+            unseen.append(name)
+        return took
     # Warm-up (first reconcile loads classes, first pod of a namespace, ...) not counted.
     for i in range(3):
-        _one(b, ns, insts, "jupyternotebookinstances", w.instance(f"warm-{i}", "bench", f"warm-{i}", b.run_id))
+        instance_spawn(f"warm-{i}")
         _one(b, ns, pods, "pods", w.direct_pod(f"warmp-{i}", b.run_id))
-    pod_lat, inst_lat = [], []
+    pod_lat, inst_lat, started = [], [], {}
     for i in range(n):
-        pod_lat.append(_one(b, ns, pods, "pods", w.direct_pod(f"p-{i:04d}", b.run_id)))
-        inst_lat.append(_one(b, ns, insts, "jupyternotebookinstances",
-                             w.instance(f"i-{i:04d}", "bench", f"i-{i:04d}", b.run_id)))
+        pod_lat.append(_one(b, ns, pods, "pods", w.direct_pod(f"p-{i:04d}", b.run_id), started))
+        inst_lat.append(instance_spawn(f"i-{i:04d}", started))
         if (i + 1) % 20 == 0:
             say(f"  {i + 1}/{n} sequential spawns")
     b.check_operators_alive("latency")
@@ -168,14 +180,44 @@ def latency(b):
     res["operator_adds_ms"] = {
         "median": round(res["instance"]["median_ms"] - res["direct_pod"]["median_ms"], 1),
         "p99": round(res["instance"]["p99_ms"] - res["direct_pod"]["p99_ms"], 1)}
+    res["steps"] = _latency_steps(pods, insts, started, n)
+    res["ready_event_not_seen_within_5s"] = len(unseen)
+    pods.stop()
+    insts.stop()
+    events.stop()
     say(f"latency: direct pod {res['direct_pod']}, instance {res['instance']}, "
         f"operator adds {res['operator_adds_ms']}")
     return res
 
 
-def _one(b, ns, tracker, resource, obj):
+def _latency_steps(pods, insts, started, n):
+    """Each sequential spawn cut into steps (medians, ms), as this benchmark's watches saw them: for a direct pod,
+    create -> seen -> scheduled -> Ready; for an instance, create -> its pod seen (the operator reacted and created
+    it) -> scheduled -> Ready -> the instance seen Ready (the operator's status write)."""
+    def median_ms(pairs):
+        gaps = [b - a for a, b in pairs if a is not None and b is not None]
+        return round(statistics.median(gaps) * 1000, 1) if gaps else None
+
+    def steps(created, pod):
+        seen, scheduled = pods.stage_at["seen"].get(pod), pods.stage_at["scheduled"].get(pod)
+        return created, seen, scheduled, pods.ready_at.get(pod)
+    direct = [steps(started[f"jupyter-p-{i:04d}"], f"jupyter-p-{i:04d}") for i in range(n)]
+    inst = [(*steps(started[f"i-{i:04d}"], f"jupyter-i-{i:04d}"), insts.ready_at.get(f"i-{i:04d}")) for i in range(n)]
+    return {
+        "direct_pod": {"create_to_seen": median_ms((x[0], x[1]) for x in direct),
+                       "seen_to_scheduled": median_ms((x[1], x[2]) for x in direct),
+                       "scheduled_to_ready": median_ms((x[2], x[3]) for x in direct)},
+        "instance": {"create_to_pod_seen": median_ms((x[0], x[1]) for x in inst),
+                     "pod_seen_to_scheduled": median_ms((x[1], x[2]) for x in inst),
+                     "pod_scheduled_to_ready": median_ms((x[2], x[3]) for x in inst),
+                     "pod_ready_to_instance_ready": median_ms((x[3], x[4]) for x in inst)}}
+
+
+def _one(b, ns, tracker, resource, obj, started=None):
     name = obj["metadata"]["name"]
     t = time.monotonic()
+    if started is not None:
+        started[name] = t
     b.kube.create(resource, ns, obj)
     missing = tracker.wait([name], 120)
     if missing:
@@ -184,15 +226,35 @@ def _one(b, ns, tracker, resource, obj):
     return tracker.ready_at[name] - t
 
 
+def cpu_snapshot(b):
+    """CPU seconds so far of every process taking part: the control plane, the operator(s) and this benchmark."""
+    snap = b.cluster.component_cpu_seconds()
+    snap["operator"] = sum(o.cpu_seconds() for o in b.operators)
+    t = os.times()
+    snap["benchmark"] = t.user + t.system
+    return snap
+
+
+def cpu_used(b, before, wall_s):
+    """CPU seconds used since `before` (a cpu_snapshot) by each process, their total, and how busy that kept the
+    machine's cores over `wall_s` seconds."""
+    after = cpu_snapshot(b)
+    used = {k: round(after[k] - before[k], 1) for k in after if k in before}
+    used["total"] = round(sum(used.values()), 1)
+    used["machine_busy_percent"] = round(100 * used["total"] / (wall_s * (os.cpu_count() or 1)))
+    return used
+
+
 def burst(b):
     """N direct Pods at once, then (their namespace gone) N instances at once, each until all are Ready."""
     n = b.opts.burst_count
     b.cluster.ensure_pod_capacity(n + 50)
     b.ensure_operator()
     ns_pods = b.namespace("burst-pods")
-    tracker = w.ReadyTracker(b.kube, "pods", ns_pods, w.pod_ready)
+    tracker = w.ReadyTracker(b.kube, "pods", ns_pods, w.pod_ready, stages=w.POD_STAGES)
     names = [f"jupyter-p-{i:05d}" for i in range(n)]
     created = {}
+    cpu0 = cpu_snapshot(b)
     t0 = time.monotonic()
     w.create_all(b.kube, "pods", ns_pods, [w.direct_pod(f"p-{i:05d}", b.run_id) for i in range(n)],
                  b.opts.concurrency, created)
@@ -202,6 +264,8 @@ def burst(b):
         raise CheckFailed(f"{len(missing)} direct pods not Ready")
     pods_s = max(tracker.ready_at.values()) - t0
     pod_lat = [tracker.ready_at[x] - created[x] for x in names]
+    pod_stages = w.stage_times(t0, tracker)
+    pod_cpu = cpu_used(b, cpu0, pods_s)
     tracker.stop()
     say(f"burst: {n} direct pods Ready in {pods_s:.1f}s; deleting their namespace before the instance burst")
     b.kube.delete_namespace(ns_pods, wait_seconds=600)
@@ -209,19 +273,25 @@ def burst(b):
 
     ns = b.namespace("burst", template="bench")
     audit_offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
-    cpu0 = b.operator.cpu_seconds()
+    cpu0 = cpu_snapshot(b)
+    # The operator's pods, stage by stage, show where an instance burst spends its time.
+    inst_pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready, stages=w.POD_STAGES)
     names, created, tracker, _ = b.burst(ns, n, "b")
     inst_s = max(tracker.ready_at[x] for x in names) - min(created.values())
     inst_lat = [tracker.ready_at[x] - created[x] for x in names]
-    cpu = b.operator.cpu_seconds() - cpu0
+    inst_cpu = cpu_used(b, cpu0, inst_s)
+    t_inst = min(created.values())
+    stages = {"pods": w.stage_times(t_inst, inst_pods), "instances_ready": w.stage_times(t_inst, tracker)["ready"]}
+    inst_pods.stop()
     tracker.stop()
     b.check_operators_alive("burst")
     report = b.verify(ns, names, False, "burst")
     res = {"count": n, "concurrency": b.opts.concurrency,
            "direct_pods": {"all_ready_s": round(pods_s, 2), "create_calls_s": round(create_pods_s, 2),
-                           "latency": w.stats_ms(pod_lat)},
+                           "latency": w.stats_ms(pod_lat), "stages": {"pods": pod_stages},
+                           "cpu_s": pod_cpu},
            "instances": {"all_ready_s": round(inst_s, 2), "latency": w.stats_ms(inst_lat),
-                         "operator_cpu_s": round(cpu, 1)},
+                         "operator_cpu_s": inst_cpu["operator"], "stages": stages, "cpu_s": inst_cpu},
            "ratio": round(inst_s / pods_s, 2), "verify": report}
     if b.cluster.audit_enabled():
         res["instances"]["operator_requests_in_namespace"] = audit_requests(b.cluster.audit_log, audit_offset, ns)
@@ -389,17 +459,6 @@ def requests(b):
     n = b.opts.latency_count
     inst_path = resource_path("jupyternotebookinstances", ns)
 
-    def status(i):
-        ready = i % 2 == 0  # alternate, so every write changes something
-        return {"phase": "Ready" if ready else "Provisioning", "message": f"write {i}", "observedGeneration": 1,
-                "podName": "jupyter-x", "port": 8888, "templateGeneration": 1,
-                "url": "http://10.0.0.1:8888" if ready else None, "podIP": "10.0.0.1" if ready else None,
-                "resources": [{"kind": "Pod", "name": "jupyter-x", "state": "Created", "message": "created Pod"}],
-                "conditions": [{"type": t, "status": "True" if ready or t != "Ready" else "False", "reason": "R",
-                                "message": f"write {i}", "lastTransitionTime": "2026-01-01T00:00:00Z",
-                                "observedGeneration": 1}
-                               for t in ("TemplateResolved", "ResourcesCreated", "Ready", "UpToDate")]}
-
     def timed(method, path, body, ok, **kw):
         t0 = time.monotonic()
         b.kube.call(method, path, body, ok=ok, retry_seconds=0, **kw)
@@ -416,15 +475,49 @@ def requests(b):
     for i in range(n):
         apply = {"apiVersion": w.API_VERSION, "kind": "JupyterNotebookInstance",
                  "metadata": {"name": "r-00000", "namespace": ns},
-                 "status": {k: v for k, v in status(i).items() if v is not None}}
+                 "status": {k: v for k, v in w.instance_status(i % 2 == 0, f"write {i}").items()
+                            if v is not None}}
         times["status_server_side_apply"].append(timed(
             "PATCH", one, apply, (200,), query={"fieldManager": "jupyternotebookinstance", "force": "true"},
             content_type="application/apply-patch+yaml"))
         times["status_json_merge_patch"].append(timed(
-            "PATCH", one, {"status": status(i + 1)}, (200,), query={"fieldManager": "jupyternotebookinstance"},
+            "PATCH", one, {"status": w.instance_status(i % 2 == 1, f"write {i + 1}")}, (200,),
+            query={"fieldManager": "jupyternotebookinstance"},
             content_type="application/merge-patch+json"))
     res = {k: w.stats_ms(v) for k, v in times.items()}
     say("requests: " + ", ".join(f"{k} median {v['median_ms']} ms" for k, v in res.items()))
+    return res
+
+
+def floor(b):
+    """The API work the protocol itself adds to a burst, whatever the operator: N instances created at once (as
+    the hub does), watched until Ready (as the hub does), and each one's status written once, Ready (the least
+    an operator must write), with no operator running and no pods. Its CPU, set against the direct-pod burst's,
+    bounds the burst ratio on a machine that the direct pods alone keep busy."""
+    b.stop_operators()
+    n = b.opts.burst_count
+    ns = b.namespace("floor", template="bench")
+    tracker = w.ReadyTracker(b.kube, "jupyternotebookinstances", ns, w.instance_ready)
+    names = [f"f-{i:05d}" for i in range(n)]
+    created = {}
+    cpu0 = cpu_snapshot(b)
+    t0 = time.monotonic()
+    w.create_all(b.kube, "jupyternotebookinstances", ns, [w.instance(x, "bench", x, b.run_id) for x in names],
+                 b.opts.concurrency, created)
+
+    def ready(name):
+        b.kube.call("PATCH", resource_path("jupyternotebookinstances", ns, name, "status"),
+                    {"status": w.instance_status(True, "notebook pod is ready")}, ok=(200,),
+                    query={"fieldManager": "jupyternotebookinstance"}, content_type="application/merge-patch+json")
+    with ThreadPoolExecutor(b.opts.concurrency) as ex:
+        list(ex.map(ready, names))
+    missing = tracker.wait(names, b.opts.timeout)
+    if missing:
+        raise CheckFailed(f"floor: {len(missing)} instances never seen Ready")
+    wall = max(tracker.ready_at.values()) - t0
+    tracker.stop()
+    res = {"count": n, "concurrency": b.opts.concurrency, "wall_s": round(wall, 2), "cpu_s": cpu_used(b, cpu0, wall)}
+    say(f"floor: {n} instances created and written Ready once in {wall:.1f}s, CPU {res['cpu_s']}")
     return res
 
 
@@ -624,4 +717,4 @@ def smoke(b):
 
 SCENARIOS = {"latency": latency, "burst": burst, "idle": idle, "memory": memory, "kill": kill,
              "apiserver": apiserver, "leader": leader, "malformed": malformed, "smoke": smoke,
-             "requests": requests}
+             "requests": requests, "floor": floor}

@@ -70,6 +70,18 @@ def instance(name, template_name, user, run, variables=None, extra_spec=None):
             "metadata": {"name": name, "labels": {RUN_LABEL: run}}, "spec": spec}
 
 
+def instance_status(ready, message):
+    """A status like the operator's (4 conditions, a resource, the URL once Ready): Ready or still Provisioning."""
+    return {"phase": "Ready" if ready else "Provisioning", "message": message, "observedGeneration": 1,
+            "podName": "jupyter-x", "port": 8888, "templateGeneration": 1,
+            "url": "http://10.0.0.1:8888" if ready else None, "podIP": "10.0.0.1" if ready else None,
+            "resources": [{"kind": "Pod", "name": "jupyter-x", "state": "Created", "message": "created Pod"}],
+            "conditions": [{"type": t, "status": "True" if ready or t != "Ready" else "False", "reason": "R",
+                            "message": message, "lastTransitionTime": "2026-01-01T00:00:00Z",
+                            "observedGeneration": 1}
+                           for t in ("TemplateResolved", "ResourcesCreated", "Ready", "UpToDate")]}
+
+
 def direct_pod(user, run, with_pvc=False):
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": f"jupyter-{user}", "labels": {**pod_labels(user, f"direct-{user}"), RUN_LABEL: run}},
@@ -94,6 +106,26 @@ def pod_ready(pod):
                for c in (pod.get("status") or {}).get("conditions") or [])
 
 
+def pod_scheduled(pod):
+    return bool((pod.get("spec") or {}).get("nodeName"))
+
+
+POD_STAGES = {"seen": lambda pod: True, "scheduled": pod_scheduled}
+
+
+def stage_times(t0, tracker):
+    """When (seconds after t0) the tracked objects reached each stage and became ready: median, p90 and last."""
+    def summary(times):
+        v = sorted(x - t0 for x in times)
+        if not v:
+            return {}
+        return {"n": len(v), "median_s": round(statistics.median(v), 2),
+                "p90_s": round(v[max(0, math.ceil(0.9 * len(v)) - 1)], 2), "last_s": round(v[-1], 2)}
+    out = {stage: summary(at.values()) for stage, at in tracker.stage_at.items()}
+    out["ready"] = summary(tracker.ready_at.values())
+    return out
+
+
 def instance_phase(inst):
     return (inst.get("status") or {}).get("phase")
 
@@ -104,11 +136,14 @@ def instance_ready(inst):
 
 class ReadyTracker:
     """Watches one resource in a namespace and records, per name, the first moment (time.monotonic) the object was
-    seen ready, plus the latest version of each object."""
+    seen ready, plus the latest version of each object. `stages` ({stage: predicate}) records more first moments in
+    stage_at[stage][name], e.g. when a pod was first seen and first seen scheduled."""
 
-    def __init__(self, kube, resource, namespace, is_ready, label_selector=None):
+    def __init__(self, kube, resource, namespace, is_ready, label_selector=None, stages=None):
         self.is_ready = is_ready
         self.ready_at = {}
+        self.stages = stages or {}
+        self.stage_at = {stage: {} for stage in self.stages}
         self.latest = {}
         self.deleted = set()
         self._cond = threading.Condition()
@@ -121,6 +156,9 @@ class ReadyTracker:
         name = obj["metadata"]["name"]
         with self._cond:
             self.latest[name] = obj
+            for stage, reached in self.stages.items():
+                if name not in self.stage_at[stage] and reached(obj):
+                    self.stage_at[stage][name] = t
             if name not in self.ready_at and self.is_ready(obj):
                 self.ready_at[name] = t
                 self._cond.notify_all()
@@ -144,6 +182,33 @@ class ReadyTracker:
                     progress(len(names) - len(missing), len(names))
                     last_report = time.monotonic()
                 self._cond.wait(min(1.0, max(0.01, deadline - time.monotonic())))
+
+    def stop(self):
+        self.watcher.stop()
+
+
+class EventTracker:
+    """Watches the events.k8s.io Events of a namespace and records, per regarding object's name, the reasons
+    seen, so a benchmark can wait until an object's Events have been written."""
+
+    def __init__(self, kube, namespace):
+        self.reasons = {}
+        self._cond = threading.Condition()
+        self.watcher = Watcher(kube, "events", namespace, self._on)
+        self.watcher.start()
+        if not self.watcher.synced.wait(120):
+            raise RuntimeError(f"could not list events in {namespace}")
+
+    def _on(self, event, t):
+        name = (event.get("regarding") or {}).get("name")
+        with self._cond:
+            self.reasons.setdefault(name, set()).add(event.get("reason"))
+            self._cond.notify_all()
+
+    def wait_for(self, name, reason, timeout):
+        """Whether an Event about `name` with that reason was seen within `timeout` seconds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: reason in self.reasons.get(name, ()), timeout)
 
     def stop(self):
         self.watcher.stop()
