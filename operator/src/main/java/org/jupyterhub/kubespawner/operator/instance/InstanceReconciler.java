@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jupyterhub.kubespawner.events.EventRecorder;
 import org.jupyterhub.kubespawner.operator.status.StatusPatch;
@@ -85,6 +86,13 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
    * whole seconds, so 1-2 s in fact): see {@link #firstStatusWait}.
    */
   static final Duration FIRST_STATUS_GRACE = Duration.ofSeconds(2);
+  /**
+   * With at least {@link #BUSY_SPAWNS} spawns holding back their first status at once (a burst of logins), the
+   * grace is this long: their pods take seconds to start then, and a "starting" status for each would double the
+   * burst's most expensive writes (status patches) for nothing the hub waits for. Blockers are still written at once.
+   */
+  static final Duration BUSY_FIRST_STATUS_GRACE = Duration.ofSeconds(30);
+  static final int BUSY_SPAWNS = 20;
   private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
 
   private final EventRecorder events;
@@ -97,6 +105,8 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   private InformerEventSource<Pod, JupyterNotebookInstance> podSource;
   private InformerEventSource<PersistentVolumeClaim, JupyterNotebookInstance> claimSource;
   private final Map<Class<?>, InformerEventSource<?, JupyterNotebookInstance>> sources = new LinkedHashMap<>();
+  /** Spawns holding back their first status, and since when (entries older than the busy grace are stale). */
+  private final Map<ResourceID, Instant> holding = new ConcurrentHashMap<>();
 
   /**
    * @param events the Event recorder
@@ -167,6 +177,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   public UpdateControl<JupyterNotebookInstance> reconcile(JupyterNotebookInstance instance,
       Context<JupyterNotebookInstance> context) {
     if (context.isPrimaryResourceDeleted()) {
+      holding.remove(ResourceID.fromResource(instance));
       recordRetainedClaims(instance);
       return UpdateControl.noUpdate();
     }
@@ -202,10 +213,13 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     PodObservation observation = spawn == null ? new PodObservation.Missing() : PodClassifier.classify(notebookPod);
     Instant startedAt = notebookPod == null || notebookPod.getMetadata().getCreationTimestamp() == null ? null
         : Instant.parse(notebookPod.getMetadata().getCreationTimestamp());
-    Duration wait = firstStatusWait(spawnRecorded, observation, startedAt, now);
+    ResourceID id = ResourceID.fromResource(instance);
+    Duration wait = firstStatusWait(spawnRecorded, observation, startedAt, now, firstStatusGrace(holding(now)));
     if (wait != null) {
+      holding.putIfAbsent(id, now);
       return UpdateControl.<JupyterNotebookInstance>noUpdate().rescheduleAfter(wait);
     }
+    holding.remove(id);
     long generation = instance.getMetadata().getGeneration() == null ? 0 : instance.getMetadata().getGeneration();
     InstanceStatusAggregator.Result result = aggregator.aggregate(previous,
         new InstanceFacts(generation, resolution, rejection, createFailure, spawn, observation, startedAt), now);
@@ -232,22 +246,36 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
    * How long to hold back the first status of a spawn, or null to write it now. A pod that has just been created
    * and is starting without trouble is usually Ready a moment later (its scheduling and readiness come as watch
    * events): writing "Provisioning" first would put a status write, and the wait for it, on every spawn's path to
-   * Ready. So the first status waits up to {@link #FIRST_STATUS_GRACE} after the pod's creation; anything that
+   * Ready. So the first status waits up to {@code grace} after the pod's creation ({@link #firstStatusGrace}:
+   * {@link #FIRST_STATUS_GRACE}, longer in a burst); anything that
    * holds the pod up (FailedScheduling, image pull errors, ...) is written at once, and so is every later status.
    * Until then status is unchanged, so no Event is recorded twice, and nothing is created twice: the next
    * reconcile finds the objects in the informer caches.
    */
-  static Duration firstStatusWait(boolean spawnRecorded, PodObservation pod, Instant podCreated, Instant now) {
+  static Duration firstStatusWait(boolean spawnRecorded, PodObservation pod, Instant podCreated, Instant now,
+      Duration grace) {
     if (spawnRecorded || podCreated == null || !(pod instanceof PodObservation.Starting starting)
         || starting.blocker() != Reason.PodStarting) {
       return null;
     }
-    Duration left = Duration.between(now, podCreated.plus(FIRST_STATUS_GRACE));
+    Duration left = Duration.between(now, podCreated.plus(grace));
     if (left.isNegative() || left.isZero()) {
       return null;
     }
     // The pod's creation time is the API server's clock: a skewed operator clock shifts the window, never more.
-    return left.compareTo(FIRST_STATUS_GRACE) > 0 ? FIRST_STATUS_GRACE : left;
+    return left.compareTo(grace) > 0 ? grace : left;
+  }
+
+  /** The first-status grace when {@code holding} spawns are holding back theirs: longer in a burst. */
+  static Duration firstStatusGrace(int holding) {
+    return holding >= BUSY_SPAWNS ? BUSY_FIRST_STATUS_GRACE : FIRST_STATUS_GRACE;
+  }
+
+  /** How many spawns hold back their first status now; forgets entries left by instances that went unnoticed. */
+  private int holding(Instant now) {
+    Instant stale = now.minus(BUSY_FIRST_STATUS_GRACE.multipliedBy(2));
+    holding.values().removeIf(since -> since.isBefore(stale));
+    return holding.size();
   }
 
   /** The spawn an earlier reconcile completed, from status; null while nothing (or not everything) was created. */
