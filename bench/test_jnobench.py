@@ -67,6 +67,17 @@ class AuditTest(unittest.TestCase):
             os.unlink(f.name)
 
 
+    def test_a_rotated_log_fails_the_measurement_instead_of_reading_nothing(self):
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write(json.dumps({"verb": "create", "objectRef": {"resource": "events"}}) + "\n")
+        try:
+            # the reader had got further than the file now is: it was rotated (kube-apiserver's 100 MB default)
+            with self.assertRaisesRegex(scenarios.CheckFailed, "rotated"):
+                audit_requests(f.name, os.path.getsize(f.name) + 1000)
+        finally:
+            os.unlink(f.name)
+
+
 class SettleTest(unittest.TestCase):
     """settle() waits until the operator has written nothing for QUIET_SECONDS, and counts what it wrote."""
 

@@ -372,6 +372,10 @@ def read_audit(path, offset):
     written is left for the next read)."""
     if not os.path.exists(path):
         return [], offset
+    if os.path.getsize(path) < offset:
+        raise CheckFailed(f"the audit log {path} was rotated or truncated during the measurement (now "
+                          f"{os.path.getsize(path)} bytes, read up to {offset}): its request counts would be wrong; "
+                          "restart kube-apiserver with `bench/scale restart-apiserver` (no size limit) and re-run")
     with open(path, "rb") as f:
         f.seek(offset)
         chunk = f.read()
