@@ -92,6 +92,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
    * burst's most expensive writes (status patches) for nothing the hub waits for. Blockers are still written at once.
    */
   static final Duration BUSY_FIRST_STATUS_GRACE = Duration.ofSeconds(30);
+  /** How many spawns holding back their first status at once make a burst. */
   static final int BUSY_SPAWNS = 20;
   private static final Logger LOG = LoggerFactory.getLogger(InstanceReconciler.class);
 
@@ -107,6 +108,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
   private final Map<Class<?>, InformerEventSource<?, JupyterNotebookInstance>> sources = new LinkedHashMap<>();
   /** Spawns holding back their first status, and since when (entries older than the busy grace are stale). */
   private final Map<ResourceID, Instant> holding = new ConcurrentHashMap<>();
+  private volatile Instant nextHoldingSweep = Instant.MIN;
 
   /**
    * @param events the Event recorder
@@ -271,10 +273,16 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     return holding >= BUSY_SPAWNS ? BUSY_FIRST_STATUS_GRACE : FIRST_STATUS_GRACE;
   }
 
-  /** How many spawns hold back their first status now; forgets entries left by instances that went unnoticed. */
+  /**
+   * How many spawns hold back their first status now. Every 10 s it forgets entries older than twice the busy
+   * grace, left by instances whose deletion went unnoticed (not on every call: a burst holds thousands).
+   */
   private int holding(Instant now) {
-    Instant stale = now.minus(BUSY_FIRST_STATUS_GRACE.multipliedBy(2));
-    holding.values().removeIf(since -> since.isBefore(stale));
+    if (now.isAfter(nextHoldingSweep)) {
+      nextHoldingSweep = now.plusSeconds(10);
+      Instant stale = now.minus(BUSY_FIRST_STATUS_GRACE.multipliedBy(2));
+      holding.values().removeIf(since -> since.isBefore(stale));
+    }
     return holding.size();
   }
 
