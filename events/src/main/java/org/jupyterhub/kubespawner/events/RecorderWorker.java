@@ -115,15 +115,18 @@ final class RecorderWorker implements Runnable {
 
   /**
    * Waits until the occurrence is {@code writeDelay} old (by the recorder's clock), or the recorder closes. The
-   * queue is in recording order, so holding its head holds nothing back for longer than the delay.
+   * queue is in recording order, so holding its head holds nothing back for longer than the delay. Never waits
+   * longer than the delay itself, so a wall clock stepped back cannot hold the Events up.
    */
   private void awaitWriteTime(Occurrence occurrence) throws InterruptedException {
     if (writeDelay.isZero()) {
       return;
     }
     Instant due = occurrence.observed().plus(writeDelay);
+    long latest = System.nanoTime() + writeDelay.toNanos();
     while (!draining && !abandoned) {
-      long leftMillis = Duration.between(clock.instant(), due).toMillis();
+      long leftMillis = Math.min(Duration.between(clock.instant(), due).toMillis(),
+          TimeUnit.NANOSECONDS.toMillis(latest - System.nanoTime()));
       if (leftMillis <= 0) {
         return;
       }

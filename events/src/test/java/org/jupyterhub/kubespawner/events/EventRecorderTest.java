@@ -254,20 +254,30 @@ class EventRecorderTest {
 
   @Test
   void aWriteDelayHoldsEachEventUntilItIsThatOldInRecordingOrder() throws InterruptedException {
-    EventRecorder recorder = start(builder().writers(1).writeDelay(Duration.ofMillis(500)));
+    // 3 s of real time at most per Event; the recorder's own clock releases them sooner.
+    EventRecorder recorder = start(builder().writers(1).writeDelay(Duration.ofSeconds(3)));
 
     recorder.record(pod("users", "first", "u1"), EventType.NORMAL, "Created", "Create", "first");
-    clock.advance(Duration.ofMillis(300));
+    clock.advance(Duration.ofSeconds(2));
     recorder.record(pod("users", "second", "u2"), EventType.NORMAL, "Created", "Create", "second");
     Thread.sleep(400); // the recorder's clock stands still: nothing is old enough yet
     assertThat(events("users")).isEmpty();
 
-    clock.advance(Duration.ofMillis(200)); // the first is 500 ms old, the second 200 ms
-    await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 1);
+    clock.advance(Duration.ofSeconds(1)); // the first is 3 s old, the second 1 s
+    await().atMost(Duration.ofSeconds(2)).until(() -> events("users").size() == 1);
     assertThat(events("users")).singleElement().returns("first", Event::getNote);
 
-    clock.advance(Duration.ofMillis(300));
-    await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 2);
+    clock.advance(Duration.ofSeconds(2));
+    await().atMost(Duration.ofSeconds(2)).until(() -> events("users").size() == 2);
+  }
+
+  @Test
+  void aClockSteppedBackNeverHoldsAnEventLongerThanTheDelay() {
+    EventRecorder recorder = start(builder().writeDelay(Duration.ofMillis(300)));
+    recorder.record(pod("users", "p", "u"), EventType.NORMAL, "Created", "Create", "before the step");
+    clock.advance(Duration.ofHours(-1)); // by the recorder's clock the Event is now due in an hour
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> events("users").size() == 1);
   }
 
   @Test
