@@ -93,7 +93,7 @@ class SettleTest(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
             f.write(json.dumps(write) + "\n")  # before settling: not counted
         b = types.SimpleNamespace(opts=types.SimpleNamespace(settle_seconds=0), cluster=types.SimpleNamespace(
-            audit_enabled=lambda: True, audit_log=f.name))
+            audit_enabled=lambda: True, audit_log=f.name, audit_log_end=lambda: os.path.getsize(f.name)))
 
         def late_writes():
             for entry in (write, write, {"verb": "watch", "objectRef": {"resource": "pods"}}):

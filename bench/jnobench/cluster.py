@@ -195,6 +195,10 @@ current-context: jno-local
         with open(f"/proc/{self.apiserver_pid()}/cmdline", "rb") as f:
             return [a.decode() for a in f.read().split(b"\0") if a]
 
+    def audit_log_end(self):
+        """The audit log's current size: where a reader starts to see only what comes next."""
+        return os.path.getsize(self.audit_log) if os.path.exists(self.audit_log) else 0
+
     def audit_enabled(self):
         return any(a.startswith("--audit-policy-file") for a in self.apiserver_args())
 

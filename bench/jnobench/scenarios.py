@@ -272,7 +272,7 @@ def burst(b):
     b.namespaces.remove(ns_pods)
 
     ns = b.namespace("burst", template="bench")
-    audit_offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
+    audit_offset = b.cluster.audit_log_end()
     cpu0 = cpu_snapshot(b)
     # The operator's pods, stage by stage, show where an instance burst spends its time.
     inst_pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready, stages=w.POD_STAGES)
@@ -314,7 +314,7 @@ def idle(b):
         f"nothing for {QUIET_SECONDS}s, then watching for {b.opts.idle_seconds}s")
     settled = settle(b)
     op = b.operator
-    offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
+    offset = b.cluster.audit_log_end()
     cpu0, t0 = op.cpu_seconds(), time.monotonic()
     time.sleep(b.opts.idle_seconds)
     cpu, secs = op.cpu_seconds() - cpu0, time.monotonic() - t0
@@ -345,7 +345,7 @@ def settle(b, limit=600):
     t0 = time.monotonic()
     if not b.cluster.audit_enabled():
         return {"extra_s": 0, "writes_while_settling": None}
-    offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
+    offset = b.cluster.audit_log_end()
     writes, quiet_since = {}, time.monotonic()
     while time.monotonic() - quiet_since < QUIET_SECONDS and time.monotonic() - t0 < limit:
         time.sleep(1)
@@ -432,7 +432,7 @@ def memory(b):
         settled = settle(b)
         op = b.operator
         # CPU and API requests while nothing changes, over a short window at this size.
-        offset = os.path.getsize(b.cluster.audit_log) if os.path.exists(b.cluster.audit_log) else 0
+        offset = b.cluster.audit_log_end()
         cpu0, t0 = op.cpu_seconds(), time.monotonic()
         time.sleep(b.opts.memory_cpu_window)
         idle_cpu, window = op.cpu_seconds() - cpu0, time.monotonic() - t0

@@ -119,8 +119,8 @@ def stage_times(t0, tracker):
         v = sorted(x - t0 for x in times)
         if not v:
             return {}
-        return {"n": len(v), "median_s": round(statistics.median(v), 2),
-                "p90_s": round(v[max(0, math.ceil(0.9 * len(v)) - 1)], 2), "last_s": round(v[-1], 2)}
+        return {"n": len(v), "median_s": round(statistics.median(v), 2), "p90_s": round(nearest_rank(v, 90), 2),
+                "last_s": round(v[-1], 2)}
     out = {stage: summary(at.values()) for stage, at in tracker.stage_at.items()}
     out["ready"] = summary(tracker.ready_at.values())
     return out
@@ -223,15 +223,18 @@ def create_all(kube, resource, namespace, objects, concurrency, created_at):
         list(ex.map(one, objects))
 
 
+def nearest_rank(v, p):
+    """The p-th percentile of the sorted values v by nearest rank: the smallest value with at least p % of the
+    values at or below it."""
+    return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))]
+
+
 def stats_ms(values_s):
     """median, p90, p99, max, mean in milliseconds (nearest-rank percentiles)."""
     v = sorted(values_s)
     if not v:
         return {}
-
-    def pct(p):  # nearest rank: the smallest value with at least p % of the values at or below it
-        return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))]
-    return {"n": len(v), "median_ms": round(statistics.median(v) * 1000, 1), "p90_ms": round(pct(90) * 1000, 1),
-            "p99_ms": round(pct(99) * 1000, 1), "max_ms": round(v[-1] * 1000, 1),
+    return {"n": len(v), "median_ms": round(statistics.median(v) * 1000, 1),
+            "p90_ms": round(nearest_rank(v, 90) * 1000, 1), "p99_ms": round(nearest_rank(v, 99) * 1000, 1), "max_ms": round(v[-1] * 1000, 1),
             "mean_ms": round(statistics.mean(v) * 1000, 1),
             "all_ms": [round(x * 1000, 1) for x in v]}  # sorted, so any other statistic can be computed later
