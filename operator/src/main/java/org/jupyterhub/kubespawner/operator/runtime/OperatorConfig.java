@@ -105,7 +105,8 @@ public record OperatorConfig(Set<String> watchNamespaces, int clientQps, int cli
     }
     return new OperatorConfig(Set.copyOf(namespaces), positive(values, "client-qps", 200),
         positive(values, "client-burst", 400), positive(values, "event-qps", 50),
-        positive(values, "event-burst", 200), duration("event-delay", values.getOrDefault("event-delay", "250ms"), true),
+        positive(values, "event-burst", 200),
+        duration("event-delay", values.getOrDefault("event-delay", "250ms"), true),
         positive(values, "reconcile-concurrency", 50),
         duration("progress-timeout", values.getOrDefault("progress-timeout", "5m"), false), leader,
         values.getOrDefault("lease-name", "jupyter-notebook-operator"), values.get("lease-namespace"), port,
