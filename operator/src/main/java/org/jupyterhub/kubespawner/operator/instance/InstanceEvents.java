@@ -33,7 +33,7 @@ final class InstanceEvents {
   }
 
   /** Reasons that are progress, not trouble, even on a False condition. */
-  private static final Set<Reason> NORMAL = EnumSet.of(Reason.PodReady, Reason.PodStarting, Reason.NotCreated,
+  private static final Set<Reason> NORMAL = EnumSet.of(Reason.PodReady, Reason.PodStarting, Reason.ClaimPending, Reason.NotCreated,
       Reason.TemplateFound, Reason.TemplateUnchanged, Reason.TemplateChanged, Reason.Created);
   /** Ready reasons already told by the TemplateResolved Event. */
   private static final Set<Reason> TOLD_BY_RESOLUTION = EnumSet.of(Reason.TemplateNotFound, Reason.TemplateForbidden,

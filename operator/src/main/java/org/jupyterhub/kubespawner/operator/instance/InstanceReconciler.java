@@ -250,14 +250,15 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
    * events): writing "Provisioning" first would put a status write, and the wait for it, on every spawn's path to
    * Ready. So the first status waits up to {@code grace} after the pod's creation ({@link #firstStatusGrace}:
    * {@link #FIRST_STATUS_GRACE}, longer in a burst); anything that
-   * holds the pod up (FailedScheduling, image pull errors, ...) is written at once, and so is every later status.
+   * holds the pod up (FailedScheduling, image pull errors, ...) is written at once, and so is every later status;
+   * claims still being bound ({@link Reason#ClaimPending}) are progress and wait like a starting pod.
    * Until then status is unchanged, so no Event is recorded twice, and nothing is created twice: the next
    * reconcile finds the objects in the informer caches.
    */
   static Duration firstStatusWait(boolean spawnRecorded, PodObservation pod, Instant podCreated, Instant now,
       Duration grace) {
     if (spawnRecorded || podCreated == null || !(pod instanceof PodObservation.Starting starting)
-        || starting.blocker() != Reason.PodStarting) {
+        || !starting.blocker().isProgress()) {
       return null;
     }
     Duration left = Duration.between(now, podCreated.plus(grace));

@@ -128,7 +128,7 @@ public final class InstanceStatusAggregator {
       Duration waited = Duration.between(started, now);
       if (waited.compareTo(progressTimeout) >= 0) {
         phase = Phase.FAILED;
-        readyReason = s.blocker() == Reason.PodStarting ? Reason.ProgressDeadlineExceeded : s.blocker();
+        readyReason = s.blocker().isProgress() ? Reason.ProgressDeadlineExceeded : s.blocker();
         message = "not ready after " + progressTimeout.toSeconds() + "s (progress timeout): " + s.detail();
       } else {
         phase = Phase.PROVISIONING;

@@ -25,6 +25,11 @@ public final class PodClassifier {
       "InvalidImageName", Reason.InvalidImageName,
       "CrashLoopBackOff", Reason.CrashLoopBackOff,
       "CreateContainerConfigError", Reason.CreateContainerConfigError);
+  /**
+   * kube-scheduler's volume-binding message for a pod whose claims are not bound yet (claims with Immediate binding
+   * wait for the PV controller or a provisioner); the scheduler retries when they are.
+   */
+  static final String UNBOUND_CLAIMS = "pod has unbound immediate PersistentVolumeClaims";
 
   private PodClassifier() {
   }
@@ -68,6 +73,10 @@ public final class PodClassifier {
     }
     PodCondition scheduled = condition(status, "PodScheduled");
     if (scheduled != null && "False".equals(scheduled.getStatus())) {
+      if (scheduled.getMessage() != null && scheduled.getMessage().contains(UNBOUND_CLAIMS)) {
+        return new PodObservation.Starting(Reason.ClaimPending, "pod " + name
+            + " waits for its PersistentVolumeClaims to be bound: " + scheduled.getMessage());
+      }
       return new PodObservation.Starting(Reason.FailedScheduling, "pod " + name + " cannot be scheduled"
           + (blank(scheduled.getMessage()) ? "" : ": " + scheduled.getMessage()));
     }

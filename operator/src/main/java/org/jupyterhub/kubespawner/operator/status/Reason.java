@@ -46,6 +46,11 @@ public enum Reason implements EventReason {
   PodReady,
   /** Waiting for the notebook pod to be scheduled and start. */
   PodStarting,
+  /**
+   * The pod waits for its claims to be bound (by a provisioner, or to an admin's volume) before it can be scheduled:
+   * progress, like {@link #PodStarting}; {@link #ProgressDeadlineExceeded} if it lasts.
+   */
+  ClaimPending,
   /** The scheduler cannot place the pod (tolerated until the progress timeout). */
   FailedScheduling,
   /** The image cannot be pulled. */
@@ -83,5 +88,10 @@ public enum Reason implements EventReason {
 
   // template Valid
   /** The template has no problems. */
-  TemplateValid
+  TemplateValid;
+
+  /** Whether this waiting reason is ordinary progress, not something holding the pod up. */
+  public boolean isProgress() {
+    return this == PodStarting || this == ClaimPending;
+  }
 }

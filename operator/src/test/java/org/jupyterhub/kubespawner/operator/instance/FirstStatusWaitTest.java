@@ -22,6 +22,13 @@ class FirstStatusWaitTest {
   }
 
   @Test
+  void claimsStillBeingBoundWaitLikeAStartingPod() {
+    PodObservation pending = new PodObservation.Starting(Reason.ClaimPending, "waits for its claims to be bound");
+    assertThat(InstanceReconciler.firstStatusWait(false, pending, CREATED, CREATED.plusMillis(500), GRACE))
+        .isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
   void afterTheGraceTheStatusIsWritten() {
     assertThat(InstanceReconciler.firstStatusWait(false, starting, CREATED, CREATED.plusSeconds(2), GRACE)).isNull();
   }

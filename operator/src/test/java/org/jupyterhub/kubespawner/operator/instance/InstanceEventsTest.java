@@ -68,6 +68,23 @@ class InstanceEventsTest {
   }
 
   @Test
+  void claimsBeingBoundAreANormalEventUntilTheTimeoutMakesThemAWarning() {
+    PodObservation pending = new PodObservation.Starting(Reason.ClaimPending, "waits for its claims to be bound");
+    JupyterNotebookInstanceStatus waiting = running(null, pending);
+    JupyterNotebookInstanceStatus failed = aggregator.aggregate(waiting, new InstanceFacts(1,
+        new TemplateResolution.Resolved(template), null, null, spawn, pending, T0), T0.plus(Duration.ofMinutes(5)))
+        .status();
+
+    assertThat(InstanceEvents.transitions(null, waiting)).extracting(Decision::type, Decision::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.TemplateFound),
+            org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.ClaimPending));
+    assertThat(InstanceEvents.transitions(waiting, failed)).singleElement().satisfies(d -> {
+      assertThat(d.type()).isEqualTo(EventType.WARNING);
+      assertThat(d.reason()).isEqualTo(Reason.ProgressDeadlineExceeded);
+    });
+  }
+
+  @Test
   void nothingChangedMeansNoEvent() {
     JupyterNotebookInstanceStatus ready = running(null, new PodObservation.Ready("10.0.0.1"));
 

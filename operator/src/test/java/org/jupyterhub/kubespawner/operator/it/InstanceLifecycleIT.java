@@ -169,6 +169,42 @@ class InstanceLifecycleIT {
         .satisfies(e -> assertThat(e.getNote()).contains(CLAIM)));
   }
 
+  @Test
+  void aClaimBoundLateIsWaitedForAsProgressNotTrouble() {
+    KubernetesClient admin = cluster.admin();
+    String ns = cluster.namespace();
+    admin.resource(Fixtures.template(ns, "with-home", """
+        volumes:
+        - name: home
+          persistentVolumeClaim:
+            claimName: home-{user}
+        """, """
+        persistentVolumeClaims:
+        - name: home-{user}
+          whenDeleted: Delete
+          spec:
+            accessModes: [ReadWriteOnce]
+            resources:
+              requests:
+                storage: 1Gi
+        """)).create();
+    admin.resource(Fixtures.instance(ns, "late-home", "with-home", "user: grace", null)).create();
+
+    // No volume yet: the scheduler waits for the claim, and so does the instance, without alarming anyone.
+    JupyterNotebookInstance waiting = awaitInstance(admin, ns, "late-home", s -> s.getConditions().stream()
+        .anyMatch(c -> c.getType().equals("Ready") && "ClaimPending".equals(c.getReason())));
+    assertThat(waiting.getStatus().getPhase()).isEqualTo(Phase.PROVISIONING);
+    assertThat(waiting.getStatus().getMessage()).contains("nb-grace waits for its PersistentVolumeClaims to be bound");
+    await().atMost(Fixtures.WAIT).untilAsserted(() -> assertThat(eventsAbout(admin, ns, "late-home"))
+        .anySatisfy(e -> assertThat(e.getType() + "/" + e.getReason()).isEqualTo("Normal/ClaimPending")));
+
+    Fixtures.volumeFor(admin, ns, "home-grace");
+    awaitInstance(admin, ns, "late-home", Fixtures.phase(Phase.READY));
+    await().atMost(Fixtures.WAIT).untilAsserted(() -> assertThat(eventsAbout(admin, ns, "late-home"))
+        .extracting(Event::getReason).contains("PodReady"));
+    assertThat(eventsAbout(admin, ns, "late-home")).extracting(Event::getType).containsOnly("Normal");
+  }
+
   private static double reconciles() {
     return operator.registry.find("operator.sdk.reconciliations.started").counters().stream()
         .mapToDouble(c -> c.count()).sum();

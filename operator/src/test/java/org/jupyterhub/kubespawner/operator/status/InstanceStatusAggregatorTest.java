@@ -127,6 +127,22 @@ class InstanceStatusAggregatorTest {
   }
 
   @Test
+  void claimsStillBeingBoundAreProvisioningThenProgressDeadlineExceeded() {
+    PodObservation pending = new PodObservation.Starting(Reason.ClaimPending,
+        "pod jupyter-ada waits for its PersistentVolumeClaims to be bound: 0/3 nodes are available");
+
+    JupyterNotebookInstanceStatus waiting = aggregator.aggregate(null, running(pending), T0.plusSeconds(1)).status();
+    JupyterNotebookInstanceStatus failed = aggregator.aggregate(waiting, running(pending), T0.plus(TIMEOUT)).status();
+
+    assertThat(waiting.getPhase()).isEqualTo(Phase.PROVISIONING);
+    assertThat(reason(waiting, "Ready")).isEqualTo("False/ClaimPending");
+    assertThat(waiting.getResources().get(1).getMessage()).contains("to be bound");
+    assertThat(failed.getPhase()).isEqualTo(Phase.FAILED);
+    assertThat(reason(failed, "Ready")).isEqualTo("False/ProgressDeadlineExceeded");
+    assertThat(failed.getMessage()).contains("progress timeout").contains("to be bound");
+  }
+
+  @Test
   void endedPodFailsAtOnce() {
     JupyterNotebookInstanceStatus s = aggregator.aggregate(null,
         running(new PodObservation.Ended(Reason.PodFailed, "pod jupyter-ada failed: OOMKilled")), T0).status();

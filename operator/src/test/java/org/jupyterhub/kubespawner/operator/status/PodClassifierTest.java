@@ -97,6 +97,21 @@ class PodClassifierTest {
   }
 
   @Test
+  void unboundClaimsAreProgressNotTrouble() {
+    Pod pod = pod("Pending").editStatus().withConditions(new PodConditionBuilder().withType("PodScheduled")
+        .withStatus("False").withReason("Unschedulable")
+        .withMessage("0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found").build())
+        .endStatus().build();
+
+    assertThat(PodClassifier.classify(pod)).isInstanceOfSatisfying(PodObservation.Starting.class, s -> {
+      assertThat(s.blocker()).isEqualTo(Reason.ClaimPending);
+      assertThat(s.blocker().isProgress()).isTrue();
+      assertThat(s.detail()).isEqualTo("pod jupyter-ada waits for its PersistentVolumeClaims to be bound: "
+          + "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found");
+    });
+  }
+
+  @Test
   void failedPodTellsWhyAndTheExitCode() {
     Pod pod = pod("Failed").editStatus().withReason("Evicted").withMessage("low on memory")
         .withContainerStatuses(new ContainerStatusBuilder().withName("notebook").withNewState().withNewTerminated()
