@@ -21,6 +21,11 @@ class PodClassifierTest {
         .withMessage(message).endWaiting().endState().build();
   }
 
+  private static Pod unschedulable(String message) {
+    return pod("Pending").editStatus().withConditions(new PodConditionBuilder().withType("PodScheduled")
+        .withStatus("False").withReason("Unschedulable").withMessage(message).build()).endStatus().build();
+  }
+
   @Test
   void noPodIsMissing() {
     assertThat(PodClassifier.classify(null)).isEqualTo(new PodObservation.Missing());
@@ -85,10 +90,7 @@ class PodClassifierTest {
 
   @Test
   void unschedulablePodIsFailedScheduling() {
-    Pod pod = pod("Pending").editStatus().withConditions(new PodConditionBuilder().withType("PodScheduled")
-        .withStatus("False").withReason("Unschedulable")
-        .withMessage("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.").build())
-        .endStatus().build();
+    Pod pod = unschedulable("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.");
 
     assertThat(PodClassifier.classify(pod)).isInstanceOfSatisfying(PodObservation.Starting.class, s -> {
       assertThat(s.blocker()).isEqualTo(Reason.FailedScheduling);
@@ -98,10 +100,7 @@ class PodClassifierTest {
 
   @Test
   void unboundClaimsAreProgressNotTrouble() {
-    Pod pod = pod("Pending").editStatus().withConditions(new PodConditionBuilder().withType("PodScheduled")
-        .withStatus("False").withReason("Unschedulable")
-        .withMessage("0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found").build())
-        .endStatus().build();
+    Pod pod = unschedulable("0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found");
 
     assertThat(PodClassifier.classify(pod)).isInstanceOfSatisfying(PodObservation.Starting.class, s -> {
       assertThat(s.blocker()).isEqualTo(Reason.ClaimPending);
