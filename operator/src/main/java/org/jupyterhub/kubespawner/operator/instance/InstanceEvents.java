@@ -32,9 +32,9 @@ final class InstanceEvents {
   record Decision(EventType type, Reason reason, Action action, String note) {
   }
 
-  /** Reasons that are progress, not trouble, even on a False condition. */
-  private static final Set<Reason> NORMAL = EnumSet.of(Reason.PodReady, Reason.PodStarting, Reason.ClaimPending, Reason.NotCreated,
-      Reason.TemplateFound, Reason.TemplateUnchanged, Reason.TemplateChanged, Reason.Created);
+  /** Reasons that are news, not trouble, even on a False condition (besides the waiting ones that are progress). */
+  private static final Set<Reason> NORMAL = EnumSet.of(Reason.PodReady, Reason.NotCreated, Reason.TemplateFound,
+      Reason.TemplateUnchanged, Reason.TemplateChanged, Reason.Created);
   /** Ready reasons already told by the TemplateResolved Event. */
   private static final Set<Reason> TOLD_BY_RESOLUTION = EnumSet.of(Reason.TemplateNotFound, Reason.TemplateForbidden,
       Reason.NotCreated);
@@ -98,7 +98,7 @@ final class InstanceEvents {
     if (reason == null) {
       return;
     }
-    boolean normal = NORMAL.contains(reason) || Conditions.TRUE.equals(c.getStatus());
+    boolean normal = reason.isProgress() || NORMAL.contains(reason) || Conditions.TRUE.equals(c.getStatus());
     decisions.add(new Decision(normal ? EventType.NORMAL : EventType.WARNING, reason, action, c.getMessage()));
   }
 

@@ -249,9 +249,9 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
    * and is starting without trouble is usually Ready a moment later (its scheduling and readiness come as watch
    * events): writing "Provisioning" first would put a status write, and the wait for it, on every spawn's path to
    * Ready. So the first status waits up to {@code grace} after the pod's creation ({@link #firstStatusGrace}:
-   * {@link #FIRST_STATUS_GRACE}, longer in a burst); anything that
-   * holds the pod up (FailedScheduling, image pull errors, ...) is written at once, and so is every later status;
-   * claims still being bound ({@link Reason#ClaimPending}) are progress and wait like a starting pod.
+   * {@link #FIRST_STATUS_GRACE}, longer in a burst) while the pod makes progress ({@link Reason#isProgress}: starting,
+   * or its claims being bound); anything that holds the pod up (FailedScheduling, image pull errors, ...) is
+   * written at once, and so is every later status.
    * Until then status is unchanged, so no Event is recorded twice, and nothing is created twice: the next
    * reconcile finds the objects in the informer caches.
    */

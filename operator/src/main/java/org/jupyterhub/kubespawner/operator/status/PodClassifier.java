@@ -29,7 +29,7 @@ public final class PodClassifier {
    * kube-scheduler's volume-binding message for a pod whose claims are not bound yet (claims with Immediate binding
    * wait for the PV controller or a provisioner); the scheduler retries when they are.
    */
-  static final String UNBOUND_CLAIMS = "pod has unbound immediate PersistentVolumeClaims";
+  private static final String UNBOUND_CLAIMS = "pod has unbound immediate PersistentVolumeClaims";
 
   private PodClassifier() {
   }
