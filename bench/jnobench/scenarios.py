@@ -375,7 +375,8 @@ def read_audit(path, offset):
     if os.path.getsize(path) < offset:
         raise CheckFailed(f"the audit log {path} was rotated or truncated during the measurement (now "
                           f"{os.path.getsize(path)} bytes, read up to {offset}): its request counts would be wrong; "
-                          "restart kube-apiserver with `bench/scale restart-apiserver` (no size limit) and re-run")
+                          "restart kube-apiserver with `bench/scale restart-apiserver` (its audit log then rotates "
+                          "only at 100 GB) and re-run")
     with open(path, "rb") as f:
         f.seek(offset)
         chunk = f.read()

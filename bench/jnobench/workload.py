@@ -235,6 +235,7 @@ def stats_ms(values_s):
     if not v:
         return {}
     return {"n": len(v), "median_ms": round(statistics.median(v) * 1000, 1),
-            "p90_ms": round(nearest_rank(v, 90) * 1000, 1), "p99_ms": round(nearest_rank(v, 99) * 1000, 1), "max_ms": round(v[-1] * 1000, 1),
+            "p90_ms": round(nearest_rank(v, 90) * 1000, 1), "p99_ms": round(nearest_rank(v, 99) * 1000, 1),
+            "max_ms": round(v[-1] * 1000, 1),
             "mean_ms": round(statistics.mean(v) * 1000, 1),
             "all_ms": [round(x * 1000, 1) for x in v]}  # sorted, so any other statistic can be computed later
