@@ -1,14 +1,14 @@
 """Unit tests of the harness's own arithmetic and parsing (no cluster): python3 -m unittest discover -s bench"""
+
 import importlib.machinery
 import importlib.util
 import json
 import os
 import tempfile
-import unittest
-
 import threading
 import time
 import types
+import unittest
 
 from jnobench import scenarios
 from jnobench.scenarios import audit_requests
@@ -49,10 +49,16 @@ class AuditTest(unittest.TestCase):
     def test_counts_by_verb_resource_and_namespace_from_an_offset(self):
         lines = [
             {"verb": "create", "objectRef": {"resource": "pods", "namespace": "a"}, "responseStatus": {"code": 201}},
-            {"verb": "patch", "objectRef": {"resource": "x", "subresource": "status", "namespace": "a"},
-             "responseStatus": {"code": 409}},
-            {"verb": "patch", "objectRef": {"resource": "x", "subresource": "status", "namespace": "b"},
-             "responseStatus": {"code": 200}},
+            {
+                "verb": "patch",
+                "objectRef": {"resource": "x", "subresource": "status", "namespace": "a"},
+                "responseStatus": {"code": 409},
+            },
+            {
+                "verb": "patch",
+                "objectRef": {"resource": "x", "subresource": "status", "namespace": "b"},
+                "responseStatus": {"code": 200},
+            },
         ]
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
             f.write("not json\n")
@@ -65,7 +71,6 @@ class AuditTest(unittest.TestCase):
             self.assertEqual(audit_requests(f.name + ".missing", 0), {})
         finally:
             os.unlink(f.name)
-
 
     def test_a_rotated_log_fails_the_measurement_instead_of_reading_nothing(self):
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
@@ -92,14 +97,19 @@ class SettleTest(unittest.TestCase):
         write = {"verb": "create", "objectRef": {"resource": "events"}}
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
             f.write(json.dumps(write) + "\n")  # before settling: not counted
-        b = types.SimpleNamespace(opts=types.SimpleNamespace(settle_seconds=0), cluster=types.SimpleNamespace(
-            audit_enabled=lambda: True, audit_log=f.name, audit_log_end=lambda: os.path.getsize(f.name)))
+        b = types.SimpleNamespace(
+            opts=types.SimpleNamespace(settle_seconds=0),
+            cluster=types.SimpleNamespace(
+                audit_enabled=lambda: True, audit_log=f.name, audit_log_end=lambda: os.path.getsize(f.name)
+            ),
+        )
 
         def late_writes():
             for entry in (write, write, {"verb": "watch", "objectRef": {"resource": "pods"}}):
                 time.sleep(0.7)
                 with open(f.name, "a") as log:
                     log.write(json.dumps(entry) + "\n")
+
         writer = threading.Thread(target=late_writes)
         try:
             writer.start()
@@ -124,30 +134,48 @@ def inst(name, uid, phase="Ready"):
 
 
 def pod(name, instance, owner_uid, ready=True):
-    return {"metadata": {"name": name, "labels": {INSTANCE_LABEL: instance},
-                         "ownerReferences": [{"uid": owner_uid, "controller": True}] if owner_uid else []},
-            "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}}
+    return {
+        "metadata": {
+            "name": name,
+            "labels": {INSTANCE_LABEL: instance},
+            "ownerReferences": [{"uid": owner_uid, "controller": True}] if owner_uid else [],
+        },
+        "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]},
+    }
 
 
 class VerifyTest(unittest.TestCase):
     def test_clean_namespace_passes(self):
-        kube = FakeKube({"jupyternotebookinstances": [inst("a", "1"), inst("b", "2")],
-                         "pods": [pod("pa", "a", "1"), pod("pb", "b", "2")]})
+        kube = FakeKube(
+            {
+                "jupyternotebookinstances": [inst("a", "1"), inst("b", "2")],
+                "pods": [pod("pa", "a", "1"), pod("pb", "b", "2")],
+            }
+        )
         self.assertTrue(verify_namespace(kube, "ns", ["a", "b"], False)["ok"])
 
     def test_duplicate_orphan_missing_and_not_ready_are_all_reported(self):
-        kube = FakeKube({"jupyternotebookinstances": [inst("a", "1"), inst("b", "2", "Provisioning"), inst("c", "3")],
-                         "pods": [pod("pa", "a", "1"), pod("pa2", "a", "1"), pod("px", "b", None)]})
+        kube = FakeKube(
+            {
+                "jupyternotebookinstances": [inst("a", "1"), inst("b", "2", "Provisioning"), inst("c", "3")],
+                "pods": [pod("pa", "a", "1"), pod("pa2", "a", "1"), pod("px", "b", None)],
+            }
+        )
         r = verify_namespace(kube, "ns", ["a", "b", "c"], False)
         self.assertFalse(r["ok"])
         text = " ".join(r["problems"])
-        for expected in ("1 instances not Ready", "instances_with_duplicate_pods: 1", "instances_without_pod: 1",
-                         "pods_not_owned_by_an_instance: 1"):
+        for expected in (
+            "1 instances not Ready",
+            "instances_with_duplicate_pods: 1",
+            "instances_without_pod: 1",
+            "pods_not_owned_by_an_instance: 1",
+        ):
             self.assertIn(expected, text)
 
     def test_claims_are_counted_when_asked(self):
-        kube = FakeKube({"jupyternotebookinstances": [inst("a", "1")], "pods": [pod("pa", "a", "1")],
-                         "persistentvolumeclaims": []})
+        kube = FakeKube(
+            {"jupyternotebookinstances": [inst("a", "1")], "pods": [pod("pa", "a", "1")], "persistentvolumeclaims": []}
+        )
         r = verify_namespace(kube, "ns", ["a"], True)
         self.assertFalse(r["ok"])
         self.assertIn("instances_without_pvc: 1", " ".join(r["problems"]))
@@ -156,8 +184,10 @@ class VerifyTest(unittest.TestCase):
 class ReportTest(unittest.TestCase):
     def test_requote_puts_jvm_options_back_in_one_argument(self):
         report = load_script("report")
-        self.assertEqual(report.requote("bench/scale --jvm-args -Xmx1g -XX:+ExitOnOutOfMemoryError --keep memory"),
-                         'bench/scale --jvm-args "-Xmx1g -XX:+ExitOnOutOfMemoryError" --keep memory')
+        self.assertEqual(
+            report.requote("bench/scale --jvm-args -Xmx1g -XX:+ExitOnOutOfMemoryError --keep memory"),
+            'bench/scale --jvm-args "-Xmx1g -XX:+ExitOnOutOfMemoryError" --keep memory',
+        )
         already = "bench/scale --jvm-args '-Xmx1g -XX:+A' memory"
         self.assertEqual(report.requote(already), already)
 

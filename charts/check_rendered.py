@@ -7,6 +7,7 @@ Each case checks what its values must produce; every case also checks the invari
 design (no Secret access, no wildcards, no delete for the operator; nothing on pods for the hub).
 Exits 1 with every failed check listed.
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,19 +17,31 @@ import yaml
 
 GROUP = "kubespawner.jupyterhub.org"
 OPERATOR_RULES = [
-    {"apiGroups": [""], "resources": ["pods", "services", "persistentvolumeclaims"],
-     "verbs": ["get", "list", "watch", "create"]},
+    {
+        "apiGroups": [""],
+        "resources": ["pods", "services", "persistentvolumeclaims"],
+        "verbs": ["get", "list", "watch", "create"],
+    },
     {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch", "create"]},
-    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
-     "verbs": ["get", "list", "watch"]},
-    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/status", "jupyternotebookinstancetemplates/status"],
-     "verbs": ["patch"]},
+    {
+        "apiGroups": [GROUP],
+        "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
+        "verbs": ["get", "list", "watch"],
+    },
+    {
+        "apiGroups": [GROUP],
+        "resources": ["jupyternotebookinstances/status", "jupyternotebookinstancetemplates/status"],
+        "verbs": ["patch"],
+    },
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/finalizers"], "verbs": ["update"]},
     {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},
 ]
 HUB_RULES = [
-    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"],
-     "verbs": ["create", "get", "list", "watch", "delete"]},
+    {
+        "apiGroups": [GROUP],
+        "resources": ["jupyternotebookinstances"],
+        "verbs": ["create", "get", "list", "watch", "delete"],
+    },
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstancetemplates"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list", "watch"]},
@@ -44,8 +57,13 @@ def check(condition: bool, message: str) -> None:
 
 
 def find(objs, kind, name=None, namespace=None):
-    return [o for o in objs if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
-            and (namespace is None or o["metadata"].get("namespace") == namespace)]
+    return [
+        o
+        for o in objs
+        if o["kind"] == kind
+        and (name is None or o["metadata"]["name"] == name)
+        and (namespace is None or o["metadata"].get("namespace") == namespace)
+    ]
 
 
 def one(objs, kind, name_suffix="", namespace=None):
@@ -63,9 +81,12 @@ def invariants(objs, ns):
     for o in objs:
         if o["kind"] in ("Role", "ClusterRole"):
             for rule in o.get("rules", []):
-                check("*" not in rule.get("verbs", []) and "*" not in rule.get("resources", [])
-                      and "*" not in rule.get("apiGroups", []),
-                      f"{o['kind']} {o['metadata']['name']} has a wildcard rule {rule}")
+                check(
+                    "*" not in rule.get("verbs", [])
+                    and "*" not in rule.get("resources", [])
+                    and "*" not in rule.get("apiGroups", []),
+                    f"{o['kind']} {o['metadata']['name']} has a wildcard rule {rule}",
+                )
             if o["metadata"]["name"].endswith("-operator"):
                 check(o["rules"] == OPERATOR_RULES, f"operator rules of {o['metadata']['name']} differ: {o['rules']}")
                 for rule in o["rules"]:
@@ -81,26 +102,34 @@ def invariants(objs, ns):
         c = pod["containers"][0]
         sc = c["securityContext"]
         check(pod["securityContext"].get("runAsNonRoot") is True, "the operator pod must run as non-root")
-        check(pod["securityContext"].get("seccompProfile", {}).get("type") == "RuntimeDefault",
-              "seccompProfile RuntimeDefault")
+        check(
+            pod["securityContext"].get("seccompProfile", {}).get("type") == "RuntimeDefault",
+            "seccompProfile RuntimeDefault",
+        )
         check(sc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem")
         check(sc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation false")
         check(sc.get("capabilities", {}).get("drop") == ["ALL"], "capabilities drop ALL")
         check(c["livenessProbe"]["httpGet"]["path"] == "/healthz", "liveness probe on /healthz")
         check(c["readinessProbe"]["httpGet"]["path"] == "/readyz", "readiness probe on /readyz")
         check("limits" in c["resources"] and "requests" in c["resources"], "resources set")
-        check(env_of(d)["JNO_LEASE_NAMESPACE"] == {"fieldRef": {"fieldPath": "metadata.namespace"}},
-              "the Lease lives in the operator's own namespace")
+        check(
+            env_of(d)["JNO_LEASE_NAMESPACE"] == {"fieldRef": {"fieldPath": "metadata.namespace"}},
+            "the Lease lives in the operator's own namespace",
+        )
     for o in objs:
-        check(o["kind"] not in ("ClusterRole", "ClusterRoleBinding") or o["metadata"]["name"].startswith(ns + "-"),
-              f"cluster-scoped {o['kind']} {o['metadata']['name']} must carry the release namespace in its name")
+        check(
+            o["kind"] not in ("ClusterRole", "ClusterRoleBinding") or o["metadata"]["name"].startswith(ns + "-"),
+            f"cluster-scoped {o['kind']} {o['metadata']['name']} must carry the release namespace in its name",
+        )
 
 
 def bindings_point_to(objs, kind, sa, sa_ns):
     for b in find(objs, kind):
         if b["metadata"]["name"].endswith("-hub"):
-            check(b["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": sa_ns}],
-                  f"hub binding subjects: {b['subjects']}")
+            check(
+                b["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": sa_ns}],
+                f"hub binding subjects: {b['subjects']}",
+            )
 
 
 def main() -> int:
@@ -109,8 +138,9 @@ def main() -> int:
     invariants(objs, ns)
     deployment = one(objs, "Deployment", namespace=ns)
     env = env_of(deployment) if deployment else {}
-    roles = lambda suffix: sorted(o["metadata"]["namespace"] for o in find(objs, "Role")
-                                  if o["metadata"]["name"].endswith(suffix))
+
+    def roles(suffix):
+        return sorted(o["metadata"]["namespace"] for o in find(objs, "Role") if o["metadata"]["name"].endswith(suffix))
 
     if case == "default":
         check(not find(objs, "ClusterRole") and not find(objs, "ClusterRoleBinding"), "no cluster-wide RBAC")
@@ -120,29 +150,43 @@ def main() -> int:
         check(deployment["spec"]["strategy"]["type"] == "Recreate", "Recreate strategy without leader election")
         check(not roles("-leader-election"), "no Lease permissions without leader election")
         check(not roles("-hub-templates"), "no template reader Roles unless hub.templateNamespaces")
-        check(deployment["spec"]["template"]["spec"]["serviceAccountName"] == "r-jupyter-notebook-operator",
-              "the operator runs as the chart's ServiceAccount")
-        check(deployment["spec"]["template"]["spec"]["containers"][0]["image"]
-              == "ghcr.io/jupyterhub/jupyter-notebook-operator:0.1.0", "image defaults to the appVersion")
+        check(
+            deployment["spec"]["template"]["spec"]["serviceAccountName"] == "r-jupyter-notebook-operator",
+            "the operator runs as the chart's ServiceAccount",
+        )
+        check(
+            deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+            == "ghcr.io/jupyterhub/jupyter-notebook-operator:0.1.0",
+            "image defaults to the appVersion",
+        )
         bindings_point_to(objs, "RoleBinding", "hub", ns)
         vap = one(objs, "ValidatingAdmissionPolicy")
-        check(vap.get("spec", {}).get("matchConditions", [{}])[0].get("expression")
-              == f'request.userInfo.username == "system:serviceaccount:{ns}:hub"', "the policy applies to the hub")
-        check(one(objs, "ValidatingAdmissionPolicyBinding").get("spec", {}).get("validationActions") == ["Deny"],
-              "the policy denies by default")
+        check(
+            vap.get("spec", {}).get("matchConditions", [{}])[0].get("expression")
+            == f'request.userInfo.username == "system:serviceaccount:{ns}:hub"',
+            "the policy applies to the hub",
+        )
+        check(
+            one(objs, "ValidatingAdmissionPolicyBinding").get("spec", {}).get("validationActions") == ["Deny"],
+            "the policy denies by default",
+        )
         check(one(objs, "Service", "-metrics", ns) != {}, "metrics Service")
         check(not find(objs, "ServiceMonitor"), "no ServiceMonitor by default")
         template = one(objs, "JupyterNotebookInstanceTemplate", "z2jh-default", ns)
         example = yaml.safe_load((root / "crds/examples/z2jh-default-template.yaml").read_text())
-        check(template.get("spec") == example["spec"],
-              "the default template value must equal crds/examples/z2jh-default-template.yaml")
+        check(
+            template.get("spec") == example["spec"],
+            "the default template value must equal crds/examples/z2jh-default-template.yaml",
+        )
     elif case == "all-namespaces":
         check(not roles("-operator"), "no operator Roles when watching all namespaces")
         cr = one(objs, "ClusterRole", "-operator")
         crb = one(objs, "ClusterRoleBinding", "-operator")
         check(crb.get("roleRef", {}).get("name") == cr.get("metadata", {}).get("name"), "binding names the role")
-        check(crb.get("subjects") == [{"kind": "ServiceAccount", "name": "r-jupyter-notebook-operator",
-                                       "namespace": ns}], f"ClusterRoleBinding subjects: {crb.get('subjects')}")
+        check(
+            crb.get("subjects") == [{"kind": "ServiceAccount", "name": "r-jupyter-notebook-operator", "namespace": ns}],
+            f"ClusterRoleBinding subjects: {crb.get('subjects')}",
+        )
         check(env.get("JNO_WATCH_NAMESPACES") == "", "empty JNO_WATCH_NAMESPACES means all")
         check(roles("-hub") == [ns], "the hub stays namespaced")
         check(roles("-hub-templates") == ["shared-templates"], "the hub reads templates in shared-templates")
@@ -155,35 +199,58 @@ def main() -> int:
         check(env.get("JNO_LEADER_ELECTION") == "true" and deployment["spec"]["replicas"] == 2, "2 replicas, elected")
         check(deployment["spec"]["strategy"]["type"] == "RollingUpdate", "RollingUpdate with leader election")
         le = one(objs, "Role", "-leader-election", ns)
-        check(le.get("rules") == [
-            {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
-            {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-             "resourceNames": ["r-jupyter-notebook-operator"], "verbs": ["get", "update", "patch"]}],
-              f"Lease rules: {le.get('rules')}")
+        check(
+            le.get("rules")
+            == [
+                {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
+                {
+                    "apiGroups": ["coordination.k8s.io"],
+                    "resources": ["leases"],
+                    "resourceNames": ["r-jupyter-notebook-operator"],
+                    "verbs": ["get", "update", "patch"],
+                },
+            ],
+            f"Lease rules: {le.get('rules')}",
+        )
         check(env.get("JNO_LEASE_NAME") == "r-jupyter-notebook-operator", "Lease name as in the Role")
-        check(one(objs, "ServiceMonitor").get("spec", {}).get("endpoints", [{}])[0].get("port") == "http",
-              "ServiceMonitor scrapes the http port")
+        check(
+            one(objs, "ServiceMonitor").get("spec", {}).get("endpoints", [{}])[0].get("port") == "http",
+            "ServiceMonitor scrapes the http port",
+        )
         vap = one(objs, "ValidatingAdmissionPolicy")
-        check("system:serviceaccount:jhub:jupyterhub-hub" in str(vap.get("spec", {}).get("matchConditions")),
-              "the policy names the configured hub")
-        check(find(objs, "JupyterNotebookInstanceTemplate")[0]["metadata"]["namespace"] == "templates",
-              "template namespace from values")
+        check(
+            "system:serviceaccount:jhub:jupyterhub-hub" in str(vap.get("spec", {}).get("matchConditions")),
+            "the policy names the configured hub",
+        )
+        check(
+            find(objs, "JupyterNotebookInstanceTemplate")[0]["metadata"]["namespace"] == "templates",
+            "template namespace from values",
+        )
         check(deployment["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}], "pull secrets")
-        check(deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/jno:1.2.3",
-              "image from values")
+        check(
+            deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/jno:1.2.3",
+            "image from values",
+        )
     elif case == "template-namespace":
-        check(roles("-hub-templates") == ["templates"], f"reader Role only where the hub has no Role: {roles('-hub-templates')}")
+        check(
+            roles("-hub-templates") == ["templates"],
+            f"reader Role only where the hub has no Role: {roles('-hub-templates')}",
+        )
         check(roles("-hub") == [ns], "instances and Secrets only in the hub's namespace")
         check(roles("-operator") == sorted([ns, "templates"]), f"operator watches both: {roles('-operator')}")
         check(env.get("JNO_WATCH_NAMESPACES") == f"{ns},templates", f"env: {env.get('JNO_WATCH_NAMESPACES')}")
     elif case == "minimal":
-        check(not find(objs, "ValidatingAdmissionPolicy") and not find(objs, "ValidatingAdmissionPolicyBinding"),
-              "no admission policy when disabled")
+        check(
+            not find(objs, "ValidatingAdmissionPolicy") and not find(objs, "ValidatingAdmissionPolicyBinding"),
+            "no admission policy when disabled",
+        )
         check(not roles("-hub"), "no hub RBAC when hub.rbac.create=false")
         check(not find(objs, "JupyterNotebookInstanceTemplate"), "no templates")
         check(not find(objs, "Service") and not find(objs, "ServiceAccount"), "no Service, no ServiceAccount")
-        check(deployment["spec"]["template"]["spec"]["serviceAccountName"] == "existing-operator-sa",
-              "an existing ServiceAccount")
+        check(
+            deployment["spec"]["template"]["spec"]["serviceAccountName"] == "existing-operator-sa",
+            "an existing ServiceAccount",
+        )
     else:
         failures.append(f"unknown case {case}")
 

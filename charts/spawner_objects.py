@@ -8,6 +8,7 @@ hub and check that the chart's admission policy and RBAC admit exactly what the 
 Runs in the spawner's own venv (it imports notebookinstance_spawner and jupyterhub). No API server is contacted:
 the spawner reads its template through a stand-in that returns the given file.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,14 +34,26 @@ class TemplateOnly:
 
 
 def spawner(namespace: str, template: dict, username: str, servername: str, user_id: int) -> NotebookInstanceSpawner:
-    user = SimpleNamespace(name=username, id=user_id, url=f"/user/{username}/",
-                           escaped_name=username.replace("@", "%40"))
+    user = SimpleNamespace(
+        name=username, id=user_id, url=f"/user/{username}/", escaped_name=username.replace("@", "%40")
+    )
     prefix = f"/user/{username}/" + (f"{servername}/" if servername else "")
-    orm_spawner = SimpleNamespace(name=servername, display_name=servername, state=None, user_options={},
-                                  server=orm.Server(base_url=prefix, proto="http", ip="", port=0, cookie_name="c"))
-    s = NotebookInstanceSpawner(user=user, hub=Hub(), orm_spawner=orm_spawner, namespace=namespace,
-                                template_name=template["metadata"]["name"], api_token="a-token-for-the-check",
-                                oauth_client_id=f"jupyterhub-user-{user.escaped_name}")
+    orm_spawner = SimpleNamespace(
+        name=servername,
+        display_name=servername,
+        state=None,
+        user_options={},
+        server=orm.Server(base_url=prefix, proto="http", ip="", port=0, cookie_name="c"),
+    )
+    s = NotebookInstanceSpawner(
+        user=user,
+        hub=Hub(),
+        orm_spawner=orm_spawner,
+        namespace=namespace,
+        template_name=template["metadata"]["name"],
+        api_token="a-token-for-the-check",
+        oauth_client_id=f"jupyterhub-user-{user.escaped_name}",
+    )
     s._kube = TemplateOnly(template)
     return s
 
@@ -50,8 +63,11 @@ async def main() -> None:
     template = yaml.safe_load(open(template_file))
     template["metadata"]["namespace"] = namespace  # the template lives beside the servers, as the chart installs it
     objects = []
-    for username, servername, user_id in [("ada.lovelace@example.org", "", 42), ("Grace Hopper", "GPU box", 7),
-                                          ("Jürgen Müller-Lüdenscheidt", "", 9)]:
+    for username, servername, user_id in [
+        ("ada.lovelace@example.org", "", 42),
+        ("Grace Hopper", "GPU box", 7),
+        ("Jürgen Müller-Lüdenscheidt", "", 9),
+    ]:
         s = spawner(namespace, template, username, servername, user_id)
         profile, tmpl, variables = await s.plan()
         secret, instance = s.build_objects(profile, tmpl, variables)

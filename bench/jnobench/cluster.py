@@ -2,9 +2,12 @@
 the CRDs, an operator identity of its own (so the audit log can tell its requests apart), and restarting
 kube-apiserver (a fault to inject, and how the audit log is switched on) from the pid and command line that
 e2e/cluster recorded."""
+
 import base64
+import functools
 import glob
 import math
+import operator
 import os
 import signal
 import subprocess
@@ -15,8 +18,8 @@ from .log import say
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OPERATOR_USER = "jno-bench-operator"
-BENCH_NODE_PODS = 240          # a /24 podCIDR holds 254 addresses; stay below so kwok never runs out of pod IPs
-BENCH_NODE_FIRST_OCTET = 100   # bench nodes get <prefix>.100.0/24 .. <prefix>.254.0/24; e2e/cluster uses .0, .1, ...
+BENCH_NODE_PODS = 240  # a /24 podCIDR holds 254 addresses; stay below so kwok never runs out of pod IPs
+BENCH_NODE_FIRST_OCTET = 100  # bench nodes get <prefix>.100.0/24 .. <prefix>.254.0/24; e2e/cluster uses .0, .1, ...
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -33,8 +36,9 @@ def process_cpu_seconds(pid):
 
 
 def cluster_info():
-    out = subprocess.run([os.path.join(REPO, "e2e", "cluster"), "info"], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        [os.path.join(REPO, "e2e", "cluster"), "info"], check=True, capture_output=True, text=True
+    ).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
@@ -57,8 +61,14 @@ class Cluster:
 
     def apply_crds(self):
         files = sorted(glob.glob(os.path.join(REPO, "crds", "*.yaml")))
-        self.kubectl_run("apply", "--server-side", "--force-conflicts", "--field-manager", "jno-bench",
-                         *sum((["-f", f] for f in files), []))
+        self.kubectl_run(
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager",
+            "jno-bench",
+            *functools.reduce(operator.iadd, (["-f", f] for f in files), []),
+        )
         deadline = time.monotonic() + 120
         for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
             path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd}.kubespawner.jupyterhub.org"
@@ -87,8 +97,11 @@ class Cluster:
         running, _ = self.kube.list("pods", field_selector="status.phase!=Succeeded,status.phase!=Failed")
         pods += len(running)
         nodes, _ = self.kube.list("nodes")
-        cap = sum(int(n["status"].get("allocatable", {}).get("pods", "0")) for n in nodes
-                  if any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", [])))
+        cap = sum(
+            int(n["status"].get("allocatable", {}).get("pods", "0"))
+            for n in nodes
+            if any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))
+        )
         bench = {n["metadata"]["name"] for n in nodes if n["metadata"]["name"].startswith("kwok-bench-")}
         missing = max(0, math.ceil((pods - cap) / BENCH_NODE_PODS))
         if not missing:
@@ -101,16 +114,30 @@ class Cluster:
                 if BENCH_NODE_FIRST_OCTET + i > 254:
                     raise RuntimeError(f"cannot add more than {255 - BENCH_NODE_FIRST_OCTET} bench nodes")
                 cidr = f"{prefix}.{BENCH_NODE_FIRST_OCTET + i}.0/24"
-                self.kube.create("nodes", None, {
-                    "apiVersion": "v1", "kind": "Node",
-                    "metadata": {"name": name, "annotations": {"kwok.x-k8s.io/node": "fake",
-                                                               "node.alpha.kubernetes.io/ttl": "0"},
-                                 # not type=kwok: e2e/cluster counts those as its own nodes when it checks health
-                                 "labels": {"jno-bench": "true", "kubernetes.io/hostname": name,
-                                            "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}},
-                    "spec": {"podCIDR": cidr, "podCIDRs": [cidr]},
-                    "status": {"allocatable": {"cpu": "1k", "memory": "4Ti", "pods": str(BENCH_NODE_PODS)},
-                               "capacity": {"cpu": "1k", "memory": "4Ti", "pods": str(BENCH_NODE_PODS)}}})
+                self.kube.create(
+                    "nodes",
+                    None,
+                    {
+                        "apiVersion": "v1",
+                        "kind": "Node",
+                        "metadata": {
+                            "name": name,
+                            "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+                            # not type=kwok: e2e/cluster counts those as its own nodes when it checks health
+                            "labels": {
+                                "jno-bench": "true",
+                                "kubernetes.io/hostname": name,
+                                "kubernetes.io/os": "linux",
+                                "kubernetes.io/arch": "amd64",
+                            },
+                        },
+                        "spec": {"podCIDR": cidr, "podCIDRs": [cidr]},
+                        "status": {
+                            "allocatable": {"cpu": "1k", "memory": "4Ti", "pods": str(BENCH_NODE_PODS)},
+                            "capacity": {"cpu": "1k", "memory": "4Ti", "pods": str(BENCH_NODE_PODS)},
+                        },
+                    },
+                )
                 added.append(name)
             i += 1
         deadline = time.monotonic() + 180
@@ -118,8 +145,7 @@ class Cluster:
             ready = 0
             for name in added:
                 n = self.kube.get("nodes", None, name)
-                if n and any(c["type"] == "Ready" and c["status"] == "True"
-                             for c in n["status"].get("conditions", [])):
+                if n and any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", [])):
                     ready += 1
             if ready == len(added):
                 break
@@ -141,14 +167,33 @@ class Cluster:
         key, csr, crt = (os.path.join(pki, f"{OPERATOR_USER}.{x}") for x in ("key", "csr", "crt"))
         ext = os.path.join(pki, f"{OPERATOR_USER}.ext")
         with open(ext, "w") as f:
-            f.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                    "extendedKeyUsage=clientAuth\n")
-        for cmd in (["openssl", "genrsa", "-out", key, "2048"],
-                    ["openssl", "req", "-new", "-key", key, "-subj", f"/O=system:masters/CN={OPERATOR_USER}",
-                     "-out", csr],
-                    ["openssl", "x509", "-req", "-in", csr, "-CA", os.path.join(pki, "ca.crt"), "-CAkey",
-                     os.path.join(pki, "ca.key"), "-CAcreateserial", "-sha256", "-days", "30", "-extfile", ext,
-                     "-out", crt]):
+            f.write(
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=clientAuth\n"
+            )
+        for cmd in (
+            ["openssl", "genrsa", "-out", key, "2048"],
+            ["openssl", "req", "-new", "-key", key, "-subj", f"/O=system:masters/CN={OPERATOR_USER}", "-out", csr],
+            [
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                os.path.join(pki, "ca.crt"),
+                "-CAkey",
+                os.path.join(pki, "ca.key"),
+                "-CAcreateserial",
+                "-sha256",
+                "-days",
+                "30",
+                "-extfile",
+                ext,
+                "-out",
+                crt,
+            ],
+        ):
             subprocess.run(cmd, check=True, capture_output=True)
 
         def b64(p):
@@ -161,8 +206,8 @@ kind: Config
 clusters:
 - name: jno-local
   cluster:
-    server: {self.info['server']}
-    certificate-authority-data: {b64(os.path.join(pki, 'ca.crt'))}
+    server: {self.info["server"]}
+    certificate-authority-data: {b64(os.path.join(pki, "ca.crt"))}
 users:
 - name: {OPERATOR_USER}
   user:
@@ -235,8 +280,12 @@ rules:
 """)
             # maxsize 0 does not mean unlimited: the log rotates at 100 MB, which a 10,000-instance run reaches,
             # and the readers (byte offsets into audit.log) would see nothing after it. 100 GB is never reached.
-            args += [f"--audit-policy-file={policy}", f"--audit-log-path={self.audit_log}",
-                     "--audit-log-maxsize=100000", "--audit-log-mode=blocking"]
+            args += [
+                f"--audit-policy-file={policy}",
+                f"--audit-log-path={self.audit_log}",
+                "--audit-log-maxsize=100000",
+                "--audit-log-mode=blocking",
+            ]
         pid = self.apiserver_pid()
         t0 = time.monotonic()
         os.kill(pid, signal.SIGTERM)
@@ -253,8 +302,10 @@ rules:
         log.close()
         with open(os.path.join(self.state_dir, "pids", "kube-apiserver.pid.tmp"), "w") as f:
             f.write(f"{proc.pid}\n")
-        os.replace(os.path.join(self.state_dir, "pids", "kube-apiserver.pid.tmp"),
-                   os.path.join(self.state_dir, "pids", "kube-apiserver.pid"))
+        os.replace(
+            os.path.join(self.state_dir, "pids", "kube-apiserver.pid.tmp"),
+            os.path.join(self.state_dir, "pids", "kube-apiserver.pid"),
+        )
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if proc.poll() is not None:

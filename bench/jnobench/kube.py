@@ -4,6 +4,7 @@ by the thousand with client-certificate authentication (what e2e/cluster's kubec
 Why not kubectl: one process per object is far too slow for 10,000 objects, and watching needs a stream.
 Why not the official client: the benchmark must run in CI with nothing but python3.
 """
+
 import base64
 import http.client
 import json
@@ -27,8 +28,16 @@ class ApiError(Exception):
 
 def resource_path(resource, namespace=None, name=None, subresource=None):
     """REST path of a resource ('pods', 'jupyternotebookinstances', ...) in a namespace."""
-    core = {"pods", "persistentvolumeclaims", "namespaces", "nodes", "persistentvolumes", "services", "secrets",
-            "serviceaccounts"}
+    core = {
+        "pods",
+        "persistentvolumeclaims",
+        "namespaces",
+        "nodes",
+        "persistentvolumes",
+        "services",
+        "secrets",
+        "serviceaccounts",
+    }
     if resource in core:
         base = "/api/v1"
     elif resource in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
@@ -56,8 +65,12 @@ class Kube:
     """Thread-safe: every thread gets its own keep-alive HTTPS connection."""
 
     def __init__(self, kubeconfig, kubectl="kubectl"):
-        raw = subprocess.run([kubectl, "--kubeconfig", kubeconfig, "config", "view", "--raw", "--minify", "-o",
-                              "json"], check=True, capture_output=True, text=True).stdout
+        raw = subprocess.run(
+            [kubectl, "--kubeconfig", kubeconfig, "config", "view", "--raw", "--minify", "-o", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         cfg = json.loads(raw)
         cluster = cfg["clusters"][0]["cluster"]
         user = cfg["users"][0]["user"]
@@ -73,8 +86,9 @@ class Kube:
             return p
 
         self.ctx = ssl.create_default_context(cafile=write("ca.crt", cluster["certificate-authority-data"]))
-        self.ctx.load_cert_chain(write("client.crt", user["client-certificate-data"]),
-                                 write("client.key", user["client-key-data"]))
+        self.ctx.load_cert_chain(
+            write("client.crt", user["client-certificate-data"]), write("client.key", user["client-key-data"])
+        )
         self._local = threading.local()
         self.kubeconfig = kubeconfig
 
@@ -137,8 +151,9 @@ class Kube:
     # ------------------------------------------------------------------------------------------------ verbs
 
     def get(self, resource, namespace=None, name=None):
-        status, parsed = self.request("GET", resource_path(resource, namespace, name),
-                                      retry_until=time.monotonic() + 120)
+        status, parsed = self.request(
+            "GET", resource_path(resource, namespace, name), retry_until=time.monotonic() + 120
+        )
         if status == 404:
             return None
         if status != 200:
@@ -147,8 +162,9 @@ class Kube:
 
     def create(self, resource, namespace, obj, retry_seconds=120):
         """Creates obj; an object that already exists counts as created (a retried POST may have succeeded)."""
-        status, parsed = self.request("POST", resource_path(resource, namespace), obj,
-                                      retry_until=time.monotonic() + retry_seconds)
+        status, parsed = self.request(
+            "POST", resource_path(resource, namespace), obj, retry_until=time.monotonic() + retry_seconds
+        )
         if status in (200, 201, 202, 409):
             return status, parsed
         raise ApiError(status, parsed, "POST", resource_path(resource, namespace))
@@ -156,13 +172,18 @@ class Kube:
     def apply(self, resource, namespace, obj, manager="jno-bench"):
         """Server-side apply (create or replace the fields we own)."""
         name = obj["metadata"]["name"]
-        return self.call("PATCH", resource_path(resource, namespace, name), obj,
-                         query={"fieldManager": manager, "force": "true"},
-                         content_type="application/apply-patch+yaml")
+        return self.call(
+            "PATCH",
+            resource_path(resource, namespace, name),
+            obj,
+            query={"fieldManager": manager, "force": "true"},
+            content_type="application/apply-patch+yaml",
+        )
 
     def delete(self, resource, namespace=None, name=None, query=None):
-        status, parsed = self.request("DELETE", resource_path(resource, namespace, name), query=query,
-                                      retry_until=time.monotonic() + 120)
+        status, parsed = self.request(
+            "DELETE", resource_path(resource, namespace, name), query=query, retry_until=time.monotonic() + 120
+        )
         if status not in (200, 202, 404):
             raise ApiError(status, parsed, "DELETE", resource_path(resource, namespace, name))
 
@@ -185,8 +206,11 @@ class Kube:
                 return items, rv
 
     def ensure_namespace(self, name, labels=None):
-        self.create("namespaces", None, {"apiVersion": "v1", "kind": "Namespace",
-                                         "metadata": {"name": name, "labels": labels or {}}})
+        self.create(
+            "namespaces",
+            None,
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels or {}}},
+        )
         deadline = time.monotonic() + 120
         # Pods are refused until the controller-manager created the namespace's default ServiceAccount.
         while self.get("serviceaccounts", name, "default") is None:
@@ -232,7 +256,7 @@ class Watcher(threading.Thread):
                         self.on_object(it, now)
                     self.synced.set()
                 rv = self._watch(rv)
-            except Exception:  # noqa: BLE001 - any failure: back off and re-list
+            except Exception:
                 self.reconnects += 1
                 rv = None
                 time.sleep(0.5)

@@ -1,4 +1,5 @@
 """Progress lines on stderr with the elapsed time, so a long run can be followed in its log."""
+
 import sys
 import time
 

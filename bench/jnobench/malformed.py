@@ -1,6 +1,7 @@
 """A generated corpus of malformed templates and instances applied among valid ones. Every malformed object the API
 server accepts must end Failed (instances) or Valid=False (templates) with a message naming what is wrong, and get
 a Warning Event; the valid instances must all be Ready; the operator must never restart."""
+
 import json
 import time
 
@@ -64,26 +65,44 @@ def _bad_instance_case(i, other_ns):
     if kind == 3:
         return "enum", w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "size": f"huge{i}"}), ("size",)
     if kind == 4:
-        return "undeclared-variable", w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, f"extra_{i}": "x"}), \
-            (f"extra_{i}",)
+        return (
+            "undeclared-variable",
+            w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, f"extra_{i}": "x"}),
+            (f"extra_{i}",),
+        )
     if kind == 5:
-        return "args-not-allowed", w.instance(name, OK_TEMPLATE, user, "", vars_ok,
-                                              {"args": ["jupyter", "lab"]}), ("args",)
+        return (
+            "args-not-allowed",
+            w.instance(name, OK_TEMPLATE, user, "", vars_ok, {"args": ["jupyter", "lab"]}),
+            ("args",),
+        )
     if kind == 6:
-        return "template-missing", w.instance(name, f"no-such-template-{i}", user, "", vars_ok), \
-            (f"no-such-template-{i}",)
+        return (
+            "template-missing",
+            w.instance(name, f"no-such-template-{i}", user, "", vars_ok),
+            (f"no-such-template-{i}",),
+        )
     if kind == 7:
         inst = w.instance(name, "bench", user, "", vars_ok)
         inst["spec"]["template"]["namespace"] = other_ns
         return "template-forbidden-namespace", inst, (other_ns, "bench")
     if kind == 8:
-        return "bad-quantity", w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "mem": f"lots{i}"}), \
-            (f"lots{i}", "mem", "memory")
+        return (
+            "bad-quantity",
+            w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "mem": f"lots{i}"}),
+            (f"lots{i}", "mem", "memory"),
+        )
     if kind == 9:
-        return "bad-label-value", w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "team": f"a b {i}"}), \
-            (f"a b {i}", "team", "label")
-    return "bad-pod-name", w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "suffix": f"Not_A_Name.{i}"}), \
-        ("suffix", f"Not_A_Name.{i}", "name")
+        return (
+            "bad-label-value",
+            w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "team": f"a b {i}"}),
+            (f"a b {i}", "team", "label"),
+        )
+    return (
+        "bad-pod-name",
+        w.instance(name, OK_TEMPLATE, user, "", {**vars_ok, "suffix": f"Not_A_Name.{i}"}),
+        ("suffix", f"Not_A_Name.{i}", "name"),
+    )
 
 
 def run_corpus(b, bad_count, good_count):
@@ -105,8 +124,12 @@ def run_corpus(b, bad_count, good_count):
     for i in range(n_instances):
         kind, inst, tokens = _bad_instance_case(i, other)
         cases.append((kind, "jupyternotebookinstances", inst, tokens, None))
-    good = [w.instance(f"good-{i:03d}", OK_TEMPLATE if i % 2 else "bench", f"good-{i:03d}", b.run_id,
-                       {"user": f"good-{i:03d}"}) for i in range(good_count)]
+    good = [
+        w.instance(
+            f"good-{i:03d}", OK_TEMPLATE if i % 2 else "bench", f"good-{i:03d}", b.run_id, {"user": f"good-{i:03d}"}
+        )
+        for i in range(good_count)
+    ]
 
     # Interleave: good ones spread among the bad ones.
     stream, gi = [], iter(good)
@@ -126,25 +149,38 @@ def run_corpus(b, bad_count, good_count):
             kube.create("jupyternotebookinstances", ns, item)
             continue
         ckind, resource, obj, tokens, tinvalid = item
-        st, body = kube.request("POST", f"/apis/kubespawner.jupyterhub.org/v1/namespaces/{ns}/{resource}", obj,
-                                retry_until=time.monotonic() + 60)
+        st, body = kube.request(
+            "POST",
+            f"/apis/kubespawner.jupyterhub.org/v1/namespaces/{ns}/{resource}",
+            obj,
+            retry_until=time.monotonic() + 60,
+        )
         if st in (200, 201):
             if resource == "jupyternotebookinstancetemplates" and not tinvalid:
                 continue  # judged through the instance that uses it (the operator checks images when rendering)
             accepted.append(item)
         else:
-            rejected_by_api.append({"kind": ckind, "name": obj["metadata"]["name"], "status": st,
-                                    "message": (body or {}).get("message", "")[:300] if isinstance(body, dict)
-                                    else str(body)[:300]})
-    say(f"malformed: {len(accepted)} malformed objects accepted by the API server "
-        f"({len(rejected_by_api)} refused by its schema), {len(good)} valid instances, in {ns}")
+            rejected_by_api.append(
+                {
+                    "kind": ckind,
+                    "name": obj["metadata"]["name"],
+                    "status": st,
+                    "message": (body or {}).get("message", "")[:300] if isinstance(body, dict) else str(body)[:300],
+                }
+            )
+    say(
+        f"malformed: {len(accepted)} malformed objects accepted by the API server "
+        f"({len(rejected_by_api)} refused by its schema), {len(good)} valid instances, in {ns}"
+    )
 
     good_names = [g["metadata"]["name"] for g in good]
     tracker = w.ReadyTracker(kube, "jupyternotebookinstances", ns, w.instance_ready)
     missing = tracker.wait(good_names, b.opts.timeout)
     if missing:
-        raise CheckFailed(f"malformed: {len(missing)} valid instances not Ready, e.g. "
-                          f"{[(m, (tracker.latest.get(m) or {}).get('status')) for m in missing[:3]]}")
+        raise CheckFailed(
+            f"malformed: {len(missing)} valid instances not Ready, e.g. "
+            f"{[(m, (tracker.latest.get(m) or {}).get('status')) for m in missing[:3]]}"
+        )
     good_s = time.monotonic() - t0
 
     # Each bad object: wait for its verdict, then check the message names the problem and a Warning Event exists.
@@ -168,8 +204,10 @@ def run_corpus(b, bad_count, good_count):
     deadline = t_events + 90
     while True:
         warnings = _warnings(kube, ns)
-        if all(warnings.get((obj["kind"], obj["metadata"]["name"])) for _, _, obj, _, _ in accepted) \
-                or time.monotonic() > deadline:
+        if (
+            all(warnings.get((obj["kind"], obj["metadata"]["name"])) for _, _, obj, _, _ in accepted)
+            or time.monotonic() > deadline
+        ):
             break
         time.sleep(2)
     events_wait_s = round(time.monotonic() - t_events, 1)
@@ -197,22 +235,34 @@ def run_corpus(b, bad_count, good_count):
             examples.setdefault(ckind, verdict[:240])
     pid_after = [(o.name, o.pid, o.starts) for o in b.operators]
     alive = all(o.alive() for o in b.operators)
-    res = {"malformed_applied": len(accepted) + len(rejected_by_api), "malformed_accepted_by_api": len(accepted),
-           "malformed_refused_by_api_schema": len(rejected_by_api), "valid_instances": len(good),
-           "valid_all_ready_s": round(good_s, 1), "by_kind": by_kind, "example_messages": examples,
-           "failures": failures[:20], "failure_count": len(failures),
-           "operator_restarted": pid_before != pid_after or not alive,
-           "last_verdict_s": round(max(verdict_at.values()), 1) if verdict_at else None,
-           "refused_examples": rejected_by_api[:5], "waited_for_events_s": events_wait_s}
+    res = {
+        "malformed_applied": len(accepted) + len(rejected_by_api),
+        "malformed_accepted_by_api": len(accepted),
+        "malformed_refused_by_api_schema": len(rejected_by_api),
+        "valid_instances": len(good),
+        "valid_all_ready_s": round(good_s, 1),
+        "by_kind": by_kind,
+        "example_messages": examples,
+        "failures": failures[:20],
+        "failure_count": len(failures),
+        "operator_restarted": pid_before != pid_after or not alive,
+        "last_verdict_s": round(max(verdict_at.values()), 1) if verdict_at else None,
+        "refused_examples": rejected_by_api[:5],
+        "waited_for_events_s": events_wait_s,
+    }
     verify = b.verify(ns, good_names, False, "malformed (valid instances)") if good_names else None
     res["verify_valid"] = verify
     if failures:
-        raise CheckFailed(f"malformed: {len(failures)} malformed objects without a precise Failed verdict and "
-                          f"Warning Event:\n  " + "\n  ".join(failures[:15]))
+        raise CheckFailed(
+            f"malformed: {len(failures)} malformed objects without a precise Failed verdict and "
+            f"Warning Event:\n  " + "\n  ".join(failures[:15])
+        )
     if res["operator_restarted"]:
         raise CheckFailed(f"malformed: the operator restarted or died ({pid_before} -> {pid_after})")
-    say(f"malformed: all {len(accepted)} malformed objects Failed with a precise message and a Warning Event; "
-        f"{len(good)} valid instances Ready; operator never restarted")
+    say(
+        f"malformed: all {len(accepted)} malformed objects Failed with a precise message and a Warning Event; "
+        f"{len(good)} valid instances Ready; operator never restarted"
+    )
     return res
 
 
@@ -244,4 +294,3 @@ def _verdict(resource, obj, template_invalid):
         return None
     msgs = [st.get("message") or ""] + [c.get("message") or "" for c in conds if c.get("status") == "False"]
     return " | ".join(dict.fromkeys(m for m in msgs if m))  # distinct messages, in order
-

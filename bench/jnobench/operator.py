@@ -1,4 +1,5 @@
 """Runs the operator's fat jar as a child process and reads its cost from /proc (CPU ticks, RSS) and jcmd (heap)."""
+
 import glob
 import os
 import re
@@ -15,11 +16,15 @@ def find_jar():
     fat = os.path.join(REPO, "operator", "target", "jupyter-notebook-operator.jar")
     if os.path.exists(fat):
         return fat
-    jars = [j for j in glob.glob(os.path.join(REPO, "operator", "target", "*.jar"))
-            if not re.search(r"(sources|javadoc|tests|original-)", os.path.basename(j))]
+    jars = [
+        j
+        for j in glob.glob(os.path.join(REPO, "operator", "target", "*.jar"))
+        if not re.search(r"(sources|javadoc|tests|original-)", os.path.basename(j))
+    ]
     if not jars:
-        raise RuntimeError("no operator jar in operator/target: build it with "
-                           "`mvn -B -q -pl operator -am package -DskipTests`")
+        raise RuntimeError(
+            "no operator jar in operator/target: build it with `mvn -B -q -pl operator -am package -DskipTests`"
+        )
     return max(jars, key=os.path.getsize)  # the fat jar is the biggest
 
 
@@ -48,11 +53,14 @@ class OperatorProcess:
         env.update(self.env)
         env["KUBECONFIG"] = self.kubeconfig
         log = open(self.log_path, "ab")
-        log.write(f"\n===== bench: start #{self.starts + 1} at {time.strftime('%H:%M:%S')}: "
-                  f"{' '.join(self.command())}\n".encode())
+        log.write(
+            f"\n===== bench: start #{self.starts + 1} at {time.strftime('%H:%M:%S')}: "
+            f"{' '.join(self.command())}\n".encode()
+        )
         log.flush()
-        self.proc = subprocess.Popen(self.command(), env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command(), env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
         log.close()
         self.starts += 1
         self.started_at = time.monotonic()
@@ -104,16 +112,20 @@ class OperatorProcess:
         live set)."""
         if gc_first:
             subprocess.run(["jcmd", str(self.pid), "GC.run"], capture_output=True, timeout=120)
-        out = subprocess.run(["jcmd", str(self.pid), "GC.heap_info"], capture_output=True, text=True,
-                             timeout=120).stdout
+        out = subprocess.run(
+            ["jcmd", str(self.pid), "GC.heap_info"], capture_output=True, text=True, timeout=120
+        ).stdout
         # G1: one "garbage-first heap total ..K, used ..K" line; Serial/Parallel: one line per generation.
-        pairs = re.findall(r"^ (?:garbage-first heap|\S.*generation|PSYoungGen|ParOldGen)\s+total (\d+)K, used (\d+)K",
-                           out, re.M)
+        pairs = re.findall(
+            r"^ (?:garbage-first heap|\S.*generation|PSYoungGen|ParOldGen)\s+total (\d+)K, used (\d+)K", out, re.M
+        )
         if not pairs:
             say(f"could not parse jcmd GC.heap_info output: {out[:300]!r}")
             return {"used_mib": None, "committed_mib": None}
-        return {"committed_mib": round(sum(int(t) for t, _ in pairs) / 1024, 1),
-                "used_mib": round(sum(int(u) for _, u in pairs) / 1024, 1)}
+        return {
+            "committed_mib": round(sum(int(t) for t, _ in pairs) / 1024, 1),
+            "used_mib": round(sum(int(u) for _, u in pairs) / 1024, 1),
+        }
 
     def log_tail(self, lines=40):
         try:

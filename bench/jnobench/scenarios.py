@@ -1,5 +1,6 @@
 """The measurements and fault injections. Each scenario works in namespaces of its own (prefixed with the run id)
 and returns a dict that goes into the run's JSON result; a failed correctness check raises CheckFailed."""
+
 import json
 import os
 import random
@@ -16,10 +17,19 @@ from .malformed import run_corpus
 from .operator import OperatorProcess, find_jar
 from .verify import verify_namespace
 
-
 # Every namespace a scenario creates is <run id>-<one of these> (so a smoke run can restrict the operator to them).
-NAMESPACE_SUFFIXES = ("latency", "burst-pods", "burst", "memory", "kill", "apiserver", "leader", "corpus",
-                      "corpus-other", "smoke")
+NAMESPACE_SUFFIXES = (
+    "latency",
+    "burst-pods",
+    "burst",
+    "memory",
+    "kill",
+    "apiserver",
+    "leader",
+    "corpus",
+    "corpus-other",
+    "smoke",
+)
 
 
 class Bench:
@@ -64,8 +74,15 @@ class Bench:
                     k, v = kv.split("=", 1)
                     env[k] = v
             env = {**env, **self.operator_env(extra_env)}  # --operator-env overrides the defaults above
-            op = OperatorProcess(name, self.operator_kubeconfig, self.log_dir, env=env, jar=self.jar,
-                                 jvm_args=self.opts.jvm_args.split(), args=self.opts.operator_args.split())
+            op = OperatorProcess(
+                name,
+                self.operator_kubeconfig,
+                self.log_dir,
+                env=env,
+                jar=self.jar,
+                jvm_args=self.opts.jvm_args.split(),
+                args=self.opts.operator_args.split(),
+            )
             op.start()
             say(f"operator {name} started (pid {op.pid}): {' '.join(op.command())}")
             self.operators.append(op)
@@ -87,8 +104,9 @@ class Bench:
     def check_operators_alive(self, what):
         for op in self.operators:
             if not op.alive():
-                raise CheckFailed(f"{what}: operator {op.name} exited with {op.exit_code()}; log tail:\n"
-                                  f"{op.log_tail()}")
+                raise CheckFailed(
+                    f"{what}: operator {op.name} exited with {op.exit_code()}; log tail:\n{op.log_tail()}"
+                )
 
     # ------------------------------------------------------------------------------------------------ helpers
 
@@ -115,8 +133,9 @@ class Bench:
         def inject():
             try:
                 during(t0)
-            except Exception as e:  # noqa: BLE001 - reported as a failed check below
+            except Exception as e:
                 injector_error.append(e)
+
         if during:
             injector = threading.Thread(target=inject, daemon=True)
             injector.start()
@@ -126,25 +145,32 @@ class Bench:
             injector.join()
             if injector_error:
                 raise CheckFailed(f"fault injection failed: {injector_error[0]!r}")
-        missing = tracker.wait(names, timeout or self.opts.timeout,
-                               progress=lambda r, n: say(f"  {r}/{n} instances Ready"))
+        missing = tracker.wait(
+            names, timeout or self.opts.timeout, progress=lambda r, n: say(f"  {r}/{n} instances Ready")
+        )
         seconds = time.monotonic() - t0
         if missing:
             sample = {n: (tracker.latest.get(n) or {}).get("status") for n in missing[:3]}
-            raise CheckFailed(f"{len(missing)}/{count} instances in {ns} not Ready after {seconds:.0f}s; e.g. "
-                              f"{json.dumps(sample)[:1500]}")
+            raise CheckFailed(
+                f"{len(missing)}/{count} instances in {ns} not Ready after {seconds:.0f}s; e.g. "
+                f"{json.dumps(sample)[:1500]}"
+            )
         return names, created, tracker, seconds
 
     def verify(self, ns, names, with_pvc, what):
         report = verify_namespace(self.kube, ns, names, with_pvc)
         if not report["ok"]:
             raise CheckFailed(f"{what}: {'; '.join(report['problems'])}")
-        say(f"{what}: verified {report['instances_ready']} instances Ready, {report['pods']} pods"
-            + (f", {report['pvcs']} claims" if with_pvc else "") + ", no duplicates, nothing orphaned")
+        say(
+            f"{what}: verified {report['instances_ready']} instances Ready, {report['pods']} pods"
+            + (f", {report['pvcs']} claims" if with_pvc else "")
+            + ", no duplicates, nothing orphaned"
+        )
         return report
 
 
 # ---------------------------------------------------------------------------------------------------- performance
+
 
 def latency(b):
     """Sequential spawns: each instance created and waited for, alternating with the equivalent direct Pod."""
@@ -165,6 +191,7 @@ def latency(b):
         if not events.wait_for(name, "PodReady", 5):
             unseen.append(name)
         return took
+
     # Warm-up (first reconcile loads classes, first pod of a namespace, ...) not counted.
     for i in range(3):
         instance_spawn(f"warm-{i}")
@@ -179,14 +206,14 @@ def latency(b):
     res = {"count": n, "direct_pod": w.stats_ms(pod_lat), "instance": w.stats_ms(inst_lat)}
     res["operator_adds_ms"] = {
         "median": round(res["instance"]["median_ms"] - res["direct_pod"]["median_ms"], 1),
-        "p99": round(res["instance"]["p99_ms"] - res["direct_pod"]["p99_ms"], 1)}
+        "p99": round(res["instance"]["p99_ms"] - res["direct_pod"]["p99_ms"], 1),
+    }
     res["steps"] = _latency_steps(pods, insts, started, n)
     res["ready_event_not_seen_within_5s"] = len(unseen)
     pods.stop()
     insts.stop()
     events.stop()
-    say(f"latency: direct pod {res['direct_pod']}, instance {res['instance']}, "
-        f"operator adds {res['operator_adds_ms']}")
+    say(f"latency: direct pod {res['direct_pod']}, instance {res['instance']}, operator adds {res['operator_adds_ms']}")
     return res
 
 
@@ -194,6 +221,7 @@ def _latency_steps(pods, insts, started, n):
     """Each sequential spawn cut into steps (medians, ms), as this benchmark's watches saw them: for a direct pod,
     create -> seen -> scheduled -> Ready; for an instance, create -> its pod seen (the operator reacted and created
     it) -> scheduled -> Ready -> the instance seen Ready (the operator's status write)."""
+
     def median_ms(pairs):
         gaps = [b - a for a, b in pairs if a is not None and b is not None]
         return round(statistics.median(gaps) * 1000, 1) if gaps else None
@@ -201,16 +229,22 @@ def _latency_steps(pods, insts, started, n):
     def steps(created, pod):
         seen, scheduled = pods.stage_at["seen"].get(pod), pods.stage_at["scheduled"].get(pod)
         return created, seen, scheduled, pods.ready_at.get(pod)
+
     direct = [steps(started[f"jupyter-p-{i:04d}"], f"jupyter-p-{i:04d}") for i in range(n)]
     inst = [(*steps(started[f"i-{i:04d}"], f"jupyter-i-{i:04d}"), insts.ready_at.get(f"i-{i:04d}")) for i in range(n)]
     return {
-        "direct_pod": {"create_to_seen": median_ms((x[0], x[1]) for x in direct),
-                       "seen_to_scheduled": median_ms((x[1], x[2]) for x in direct),
-                       "scheduled_to_ready": median_ms((x[2], x[3]) for x in direct)},
-        "instance": {"create_to_pod_seen": median_ms((x[0], x[1]) for x in inst),
-                     "pod_seen_to_scheduled": median_ms((x[1], x[2]) for x in inst),
-                     "pod_scheduled_to_ready": median_ms((x[2], x[3]) for x in inst),
-                     "pod_ready_to_instance_ready": median_ms((x[3], x[4]) for x in inst)}}
+        "direct_pod": {
+            "create_to_seen": median_ms((x[0], x[1]) for x in direct),
+            "seen_to_scheduled": median_ms((x[1], x[2]) for x in direct),
+            "scheduled_to_ready": median_ms((x[2], x[3]) for x in direct),
+        },
+        "instance": {
+            "create_to_pod_seen": median_ms((x[0], x[1]) for x in inst),
+            "pod_seen_to_scheduled": median_ms((x[1], x[2]) for x in inst),
+            "pod_scheduled_to_ready": median_ms((x[2], x[3]) for x in inst),
+            "pod_ready_to_instance_ready": median_ms((x[3], x[4]) for x in inst),
+        },
+    }
 
 
 def _one(b, ns, tracker, resource, obj, started=None):
@@ -221,8 +255,10 @@ def _one(b, ns, tracker, resource, obj, started=None):
     b.kube.create(resource, ns, obj)
     missing = tracker.wait([name], 120)
     if missing:
-        raise CheckFailed(f"{resource} {ns}/{name} not Ready after 120s: "
-                          f"{json.dumps((tracker.latest.get(name) or {}).get('status'))[:800]}")
+        raise CheckFailed(
+            f"{resource} {ns}/{name} not Ready after 120s: "
+            f"{json.dumps((tracker.latest.get(name) or {}).get('status'))[:800]}"
+        )
     return tracker.ready_at[name] - t
 
 
@@ -256,8 +292,9 @@ def burst(b):
     created = {}
     cpu0 = cpu_snapshot(b)
     t0 = time.monotonic()
-    w.create_all(b.kube, "pods", ns_pods, [w.direct_pod(f"p-{i:05d}", b.run_id) for i in range(n)],
-                 b.opts.concurrency, created)
+    w.create_all(
+        b.kube, "pods", ns_pods, [w.direct_pod(f"p-{i:05d}", b.run_id) for i in range(n)], b.opts.concurrency, created
+    )
     create_pods_s = time.monotonic() - t0
     missing = tracker.wait(names, b.opts.timeout, progress=lambda r, t: say(f"  {r}/{t} pods Ready"))
     if missing:
@@ -286,13 +323,26 @@ def burst(b):
     tracker.stop()
     b.check_operators_alive("burst")
     report = b.verify(ns, names, False, "burst")
-    res = {"count": n, "concurrency": b.opts.concurrency,
-           "direct_pods": {"all_ready_s": round(pods_s, 2), "create_calls_s": round(create_pods_s, 2),
-                           "latency": w.stats_ms(pod_lat), "stages": {"pods": pod_stages},
-                           "cpu_s": pod_cpu},
-           "instances": {"all_ready_s": round(inst_s, 2), "latency": w.stats_ms(inst_lat),
-                         "operator_cpu_s": inst_cpu["operator"], "stages": stages, "cpu_s": inst_cpu},
-           "ratio": round(inst_s / pods_s, 2), "verify": report}
+    res = {
+        "count": n,
+        "concurrency": b.opts.concurrency,
+        "direct_pods": {
+            "all_ready_s": round(pods_s, 2),
+            "create_calls_s": round(create_pods_s, 2),
+            "latency": w.stats_ms(pod_lat),
+            "stages": {"pods": pod_stages},
+            "cpu_s": pod_cpu,
+        },
+        "instances": {
+            "all_ready_s": round(inst_s, 2),
+            "latency": w.stats_ms(inst_lat),
+            "operator_cpu_s": inst_cpu["operator"],
+            "stages": stages,
+            "cpu_s": inst_cpu,
+        },
+        "ratio": round(inst_s / pods_s, 2),
+        "verify": report,
+    }
     if b.cluster.audit_enabled():
         res["instances"]["operator_requests_in_namespace"] = audit_requests(b.cluster.audit_log, audit_offset, ns)
     say(f"burst: {n} instances Ready in {inst_s:.1f}s vs {pods_s:.1f}s for direct pods (ratio {res['ratio']})")
@@ -303,15 +353,19 @@ def burst(b):
 def idle(b):
     """Ready instances left alone: the operator's API requests (audit log) and CPU over the window."""
     if not b.cluster.audit_enabled():
-        raise CheckFailed("idle needs the API server's audit log: run `bench/scale audit-on` first (restarts "
-                          "kube-apiserver with an audit policy that records only the operator's requests)")
+        raise CheckFailed(
+            "idle needs the API server's audit log: run `bench/scale audit-on` first (restarts "
+            "kube-apiserver with an audit policy that records only the operator's requests)"
+        )
     b.ensure_operator()
     instances, _ = b.kube.list("jupyternotebookinstances")
     ready = sum(1 for i in instances if w.instance_ready(i))
     if ready < b.opts.burst_count:
         raise CheckFailed(f"idle wants {b.opts.burst_count} Ready instances (run burst first); found {ready}")
-    say(f"idle: {ready} Ready instances; settling {b.opts.settle_seconds}s and until the operator has written "
-        f"nothing for {QUIET_SECONDS}s, then watching for {b.opts.idle_seconds}s")
+    say(
+        f"idle: {ready} Ready instances; settling {b.opts.settle_seconds}s and until the operator has written "
+        f"nothing for {QUIET_SECONDS}s, then watching for {b.opts.idle_seconds}s"
+    )
     settled = settle(b)
     op = b.operator
     offset = b.cluster.audit_log_end()
@@ -322,13 +376,21 @@ def idle(b):
     b.check_operators_alive("idle")
     writes = write_requests(requests)
     non_lease_writes = {k: v for k, v in writes.items() if "leases" not in k}
-    res = {"ready_instances": ready, "window_s": round(secs, 1), "operator_cpu_s": round(cpu, 2),
-           "operator_cpu_percent_of_one_core": round(100 * cpu / secs, 2),
-           "requests_by_verb_resource": requests, "writes": sum(writes.values()),
-           "writes_excluding_leases": sum(non_lease_writes.values()), "rss_mib": round(op.rss_mib(), 1),
-           "settled": settled}
-    say(f"idle: {res['writes']} writes ({res['writes_excluding_leases']} excluding leases), "
-        f"CPU {res['operator_cpu_s']}s over {res['window_s']}s, requests {requests}")
+    res = {
+        "ready_instances": ready,
+        "window_s": round(secs, 1),
+        "operator_cpu_s": round(cpu, 2),
+        "operator_cpu_percent_of_one_core": round(100 * cpu / secs, 2),
+        "requests_by_verb_resource": requests,
+        "writes": sum(writes.values()),
+        "writes_excluding_leases": sum(non_lease_writes.values()),
+        "rss_mib": round(op.rss_mib(), 1),
+        "settled": settled,
+    }
+    say(
+        f"idle: {res['writes']} writes ({res['writes_excluding_leases']} excluding leases), "
+        f"CPU {res['operator_cpu_s']}s over {res['window_s']}s, requests {requests}"
+    )
     return res
 
 
@@ -373,14 +435,16 @@ def read_audit(path, offset):
     if not os.path.exists(path):
         return [], offset
     if os.path.getsize(path) < offset:
-        raise CheckFailed(f"the audit log {path} was rotated or truncated during the measurement (now "
-                          f"{os.path.getsize(path)} bytes, read up to {offset}): its request counts would be wrong; "
-                          "restart kube-apiserver with `bench/scale restart-apiserver` (its audit log then rotates "
-                          "only at 100 GB) and re-run")
+        raise CheckFailed(
+            f"the audit log {path} was rotated or truncated during the measurement (now "
+            f"{os.path.getsize(path)} bytes, read up to {offset}): its request counts would be wrong; "
+            "restart kube-apiserver with `bench/scale restart-apiserver` (its audit log then rotates "
+            "only at 100 GB) and re-run"
+        )
     with open(path, "rb") as f:
         f.seek(offset)
         chunk = f.read()
-    complete = chunk[:chunk.rfind(b"\n") + 1]
+    complete = chunk[: chunk.rfind(b"\n") + 1]
     events = []
     for line in complete.splitlines():
         try:
@@ -427,7 +491,7 @@ def memory(b):
         secs = None
         if todo:
             say(f"memory: {have} Ready instances; creating {todo} more to reach {level}")
-            names, created, tracker, secs = b.burst(ns, todo, f"m{level}", timeout=max(b.opts.timeout, todo * 0.5))
+            _names, _created, tracker, secs = b.burst(ns, todo, f"m{level}", timeout=max(b.opts.timeout, todo * 0.5))
             tracker.stop()
             made += todo
         settled = settle(b)
@@ -442,13 +506,22 @@ def memory(b):
         heap = op.heap()
         heap_live = op.heap(gc_first=True)
         rss_after_gc = op.rss_mib()
-        row = {"ready_instances": level, "created_now": todo, "burst_all_ready_s": round(secs, 1) if secs else None,
-               "rss_mib": round(rss, 1), "heap_used_mib": heap["used_mib"], "heap_committed_mib":
-               heap["committed_mib"], "heap_live_after_full_gc_mib": heap_live["used_mib"],
-               "rss_after_full_gc_mib": round(rss_after_gc, 1), "operator_cpu_total_s": round(op.cpu_seconds(), 1),
-               "idle_window_s": round(window, 1), "idle_cpu_s": round(idle_cpu, 2),
-               "idle_requests": idle_requests, "operator_started_s_ago": round(time.monotonic() - op.started_at, 1),
-               "settled": settled}
+        row = {
+            "ready_instances": level,
+            "created_now": todo,
+            "burst_all_ready_s": round(secs, 1) if secs else None,
+            "rss_mib": round(rss, 1),
+            "heap_used_mib": heap["used_mib"],
+            "heap_committed_mib": heap["committed_mib"],
+            "heap_live_after_full_gc_mib": heap_live["used_mib"],
+            "rss_after_full_gc_mib": round(rss_after_gc, 1),
+            "operator_cpu_total_s": round(op.cpu_seconds(), 1),
+            "idle_window_s": round(window, 1),
+            "idle_cpu_s": round(idle_cpu, 2),
+            "idle_requests": idle_requests,
+            "operator_started_s_ago": round(time.monotonic() - op.started_at, 1),
+            "settled": settled,
+        }
         say(f"memory: {row}")
         res.append(row)
         b.check_operators_alive(f"memory at {level}")
@@ -474,21 +547,37 @@ def requests(b):
         pod = w.direct_pod(f"r{i:05d}", b.run_id)
         pod["spec"]["nodeName"] = "jno-bench-nowhere"  # bound to no real node: nothing else works on it
         times["pod_create"].append(timed("POST", resource_path("pods", ns), pod, (201,)))
-        times["instance_create"].append(timed("POST", inst_path, w.instance(f"r-{i:05d}", "bench", f"r{i:05d}",
-                                                                            b.run_id), (201,)))
+        times["instance_create"].append(
+            timed("POST", inst_path, w.instance(f"r-{i:05d}", "bench", f"r{i:05d}", b.run_id), (201,))
+        )
     one = f"{inst_path}/r-00000/status"
     for i in range(n):
-        apply = {"apiVersion": w.API_VERSION, "kind": "JupyterNotebookInstance",
-                 "metadata": {"name": "r-00000", "namespace": ns},
-                 "status": {k: v for k, v in w.instance_status(i % 2 == 0, f"write {i}").items()
-                            if v is not None}}
-        times["status_server_side_apply"].append(timed(
-            "PATCH", one, apply, (200,), query={"fieldManager": "jupyternotebookinstance", "force": "true"},
-            content_type="application/apply-patch+yaml"))
-        times["status_json_merge_patch"].append(timed(
-            "PATCH", one, {"status": w.instance_status(i % 2 == 1, f"write {i + 1}")}, (200,),
-            query={"fieldManager": "jupyternotebookinstance"},
-            content_type="application/merge-patch+json"))
+        apply = {
+            "apiVersion": w.API_VERSION,
+            "kind": "JupyterNotebookInstance",
+            "metadata": {"name": "r-00000", "namespace": ns},
+            "status": {k: v for k, v in w.instance_status(i % 2 == 0, f"write {i}").items() if v is not None},
+        }
+        times["status_server_side_apply"].append(
+            timed(
+                "PATCH",
+                one,
+                apply,
+                (200,),
+                query={"fieldManager": "jupyternotebookinstance", "force": "true"},
+                content_type="application/apply-patch+yaml",
+            )
+        )
+        times["status_json_merge_patch"].append(
+            timed(
+                "PATCH",
+                one,
+                {"status": w.instance_status(i % 2 == 1, f"write {i + 1}")},
+                (200,),
+                query={"fieldManager": "jupyternotebookinstance"},
+                content_type="application/merge-patch+json",
+            )
+        )
     res = {k: w.stats_ms(v) for k, v in times.items()}
     say("requests: " + ", ".join(f"{k} median {v['median_ms']} ms" for k, v in res.items()))
     return res
@@ -507,13 +596,25 @@ def floor(b):
     created = {}
     cpu0 = cpu_snapshot(b)
     t0 = time.monotonic()
-    w.create_all(b.kube, "jupyternotebookinstances", ns, [w.instance(x, "bench", x, b.run_id) for x in names],
-                 b.opts.concurrency, created)
+    w.create_all(
+        b.kube,
+        "jupyternotebookinstances",
+        ns,
+        [w.instance(x, "bench", x, b.run_id) for x in names],
+        b.opts.concurrency,
+        created,
+    )
 
     def ready(name):
-        b.kube.call("PATCH", resource_path("jupyternotebookinstances", ns, name, "status"),
-                    {"status": w.instance_status(True, "notebook pod is ready")}, ok=(200,),
-                    query={"fieldManager": "jupyternotebookinstance"}, content_type="application/merge-patch+json")
+        b.kube.call(
+            "PATCH",
+            resource_path("jupyternotebookinstances", ns, name, "status"),
+            {"status": w.instance_status(True, "notebook pod is ready")},
+            ok=(200,),
+            query={"fieldManager": "jupyternotebookinstance"},
+            content_type="application/merge-patch+json",
+        )
+
     with ThreadPoolExecutor(b.opts.concurrency) as ex:
         list(ex.map(ready, names))
     missing = tracker.wait(names, b.opts.timeout)
@@ -527,6 +628,7 @@ def floor(b):
 
 
 # ---------------------------------------------------------------------------------------------------- faults
+
 
 def _fault_namespace(b, suffix, count):
     ns = b.namespace(suffix, template="bench", with_pvc=True)
@@ -545,7 +647,7 @@ def kill(b):
     def killer(t0):
         # Each kill lands while the operator is working: after it made at least one more instance Ready since it
         # (re)started, plus a random 0-2 s; the Ready count at the kill shows where in the burst it happened.
-        for k in range(kills):
+        for _k in range(kills):
             base = len(b.tracker.ready_at)
             deadline = time.monotonic() + 60
             while len(b.tracker.ready_at) <= base and len(b.tracker.ready_at) < n and time.monotonic() < deadline:
@@ -557,19 +659,34 @@ def kill(b):
             down = b.rng.uniform(0.2, 2.0)
             time.sleep(down)
             op.start()
-            injected.append({"at_s": round(time.monotonic() - t0 - down, 2), "killed_pid": pid,
-                             "down_s": round(down, 2), "ready_at_kill": ready})
-            say(f"kill: SIGKILL operator pid {pid} at {injected[-1]['at_s']}s with {ready}/{n} Ready, restarted "
-                f"after {down:.1f}s (pid {op.pid})")
+            injected.append(
+                {
+                    "at_s": round(time.monotonic() - t0 - down, 2),
+                    "killed_pid": pid,
+                    "down_s": round(down, 2),
+                    "ready_at_kill": ready,
+                }
+            )
+            say(
+                f"kill: SIGKILL operator pid {pid} at {injected[-1]['at_s']}s with {ready}/{n} Ready, restarted "
+                f"after {down:.1f}s (pid {op.pid})"
+            )
+
     t_start = time.monotonic()
-    names, created, tracker, secs = b.burst(ns, n, "k", with_pvc=True, during=killer)
+    names, _created, tracker, secs = b.burst(ns, n, "k", with_pvc=True, during=killer)
     last_fault = max(i["at_s"] for i in injected) if injected else 0
     tracker.stop()
     b.check_operators_alive("kill")
     report = b.verify(ns, names, True, "kill")
-    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1),
-            "converged_after_last_fault_s": round(secs - last_fault, 1), "verify": report,
-            "operator_starts": b.operator.starts, "wall_s": round(time.monotonic() - t_start, 1)}
+    return {
+        "instances": n,
+        "faults": injected,
+        "all_ready_s": round(secs, 1),
+        "converged_after_last_fault_s": round(secs - last_fault, 1),
+        "verify": report,
+        "operator_starts": b.operator.starts,
+        "wall_s": round(time.monotonic() - t_start, 1),
+    }
 
 
 def apiserver(b):
@@ -580,7 +697,7 @@ def apiserver(b):
     injected = []
 
     def restarter(t0):
-        for k in range(restarts):
+        for _k in range(restarts):
             base = len(b.tracker.ready_at)  # restart once the operator made progress again
             while len(b.tracker.ready_at) <= base and len(b.tracker.ready_at) < n and time.monotonic() - t0 < 120:
                 time.sleep(0.05)
@@ -589,20 +706,26 @@ def apiserver(b):
             ready_s = b.cluster.restart_apiserver(down_seconds=b.rng.uniform(0.5, 3.0))
             injected.append({"at_s": round(at, 2), "back_ready_after_s": round(ready_s, 1), "ready_at_fault": ready})
             say(f"apiserver: restarted at {at:.1f}s, ready again after {ready_s:.1f}s")
+
     stand_in = KubeletReadyStandIn(b.kube, ns)
     stand_in.start()
     try:
-        names, created, tracker, secs = b.burst(ns, n, "a", with_pvc=True, during=restarter)
+        names, _created, tracker, secs = b.burst(ns, n, "a", with_pvc=True, during=restarter)
     finally:
         stand_in.stop()
     tracker.stop()
     last = max(i["at_s"] + i["back_ready_after_s"] for i in injected) if injected else 0
     b.check_operators_alive("apiserver")
     report = b.verify(ns, names, True, "apiserver")
-    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1),
-            "converged_after_api_back_s": round(secs - last, 1), "verify": report,
-            "pods_made_ready_again_by_the_kubelet_stand_in": stand_in.repaired,
-            "operator_starts": b.operator.starts}
+    return {
+        "instances": n,
+        "faults": injected,
+        "all_ready_s": round(secs, 1),
+        "converged_after_api_back_s": round(secs - last, 1),
+        "verify": report,
+        "pods_made_ready_again_by_the_kubelet_stand_in": stand_in.repaired,
+        "operator_starts": b.operator.starts,
+    }
 
 
 class KubeletReadyStandIn(threading.Thread):
@@ -626,20 +749,26 @@ class KubeletReadyStandIn(threading.Thread):
         while not self.stopped.wait(2):
             try:
                 pods, _ = self.kube.list("pods", self.namespace)
-            except Exception:  # noqa: BLE001 - API server down: try again
+            except Exception:
                 continue
             for p in pods:
                 st = p.get("status") or {}
                 conds = {c["type"]: c["status"] for c in st.get("conditions") or []}
-                if st.get("phase") == "Running" and conds.get("ContainersReady") == "True" \
-                        and conds.get("Ready") == "False":
+                if (
+                    st.get("phase") == "Running"
+                    and conds.get("ContainersReady") == "True"
+                    and conds.get("Ready") == "False"
+                ):
                     try:
-                        self.kube.call("PATCH", f"/api/v1/namespaces/{self.namespace}/pods/"
-                                                f"{p['metadata']['name']}/status",
-                                       {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
-                                       content_type="application/strategic-merge-patch+json", retry_seconds=5)
+                        self.kube.call(
+                            "PATCH",
+                            f"/api/v1/namespaces/{self.namespace}/pods/{p['metadata']['name']}/status",
+                            {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+                            content_type="application/strategic-merge-patch+json",
+                            retry_seconds=5,
+                        )
                         self.repaired += 1
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         pass
 
 
@@ -660,13 +789,20 @@ def leader(b):
         at, ready = time.monotonic() - t0, len(b.tracker.ready_at)
         lead.kill()
         t_kill = time.monotonic()
-        standby = [o for o in ops if o is not lead][0]
+        standby = next(o for o in ops if o is not lead)
         new, _ = wait_leader(b, [standby], 300, exclude=lead)
-        injected.append({"killed": lead.name, "at_s": round(at, 2), "new_leader": new.name,
-                         "ready_at_kill": ready,
-                         "takeover_s": round(time.monotonic() - t_kill, 1)})
+        injected.append(
+            {
+                "killed": lead.name,
+                "at_s": round(at, 2),
+                "new_leader": new.name,
+                "ready_at_kill": ready,
+                "takeover_s": round(time.monotonic() - t_kill, 1),
+            }
+        )
         say(f"leader: killed {lead.name} at {at:.1f}s; {new.name} took over after {injected[-1]['takeover_s']}s")
-    names, created, tracker, secs = b.burst(ns, n, "l", with_pvc=True, during=kill_leader)
+
+    names, _created, tracker, secs = b.burst(ns, n, "l", with_pvc=True, during=kill_leader)
     tracker.stop()
     report = b.verify(ns, names, True, "leader")
     survivors = [o for o in ops if o.alive()]
@@ -712,14 +848,24 @@ def smoke(b):
         op.start()
         injected.append({"at_s": round(time.monotonic() - t0, 2), "killed_pid": pid})
         say(f"smoke: operator pid {pid} SIGKILLed and restarted (pid {op.pid})")
-    names, created, tracker, secs = b.burst(ns, n, "s", with_pvc=True, during=killer)
+
+    names, _created, tracker, secs = b.burst(ns, n, "s", with_pvc=True, during=killer)
     tracker.stop()
     report = b.verify(ns, names, True, "smoke")
     corpus = run_corpus(b, b.opts.bad, b.opts.good)
-    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1), "verify": report,
-            "malformed": corpus}
+    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1), "verify": report, "malformed": corpus}
 
 
-SCENARIOS = {"latency": latency, "burst": burst, "idle": idle, "memory": memory, "kill": kill,
-             "apiserver": apiserver, "leader": leader, "malformed": malformed, "smoke": smoke,
-             "requests": requests, "floor": floor}
+SCENARIOS = {
+    "latency": latency,
+    "burst": burst,
+    "idle": idle,
+    "memory": memory,
+    "kill": kill,
+    "apiserver": apiserver,
+    "leader": leader,
+    "malformed": malformed,
+    "smoke": smoke,
+    "requests": requests,
+    "floor": floor,
+}

@@ -1,4 +1,5 @@
 """After every scenario: every instance Ready, exactly one notebook pod (and claim) per instance, nothing orphaned."""
+
 from collections import Counter
 
 from .workload import INSTANCE_LABEL, instance_phase, pod_ready
@@ -37,17 +38,25 @@ def verify_namespace(kube, namespace, expected, with_pvc):
     if with_pvc:
         pvcs, _ = kube.list("persistentvolumeclaims", namespace)
         pvcs_per = Counter(c["metadata"].get("labels", {}).get(INSTANCE_LABEL) for c in pvcs)
-        report.update({
-            "pvcs": len(pvcs),
-            "pvcs_bound": sum(1 for c in pvcs if (c.get("status") or {}).get("phase") == "Bound"),
-            "instances_without_pvc": sorted(n for n in expected if pvcs_per.get(n, 0) == 0),
-            "instances_with_duplicate_pvcs": sorted(n for n, c in pvcs_per.items() if c > 1),
-        })
+        report.update(
+            {
+                "pvcs": len(pvcs),
+                "pvcs_bound": sum(1 for c in pvcs if (c.get("status") or {}).get("phase") == "Bound"),
+                "instances_without_pvc": sorted(n for n in expected if pvcs_per.get(n, 0) == 0),
+                "instances_with_duplicate_pvcs": sorted(n for n, c in pvcs_per.items() if c > 1),
+            }
+        )
     problems = []
     if report["instances_ready"] != len(expected):
         problems.append(f"{len(expected) - report['instances_ready']} instances not Ready ({dict(phases)})")
-    for key in ("instances_without_pod", "instances_with_duplicate_pods", "pods_not_owned_by_an_instance",
-                "pods_of_unknown_instances", "instances_without_pvc", "instances_with_duplicate_pvcs"):
+    for key in (
+        "instances_without_pod",
+        "instances_with_duplicate_pods",
+        "pods_not_owned_by_an_instance",
+        "pods_of_unknown_instances",
+        "instances_without_pvc",
+        "instances_with_duplicate_pvcs",
+    ):
         if report.get(key):
             problems.append(f"{key}: {len(report[key])} (e.g. {report[key][:5]})")
     if report["pods"] != len(expected):

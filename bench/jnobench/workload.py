@@ -1,5 +1,6 @@
 """What the benchmark creates: a small notebook template (optionally with a home-directory claim), instances of it,
 the equivalent direct Pods, and a tracker that records when each object first became Ready."""
+
 import math
 import statistics
 import threading
@@ -8,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .kube import Watcher
 
-INSTANCE_LABEL = "jno-bench/instance"   # set by the template itself, so counting never depends on operator labels
+INSTANCE_LABEL = "jno-bench/instance"  # set by the template itself, so counting never depends on operator labels
 RUN_LABEL = "jno-bench/run"
 IMAGE = "quay.io/jupyter/base-notebook:2025-03-14"
 API_VERSION = "kubespawner.jupyterhub.org/v1"
@@ -17,13 +18,15 @@ API_VERSION = "kubespawner.jupyterhub.org/v1"
 def pod_spec(user, with_pvc):
     spec = {
         "automountServiceAccountToken": False,
-        "containers": [{
-            "name": "notebook",
-            "image": IMAGE,
-            "args": ["jupyterhub-singleuser"],
-            "ports": [{"name": "notebook-port", "containerPort": 8888, "protocol": "TCP"}],
-            "env": [{"name": "JUPYTER_IMAGE_SPEC", "value": IMAGE}],
-        }],
+        "containers": [
+            {
+                "name": "notebook",
+                "image": IMAGE,
+                "args": ["jupyterhub-singleuser"],
+                "ports": [{"name": "notebook-port", "containerPort": 8888, "protocol": "TCP"}],
+                "env": [{"name": "JUPYTER_IMAGE_SPEC", "value": IMAGE}],
+            }
+        ],
     }
     if with_pvc:
         spec["containers"][0]["volumeMounts"] = [{"name": "home", "mountPath": "/home/jovyan"}]
@@ -39,71 +42,120 @@ def template(name, with_pvc):
     """The template: pod jupyter-{user} (and claim claim-{user}, retained), labelled with the instance's name."""
     spec = {
         "displayName": "Benchmark notebook",
-        "variables": [{"name": "user", "required": True, "pattern": "[a-z0-9]([-a-z0-9]*[a-z0-9])?",
-                       "maxLength": 40}],
-        "pods": [{
-            "name": "jupyter-{user}",
-            "notebook": True,
-            "notebookPort": 8888,
-            "labels": pod_labels("{user}", "{instance_name}"),
-            "spec": pod_spec("{user}", with_pvc),
-        }],
+        "variables": [{"name": "user", "required": True, "pattern": "[a-z0-9]([-a-z0-9]*[a-z0-9])?", "maxLength": 40}],
+        "pods": [
+            {
+                "name": "jupyter-{user}",
+                "notebook": True,
+                "notebookPort": 8888,
+                "labels": pod_labels("{user}", "{instance_name}"),
+                "spec": pod_spec("{user}", with_pvc),
+            }
+        ],
         "policy": {"allowedImages": ["quay.io/jupyter/*"], "allowArgs": True},
     }
     if with_pvc:
-        spec["persistentVolumeClaims"] = [{
-            "name": "claim-{user}",
-            "whenDeleted": "Retain",
-            "labels": {INSTANCE_LABEL: "{instance_name}", "component": "singleuser-storage"},
-            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "",
-                     "resources": {"requests": {"storage": "1Gi"}}},
-        }]
-    return {"apiVersion": API_VERSION, "kind": "JupyterNotebookInstanceTemplate",
-            "metadata": {"name": name}, "spec": spec}
+        spec["persistentVolumeClaims"] = [
+            {
+                "name": "claim-{user}",
+                "whenDeleted": "Retain",
+                "labels": {INSTANCE_LABEL: "{instance_name}", "component": "singleuser-storage"},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "",
+                    "resources": {"requests": {"storage": "1Gi"}},
+                },
+            }
+        ]
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "JupyterNotebookInstanceTemplate",
+        "metadata": {"name": name},
+        "spec": spec,
+    }
 
 
 def instance(name, template_name, user, run, variables=None, extra_spec=None):
-    spec = {"template": {"name": template_name}, "variables": variables if variables is not None else {"user": user},
-            "env": {"JUPYTERHUB_USER": user, "JUPYTERHUB_SERVICE_PREFIX": f"/user/{user}/"}}
+    spec = {
+        "template": {"name": template_name},
+        "variables": variables if variables is not None else {"user": user},
+        "env": {"JUPYTERHUB_USER": user, "JUPYTERHUB_SERVICE_PREFIX": f"/user/{user}/"},
+    }
     spec.update(extra_spec or {})
-    return {"apiVersion": API_VERSION, "kind": "JupyterNotebookInstance",
-            "metadata": {"name": name, "labels": {RUN_LABEL: run}}, "spec": spec}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "JupyterNotebookInstance",
+        "metadata": {"name": name, "labels": {RUN_LABEL: run}},
+        "spec": spec,
+    }
 
 
 def instance_status(ready, message):
     """A status like the operator's (4 conditions, a resource, the URL once Ready): Ready or still Provisioning."""
-    return {"phase": "Ready" if ready else "Provisioning", "message": message, "observedGeneration": 1,
-            "podName": "jupyter-x", "port": 8888, "templateGeneration": 1,
-            "url": "http://10.0.0.1:8888" if ready else None, "podIP": "10.0.0.1" if ready else None,
-            "resources": [{"kind": "Pod", "name": "jupyter-x", "state": "Created", "message": "created Pod"}],
-            "conditions": [{"type": t, "status": "True" if ready or t != "Ready" else "False", "reason": "R",
-                            "message": message, "lastTransitionTime": "2026-01-01T00:00:00Z",
-                            "observedGeneration": 1}
-                           for t in ("TemplateResolved", "ResourcesCreated", "Ready", "UpToDate")]}
+    return {
+        "phase": "Ready" if ready else "Provisioning",
+        "message": message,
+        "observedGeneration": 1,
+        "podName": "jupyter-x",
+        "port": 8888,
+        "templateGeneration": 1,
+        "url": "http://10.0.0.1:8888" if ready else None,
+        "podIP": "10.0.0.1" if ready else None,
+        "resources": [{"kind": "Pod", "name": "jupyter-x", "state": "Created", "message": "created Pod"}],
+        "conditions": [
+            {
+                "type": t,
+                "status": "True" if ready or t != "Ready" else "False",
+                "reason": "R",
+                "message": message,
+                "lastTransitionTime": "2026-01-01T00:00:00Z",
+                "observedGeneration": 1,
+            }
+            for t in ("TemplateResolved", "ResourcesCreated", "Ready", "UpToDate")
+        ],
+    }
 
 
 def direct_pod(user, run, with_pvc=False):
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": f"jupyter-{user}", "labels": {**pod_labels(user, f"direct-{user}"), RUN_LABEL: run}},
-            "spec": {"restartPolicy": "OnFailure", **pod_spec(user, with_pvc)}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": f"jupyter-{user}", "labels": {**pod_labels(user, f"direct-{user}"), RUN_LABEL: run}},
+        "spec": {"restartPolicy": "OnFailure", **pod_spec(user, with_pvc)},
+    }
 
 
 def persistent_volumes(kube, count, prefix):
     """Pre-made volumes (hostPath, no class) the PV controller binds claims to: under kwok nothing provisions
     storage, and the scheduler keeps a pod whose claim is unbound Pending."""
+
     def make(i):
-        kube.create("persistentvolumes", None, {
-            "apiVersion": "v1", "kind": "PersistentVolume",
-            "metadata": {"name": f"{prefix}-{i:05d}", "labels": {"jno-bench/pv": prefix}},
-            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "storageClassName": "",
-                     "persistentVolumeReclaimPolicy": "Retain", "hostPath": {"path": f"/tmp/{prefix}-{i}"}}})
+        kube.create(
+            "persistentvolumes",
+            None,
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {"name": f"{prefix}-{i:05d}", "labels": {"jno-bench/pv": prefix}},
+                "spec": {
+                    "capacity": {"storage": "1Gi"},
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "",
+                    "persistentVolumeReclaimPolicy": "Retain",
+                    "hostPath": {"path": f"/tmp/{prefix}-{i}"},
+                },
+            },
+        )
+
     with ThreadPoolExecutor(16) as ex:
         list(ex.map(make, range(count)))
 
 
 def pod_ready(pod):
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or [])
+    return any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in (pod.get("status") or {}).get("conditions") or []
+    )
 
 
 def pod_scheduled(pod):
@@ -115,12 +167,18 @@ POD_STAGES = {"seen": lambda pod: True, "scheduled": pod_scheduled}
 
 def stage_times(t0, tracker):
     """When (seconds after t0) the tracked objects reached each stage and became ready: median, p90 and last."""
+
     def summary(times):
         v = sorted(x - t0 for x in times)
         if not v:
             return {}
-        return {"n": len(v), "median_s": round(statistics.median(v), 2), "p90_s": round(nearest_rank(v, 90), 2),
-                "last_s": round(v[-1], 2)}
+        return {
+            "n": len(v),
+            "median_s": round(statistics.median(v), 2),
+            "p90_s": round(nearest_rank(v, 90), 2),
+            "last_s": round(v[-1], 2),
+        }
+
     out = {stage: summary(at.values()) for stage, at in tracker.stage_at.items()}
     out["ready"] = summary(tracker.ready_at.values())
     return out
@@ -216,9 +274,11 @@ class EventTracker:
 
 def create_all(kube, resource, namespace, objects, concurrency, created_at):
     """Creates the objects `concurrency` at a time, recording time.monotonic() just before each POST."""
+
     def one(obj):
         created_at[obj["metadata"]["name"]] = time.monotonic()
         kube.create(resource, namespace, obj, retry_seconds=300)
+
     with ThreadPoolExecutor(concurrency) as ex:
         list(ex.map(one, objects))
 
@@ -234,8 +294,12 @@ def stats_ms(values_s):
     v = sorted(values_s)
     if not v:
         return {}
-    return {"n": len(v), "median_ms": round(statistics.median(v) * 1000, 1),
-            "p90_ms": round(nearest_rank(v, 90) * 1000, 1), "p99_ms": round(nearest_rank(v, 99) * 1000, 1),
-            "max_ms": round(v[-1] * 1000, 1),
-            "mean_ms": round(statistics.mean(v) * 1000, 1),
-            "all_ms": [round(x * 1000, 1) for x in v]}  # sorted, so any other statistic can be computed later
+    return {
+        "n": len(v),
+        "median_ms": round(statistics.median(v) * 1000, 1),
+        "p90_ms": round(nearest_rank(v, 90) * 1000, 1),
+        "p99_ms": round(nearest_rank(v, 99) * 1000, 1),
+        "max_ms": round(v[-1] * 1000, 1),
+        "mean_ms": round(statistics.mean(v) * 1000, 1),
+        "all_ms": [round(x * 1000, 1) for x in v],
+    }  # sorted, so any other statistic can be computed later

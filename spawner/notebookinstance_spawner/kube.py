@@ -7,9 +7,8 @@ instance's status and the operator's Events.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from kubernetes_asyncio import client, watch
 from kubernetes_asyncio.client.exceptions import ApiException
@@ -112,8 +111,12 @@ class KubeApi:
             try:
                 async for event in self._watch(
                     self.custom.list_namespaced_custom_object,
-                    GROUP, VERSION, namespace, INSTANCES,
-                    field_selector=selector, resource_version=version,
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    INSTANCES,
+                    field_selector=selector,
+                    resource_version=version,
                 ):
                     if event["type"] in ("ADDED", "MODIFIED"):
                         yield event["raw_object"]
@@ -130,14 +133,17 @@ class KubeApi:
         selector = f"regarding.kind={INSTANCE_KIND},regarding.name={instance_name}"
         while True:
             listing = self.api_client.sanitize_for_serialization(
-                await self.events.list_namespaced_event(namespace, field_selector=selector))
+                await self.events.list_namespaced_event(namespace, field_selector=selector)
+            )
             for item in listing.get("items") or []:
                 yield item
             version = listing["metadata"]["resourceVersion"]
             try:
                 async for event in self._watch(
-                    self.events.list_namespaced_event, namespace,
-                    field_selector=selector, resource_version=version,
+                    self.events.list_namespaced_event,
+                    namespace,
+                    field_selector=selector,
+                    resource_version=version,
                 ):
                     if event["type"] in ("ADDED", "MODIFIED"):
                         yield event["raw_object"]
@@ -150,8 +156,12 @@ class KubeApi:
             w = watch.Watch()
             try:
                 async for event in w.stream(
-                    list_function, *args, resource_version=resource_version,
-                    timeout_seconds=self.watch_timeout_seconds, allow_watch_bookmarks=True, **kwargs,
+                    list_function,
+                    *args,
+                    resource_version=resource_version,
+                    timeout_seconds=self.watch_timeout_seconds,
+                    allow_watch_bookmarks=True,
+                    **kwargs,
                 ):
                     if event["type"] == "BOOKMARK":
                         resource_version = event["raw_object"]["metadata"]["resourceVersion"]
@@ -162,7 +172,7 @@ class KubeApi:
                 if e.status == 410:
                     raise _Expired() from e
                 raise
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.debug("watch of %s timed out on the client side; resuming", list_function.__name__)
             finally:
                 await w.close()

@@ -10,9 +10,10 @@ whose ``user_options`` take the same shape as the form's result:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .variables import TemplateInfo, Variable
 
@@ -58,11 +59,26 @@ def profiles_from_config(
     if not profile_list:
         if not template_name:
             raise ValueError("NotebookInstanceSpawner: set template_name or profile_list")
-        return [Profile(slug="", display_name="", template_name=template_name,
-                        template_namespace=template_namespace, default=True)]
+        return [
+            Profile(
+                slug="",
+                display_name="",
+                template_name=template_name,
+                template_namespace=template_namespace,
+                default=True,
+            )
+        ]
     profiles: list[Profile] = []
-    allowed = {"slug", "display_name", "description", "default", "template", "template_namespace",
-               "variables", "user_variables"}
+    allowed = {
+        "slug",
+        "display_name",
+        "description",
+        "default",
+        "template",
+        "template_namespace",
+        "variables",
+        "user_variables",
+    }
     for index, entry in enumerate(profile_list):
         where = f"profile_list[{index}]"
         unknown = set(entry) - allowed
@@ -85,16 +101,18 @@ def profiles_from_config(
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in variables.items()):
             raise ValueError(f"{where}: 'variables' must map variable names to strings")
         user_variables = entry.get("user_variables")
-        profiles.append(Profile(
-            slug=slug,
-            display_name=display_name,
-            template_name=template,
-            template_namespace=namespace,
-            description=entry.get("description") or "",
-            default=bool(entry.get("default", False)),
-            variables=dict(variables),
-            user_variables=tuple(user_variables) if user_variables is not None else None,
-        ))
+        profiles.append(
+            Profile(
+                slug=slug,
+                display_name=display_name,
+                template_name=template,
+                template_namespace=namespace,
+                description=entry.get("description") or "",
+                default=bool(entry.get("default", False)),
+                variables=dict(variables),
+                user_variables=tuple(user_variables) if user_variables is not None else None,
+            )
+        )
     return profiles
 
 
@@ -150,7 +168,7 @@ def options_from_form(formdata: Mapping[str, list[str]]) -> dict:
     variables = {}
     for key, values in formdata.items():
         if key.startswith(prefix) and values and values[0] != "":
-            variables[key[len(prefix):]] = values[0]
+            variables[key[len(prefix) :]] = values[0]
     options: dict = {}
     if profile:
         options["profile"] = profile
@@ -179,10 +197,14 @@ def _field(profile: Profile, variable: Variable, mark_required: bool) -> str:
         if variable.max_length is not None:
             attributes += f' maxlength="{variable.max_length}"'
         value = escape(variable.default or "")
-        control = (f'<input class="form-control" type="text" id="{field_id}" name="{name}"'
-                   f' value="{value}"{attributes}{required}>')
-    return (f'<div class="form-group"><label for="{field_id}">{label}'
-            f' <code>{escape(variable.name)}</code></label>{control}</div>')
+        control = (
+            f'<input class="form-control" type="text" id="{field_id}" name="{name}"'
+            f' value="{value}"{attributes}{required}>'
+        )
+    return (
+        f'<div class="form-group"><label for="{field_id}">{label}'
+        f" <code>{escape(variable.name)}</code></label>{control}</div>"
+    )
 
 
 def render_form(choices: list[tuple[Profile, TemplateInfo | None]], reserved: Iterable[str]) -> str:
@@ -198,16 +220,17 @@ def render_form(choices: list[tuple[Profile, TemplateInfo | None]], reserved: It
             continue
         title = escape(profile.display_name or (template.display_name if template else profile.template_name))
         description = profile.description or (template.description if template else "")
-        unavailable = "" if template else ' disabled'
+        unavailable = "" if template else " disabled"
         note = "" if template else " <em>(unavailable: its template cannot be read)</em>"
         checked = " checked" if profile.default and template else ""
         radio_id = escape(f"jno-profile-{profile.slug}")
         blocks.append(
             f'<div class="jno-profile"><label for="{radio_id}">'
             f'<input type="radio" name="profile" id="{radio_id}" value="{escape(profile.slug)}"{checked}{unavailable}>'
-            f' <strong>{title}</strong>{note}</label>'
-            + (f'<p>{escape(description)}</p>' if description else "")
-            + fields + "</div>"
+            f" <strong>{title}</strong>{note}</label>"
+            + (f"<p>{escape(description)}</p>" if description else "")
+            + fields
+            + "</div>"
         )
     if not with_profiles and not blocks[0]:
         return ""

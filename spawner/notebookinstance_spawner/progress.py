@@ -7,7 +7,8 @@ costs the API server the same however many people look at the page.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 # Longest Event note shown on the spawn page (a client error can carry a whole API response).
 MAX_NOTE = 400

@@ -7,8 +7,8 @@ operator only references with envFrom; the instance carries the rest, readable b
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from .kube import GROUP, INSTANCE_KIND, VERSION
 from .slugs import ServerNames

@@ -41,12 +41,7 @@ def is_valid_label(s: str) -> bool:
     """True for a valid label value (empty included)."""
     if not s:
         return True
-    return (
-        len(s) <= 63
-        and s.startswith(_ALPHANUM)
-        and s.endswith(_ALPHANUM)
-        and _LABEL_PATTERN.match(s) is not None
-    )
+    return len(s) <= 63 and s.startswith(_ALPHANUM) and s.endswith(_ALPHANUM) and _LABEL_PATTERN.match(s) is not None
 
 
 def _extract_safe_name(name: str, max_length: int) -> str:

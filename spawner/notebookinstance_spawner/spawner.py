@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import os
 import re
+from typing import ClassVar
 
 from jupyterhub.spawner import Spawner
 from jupyterhub.utils import maybe_future
@@ -64,15 +65,19 @@ class NotebookInstanceSpawner(Spawner):
         return "default"
 
     template_name = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="The JupyterNotebookInstanceTemplate used when profile_list is empty.",
     )
     template_namespace = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="Namespace of the templates (profiles may override it). Default: the instances' namespace.",
     )
     profile_list = Union(
-        [List(), Callable()], default_value=[], config=True,
+        [List(), Callable()],
+        default_value=[],
+        config=True,
         help="""Choices offered to users, each a dict:
         {"display_name", "slug", "description", "default": bool, "template": name or {"name", "namespace"},
          "template_namespace", "variables": {name: value fixed by the admin}, "user_variables": [names users may
@@ -80,7 +85,10 @@ class NotebookInstanceSpawner(Spawner):
         May be a callable (spawner) -> list, possibly async.""",
     )
     user_variables = List(
-        Unicode(), default_value=None, allow_none=True, config=True,
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        config=True,
         help="Without profile_list: the template variables users may set (None: all not filled by the spawner).",
     )
     extra_variables = Dict(
@@ -89,44 +97,55 @@ class NotebookInstanceSpawner(Spawner):
         Sent only to templates that declare the variable; a profile's own variables win.""",
     )
     instance_name_template = Unicode(
-        "jupyter-{user_server}", config=True,
+        "jupyter-{user_server}",
+        config=True,
         help="Name of the instance; fields: username, servername, user_server, userid (KubeSpawner's safe slugs).",
     )
     secret_name_template = Unicode(
-        "{instance_name}", config=True,
+        "{instance_name}",
+        config=True,
         help="Name of the Secret with the sensitive environment; fields as instance_name_template plus instance_name.",
     )
     secret_env_keys = List(
-        Unicode(), default_value=["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"], config=True,
+        Unicode(),
+        default_value=["JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN"],
+        config=True,
         help="Environment variables that always go into the Secret rather than into the instance.",
     )
     secret_env_pattern = Unicode(
-        r"(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*", config=True,
+        r"(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*",
+        config=True,
         help="Environment variables whose name matches this (fully) go into the Secret too. Empty: none.",
     )
     extra_labels = Dict(
-        Unicode(), config=True,
+        Unicode(),
+        config=True,
         help="Labels added to the instance and the Secret.",
     )
     send_args = Bool(
-        True, config=True,
+        True,
+        config=True,
         help="Send cmd + get_args() as the instance's args when the template allows args (policy.allowArgs).",
     )
     stop_timeout = Int(
-        120, config=True,
+        120,
+        config=True,
         help="Seconds stop() waits for the instance (and, by foreground deletion, its pods) to be gone.",
     )
     kubeconfig = Unicode(
-        "", config=True,
+        "",
+        config=True,
         help="Kubeconfig file to use. Default: in-cluster credentials when in a pod, else $KUBECONFIG or ~/.kube/config.",
     )
     kube_context = Unicode("", config=True, help="Kubeconfig context to use (default: its current context).")
     progress_tail_seconds = Int(
-        10, config=True,
+        10,
+        config=True,
         help="After Ready, how long the operator's late Events are still relayed to the spawn page.",
     )
     watch_timeout_seconds = Int(
-        300, config=True,
+        300,
+        config=True,
         help="Server-side timeout of each watch request; watches resume where they stopped.",
     )
 
@@ -155,7 +174,7 @@ class NotebookInstanceSpawner(Spawner):
     _kube: KubeApi | None = None  # tests (and embedders) may set their own
     _progress_log: ProgressLog | None = None
     _progress_tail: asyncio.Task | None = None
-    _clients: dict[tuple, KubeApi] = {}
+    _clients: ClassVar[dict[tuple, KubeApi]] = {}  # one API client per configuration, shared by all spawners
     _clients_lock: asyncio.Lock | None = None
 
     # ------------------------------------------------------------------------------------------------ naming
@@ -166,16 +185,22 @@ class NotebookInstanceSpawner(Spawner):
 
     def _name_fields(self) -> dict[str, str]:
         n = self.names
-        return {"username": n.username, "servername": n.servername, "user_server": n.user_server,
-                "userid": str(self.user.id)}
+        return {
+            "username": n.username,
+            "servername": n.servername,
+            "user_server": n.user_server,
+            "userid": str(self.user.id),
+        }
 
     def _instance_name(self) -> str:
         return self.instance_name or check_name(
-            "JupyterNotebookInstance", self.instance_name_template.format(**self._name_fields()))
+            "JupyterNotebookInstance", self.instance_name_template.format(**self._name_fields())
+        )
 
     def _secret_name(self) -> str:
         return self.secret_name or check_name(
-            "Secret", self.secret_name_template.format(instance_name=self._instance_name(), **self._name_fields()))
+            "Secret", self.secret_name_template.format(instance_name=self._instance_name(), **self._name_fields())
+        )
 
     def filled_variables(self) -> dict[str, str]:
         """The variables the spawner fills for every server (sent when the template declares them)."""
@@ -211,8 +236,11 @@ class NotebookInstanceSpawner(Spawner):
                     config.load_incluster_config(client_configuration=configuration)
                 else:
                     await config.load_kube_config(
-                        config_file=self.kubeconfig or None, context=self.kube_context or None,
-                        client_configuration=configuration, persist_config=False)
+                        config_file=self.kubeconfig or None,
+                        context=self.kube_context or None,
+                        client_configuration=configuration,
+                        persist_config=False,
+                    )
                 cls._clients[key] = KubeApi(client.ApiClient(configuration), self.watch_timeout_seconds)
         self._kube = cls._clients[key]
         return self._kube
@@ -223,8 +251,7 @@ class NotebookInstanceSpawner(Spawner):
         entries = self.profile_list
         if callable(entries):
             entries = await maybe_future(entries(self))
-        found = profiles_module.profiles_from_config(
-            entries or [], self.template_name, self.template_namespace or None)
+        found = profiles_module.profiles_from_config(entries or [], self.template_name, self.template_namespace or None)
         if not entries and self.user_variables is not None:
             found = [dataclasses.replace(found[0], user_variables=tuple(self.user_variables))]
         return found
@@ -260,7 +287,8 @@ class NotebookInstanceSpawner(Spawner):
             namespace = profile.template_namespace or self.template_namespace or self.namespace
             raise SpawnError(
                 f"Cannot start the server: template {namespace}/{profile.template_name} does not exist"
-                " (or the hub may not read it)")
+                " (or the hub may not read it)"
+            )
         filled = self.filled_variables()
         values = {k: v for k, v in filled.items() if k in template.declared}
         values.update({k: v for k, v in self._extra_variable_values().items() if k in template.declared})
@@ -287,9 +315,17 @@ class NotebookInstanceSpawner(Spawner):
             args = list(self.cmd) + list(self.get_args())
         secret = secret_body(name=secret_name, namespace=namespace, names=names, env=env.secret, labels=labels)
         instance = instance_body(
-            name=self._instance_name(), namespace=namespace, names=names,
-            template_name=template.name, template_namespace=template.namespace,
-            variables=variables, env=env.plain, secret_name=secret_name, args=args, labels=labels)
+            name=self._instance_name(),
+            namespace=namespace,
+            names=names,
+            template_name=template.name,
+            template_namespace=template.namespace,
+            variables=variables,
+            env=env.plain,
+            secret_name=secret_name,
+            args=args,
+            labels=labels,
+        )
         return secret, instance
 
     def _fresh_progress_log(self) -> ProgressLog:
@@ -340,7 +376,8 @@ class NotebookInstanceSpawner(Spawner):
             except TimeoutError:
                 last = progress.last_status_text or "the operator has not reported a status yet"
                 raise SpawnError(
-                    f"The server did not become ready within {self.start_timeout} seconds (last: {last})") from None
+                    f"The server did not become ready within {self.start_timeout} seconds (last: {last})"
+                ) from None
         except BaseException:
             # The hub calls stop() after a failed start only while poll() says "running"; a Failed instance would
             # be left behind, so clean up here (without waiting: nothing depends on it being gone).
@@ -374,8 +411,9 @@ class NotebookInstanceSpawner(Spawner):
                 raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
         raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
 
-    async def _follow_events(self, kube: KubeApi, namespace: str, name: str, uid: str | None,
-                             progress: ProgressLog) -> None:
+    async def _follow_events(
+        self, kube: KubeApi, namespace: str, name: str, uid: str | None, progress: ProgressLog
+    ) -> None:
         try:
             async for event in kube.watch_events(namespace, name):
                 # Events outlive their object (an hour by default): skip those about an earlier instance
@@ -411,8 +449,9 @@ class NotebookInstanceSpawner(Spawner):
             return None
         if phase == "Failed":
             # the hub will not call stop() for a server that is not running, so this is the last chance to clean up
-            self.log.warning("Instance %s/%s failed: %s", self.namespace, name,
-                             (current.get("status") or {}).get("message"))
+            self.log.warning(
+                "Instance %s/%s failed: %s", self.namespace, name, (current.get("status") or {}).get("message")
+            )
             await self._delete(kube, self.namespace)
         return 1
 
@@ -441,7 +480,8 @@ class NotebookInstanceSpawner(Spawner):
                         return
         except TimeoutError:
             raise SpawnError(
-                f"The instance {namespace}/{name} was not gone {timeout} seconds after its deletion") from None
+                f"The instance {namespace}/{name} was not gone {timeout} seconds after its deletion"
+            ) from None
 
     # ------------------------------------------------------------------------------------------------- state
 

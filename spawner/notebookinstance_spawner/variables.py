@@ -7,8 +7,9 @@ the REST API) instead of a Failed instance. The operator checks them again: it i
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

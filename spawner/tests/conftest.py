@@ -10,14 +10,13 @@ from types import SimpleNamespace
 import pytest
 import yaml
 from aiohttp.test_utils import TestServer
+from fake_kube import FakeKube
 from jupyterhub import orm
 from jupyterhub.objects import Hub
 from kubernetes_asyncio.client import ApiClient, Configuration
 
 from notebookinstance_spawner import NotebookInstanceSpawner
 from notebookinstance_spawner.kube import KubeApi
-
-from fake_kube import FakeKube
 
 REPO = Path(__file__).resolve().parents[2]
 NAMESPACE = "jupyterhub"
@@ -60,20 +59,29 @@ def make_user(name: str = "ada.lovelace@example.org", id: int = 42):
 def spawner_factory(api):
     """make(username=..., servername=..., **config) -> a NotebookInstanceSpawner talking to the fake API."""
 
-    def make(username: str = "ada.lovelace@example.org", servername: str = "", user_id: int = 42,
-             **config) -> NotebookInstanceSpawner:
+    def make(
+        username: str = "ada.lovelace@example.org", servername: str = "", user_id: int = 42, **config
+    ) -> NotebookInstanceSpawner:
         user = make_user(username, user_id)
         prefix = f"/user/{username}/" + (f"{servername}/" if servername else "")
-        orm_spawner = SimpleNamespace(name=servername, display_name=servername, state=None, user_options={},
-                                      server=orm.Server(base_url=prefix, proto="http", ip="",
-                                                        port=0, cookie_name="c"))
+        orm_spawner = SimpleNamespace(
+            name=servername,
+            display_name=servername,
+            state=None,
+            user_options={},
+            server=orm.Server(base_url=prefix, proto="http", ip="", port=0, cookie_name="c"),
+        )
         config.setdefault("namespace", NAMESPACE)
         config.setdefault("template_name", "z2jh-default")
         config.setdefault("api_token", "secret-token-123")
         config.setdefault("progress_tail_seconds", 1)
         spawner = NotebookInstanceSpawner(
-            user=user, hub=Hub(), orm_spawner=orm_spawner,
-            oauth_client_id=f"jupyterhub-user-{user.escaped_name}", **config)
+            user=user,
+            hub=Hub(),
+            orm_spawner=orm_spawner,
+            oauth_client_id=f"jupyterhub-user-{user.escaped_name}",
+            **config,
+        )
         spawner._kube = api
         return spawner
 
@@ -104,15 +112,24 @@ class StandInOperator:
 
     async def provision(self) -> None:
         await self.created()
-        await self.fake.add_event(self.namespace, self.name, "TemplateResolved",
-                                  "Using template jupyterhub/z2jh-default (generation 1)")
-        await self.fake.set_status(self.namespace, self.name, phase="Provisioning",
-                                   message="Waiting for pod jupyter-x to be ready")
+        await self.fake.add_event(
+            self.namespace, self.name, "TemplateResolved", "Using template jupyterhub/z2jh-default (generation 1)"
+        )
+        await self.fake.set_status(
+            self.namespace, self.name, phase="Provisioning", message="Waiting for pod jupyter-x to be ready"
+        )
 
     async def ready(self, url: str = "http://127.8.0.5:8888") -> None:
         await self.fake.add_event(self.namespace, self.name, "Ready", "Pod is ready")
-        await self.fake.set_status(self.namespace, self.name, phase="Ready", message="Ready", url=url,
-                                   podIP=url.split("//")[1].split(":")[0], port=8888)
+        await self.fake.set_status(
+            self.namespace,
+            self.name,
+            phase="Ready",
+            message="Ready",
+            url=url,
+            podIP=url.split("//")[1].split(":")[0],
+            port=8888,
+        )
 
     async def fail(self, message: str) -> None:
         await self.created()

@@ -86,17 +86,34 @@ class FakeKube:
         await self._record("jupyternotebookinstances", namespace, "MODIFIED", obj)
         return obj
 
-    async def add_event(self, namespace: str, instance: str, reason: str, note: str,
-                        type: str = "Normal", count: int | None = None, name: str | None = None) -> dict:
+    async def add_event(
+        self,
+        namespace: str,
+        instance: str,
+        reason: str,
+        note: str,
+        type: str = "Normal",
+        count: int | None = None,
+        name: str | None = None,
+    ) -> dict:
         target = self.get("jupyternotebookinstances", namespace, instance) or {"metadata": {}}
         event = {
             "apiVersion": "events.k8s.io/v1",
             "kind": "Event",
             "metadata": {"name": name or f"{instance}.{uuid.uuid4().hex[:12]}", "namespace": namespace},
-            "regarding": {"apiVersion": "kubespawner.jupyterhub.org/v1", "kind": "JupyterNotebookInstance",
-                          "name": instance, "namespace": namespace, "uid": target["metadata"].get("uid")},
-            "reason": reason, "note": note, "type": type, "action": reason,
-            "reportingController": "jupyter-notebook-operator", "reportingInstance": "test",
+            "regarding": {
+                "apiVersion": "kubespawner.jupyterhub.org/v1",
+                "kind": "JupyterNotebookInstance",
+                "name": instance,
+                "namespace": namespace,
+                "uid": target["metadata"].get("uid"),
+            },
+            "reason": reason,
+            "note": note,
+            "type": type,
+            "action": reason,
+            "reportingController": "jupyter-notebook-operator",
+            "reportingInstance": "test",
             "eventTime": "2026-11-25T10:00:00.000000Z",
         }
         if count:
@@ -139,8 +156,14 @@ class FakeKube:
 
     @staticmethod
     def _status(code: int, reason: str, message: str) -> web.Response:
-        body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message,
-                "reason": reason, "code": code}
+        body = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "status": "Failure",
+            "message": message,
+            "reason": reason,
+            "code": code,
+        }
         return web.json_response(body, status=code)
 
     async def _create(self, request):
@@ -187,11 +210,11 @@ class FakeKube:
         selector = _parse_selector(request.query.get("fieldSelector", ""))
         if request.query.get("watch") in ("true", "True", "1"):
             return await self._watch(request, resource, ns, selector)
-        items = [o for (r, n, _), o in self.objects.items()
-                 if r == resource and n == ns and _matches(o, selector)]
+        items = [o for (r, n, _), o in self.objects.items() if r == resource and n == ns and _matches(o, selector)]
         version = self.history[-1].version if self.history else 1
-        return web.json_response({"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(version)},
-                                  "items": items})
+        return web.json_response(
+            {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(version)}, "items": items}
+        )
 
     async def _watch(self, request, resource, ns, selector):
         since = int(request.query.get("resourceVersion") or 0)
@@ -199,8 +222,15 @@ class FakeKube:
         response = web.StreamResponse()
         await response.prepare(request)
         if since < self.expire_before:
-            gone = {"type": "ERROR", "object": {"kind": "Status", "code": 410, "reason": "Expired",
-                                                "message": f"too old resource version: {since}"}}
+            gone = {
+                "type": "ERROR",
+                "object": {
+                    "kind": "Status",
+                    "code": 410,
+                    "reason": "Expired",
+                    "message": f"too old resource version: {since}",
+                },
+            }
             await response.write(json.dumps(gone).encode() + b"\n")
             return response
         self._watches.append(request)
@@ -223,7 +253,7 @@ class FakeKube:
                     if not any(c.version > since for c in self.history):
                         try:
                             await asyncio.wait_for(self._condition().wait(), remaining)
-                        except asyncio.TimeoutError:
+                        except TimeoutError:
                             pass
         finally:
             self._watches.remove(request)

@@ -37,6 +37,7 @@ PORT = 18888  # the notebook port of the test templates (every pod has its own I
 
 # ------------------------------------------------------------------------------------------------ environment
 
+
 def cluster_info() -> dict[str, str] | None:
     script = REPO / "e2e" / "cluster"
     if not script.exists():
@@ -69,8 +70,13 @@ class Kubectl:
         self.binary, self.kubeconfig, self.namespace = binary, kubeconfig, namespace
 
     def __call__(self, *args: str, input: str | None = None, check: bool = True) -> str:
-        result = subprocess.run([self.binary, "--kubeconfig", self.kubeconfig, *args], input=input,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [self.binary, "--kubeconfig", self.kubeconfig, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
         return result.stdout
@@ -86,7 +92,8 @@ class Kubectl:
 def template(name: str, image: str, namespace: str) -> dict:
     slug = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
     return {
-        "apiVersion": "kubespawner.jupyterhub.org/v1", "kind": "JupyterNotebookInstanceTemplate",
+        "apiVersion": "kubespawner.jupyterhub.org/v1",
+        "kind": "JupyterNotebookInstanceTemplate",
         "metadata": {"name": name, "namespace": namespace},
         "spec": {
             "displayName": f"E2E {name}",
@@ -98,21 +105,32 @@ def template(name: str, image: str, namespace: str) -> dict:
                 {"name": "userid", "required": True, "pattern": "[0-9]+"},
                 {"name": "cpu_limit", "default": "1", "enum": ["1", "2"]},
             ],
-            "pods": [{
-                "name": "jupyter-{user_server}", "notebook": True, "notebookContainer": "notebook",
-                "notebookPort": PORT,
-                "labels": {"component": "singleuser-server", "hub.jupyter.org/username": "{username}",
-                           "hub.jupyter.org/servername": "{servername}"},
-                "annotations": {"hub.jupyter.org/username": "{unescaped_username}"},
-                "spec": {
-                    "automountServiceAccountToken": False,
-                    "containers": [{
-                        "name": "notebook", "image": image, "args": ["jupyterhub-singleuser"],
-                        "ports": [{"name": "notebook-port", "containerPort": PORT}],
-                        "env": [{"name": "CPU_LIMIT", "value": "{cpu_limit}"}],
-                    }],
-                },
-            }],
+            "pods": [
+                {
+                    "name": "jupyter-{user_server}",
+                    "notebook": True,
+                    "notebookContainer": "notebook",
+                    "notebookPort": PORT,
+                    "labels": {
+                        "component": "singleuser-server",
+                        "hub.jupyter.org/username": "{username}",
+                        "hub.jupyter.org/servername": "{servername}",
+                    },
+                    "annotations": {"hub.jupyter.org/username": "{unescaped_username}"},
+                    "spec": {
+                        "automountServiceAccountToken": False,
+                        "containers": [
+                            {
+                                "name": "notebook",
+                                "image": image,
+                                "args": ["jupyterhub-singleuser"],
+                                "ports": [{"name": "notebook-port", "containerPort": PORT}],
+                                "env": [{"name": "CPU_LIMIT", "value": "{cpu_limit}"}],
+                            }
+                        ],
+                    },
+                }
+            ],
             "policy": {"allowedImages": ["quay.io/jupyterhub/k8s-singleuser-sample:*"], "allowArgs": True},
         },
     }
@@ -121,10 +139,16 @@ def template(name: str, image: str, namespace: str) -> dict:
 def hub_rbac(namespace: str) -> list[dict]:
     """The hub's Role, as the chart grants it: no pods, Secrets without update, templates read-only."""
     rules = [
-        {"apiGroups": ["kubespawner.jupyterhub.org"], "resources": ["jupyternotebookinstances"],
-         "verbs": ["create", "get", "list", "watch", "delete"]},
-        {"apiGroups": ["kubespawner.jupyterhub.org"], "resources": ["jupyternotebookinstancetemplates"],
-         "verbs": ["get", "list", "watch"]},
+        {
+            "apiGroups": ["kubespawner.jupyterhub.org"],
+            "resources": ["jupyternotebookinstances"],
+            "verbs": ["create", "get", "list", "watch", "delete"],
+        },
+        {
+            "apiGroups": ["kubespawner.jupyterhub.org"],
+            "resources": ["jupyternotebookinstancetemplates"],
+            "verbs": ["get", "list", "watch"],
+        },
         {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["list", "watch"]},
         {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "get", "delete"]},
     ]
@@ -132,9 +156,13 @@ def hub_rbac(namespace: str) -> list[dict]:
     return [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta, "rules": rules},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta,
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "hub"},
-         "subjects": [{"kind": "ServiceAccount", "name": "hub", "namespace": namespace}]},
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": meta,
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "hub"},
+            "subjects": [{"kind": "ServiceAccount", "name": "hub", "namespace": namespace}],
+        },
     ]
 
 
@@ -143,8 +171,9 @@ class Process:
 
     def __init__(self, name: str, command: list[str], log: Path, env: dict | None = None, cwd: Path | None = None):
         self.name, self.log = name, log
-        self.handle = subprocess.Popen(command, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=env, cwd=cwd)
+        self.handle = subprocess.Popen(
+            command, stdout=open(log, "ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=cwd
+        )
 
     def alive(self) -> bool:
         return self.handle.poll() is None
@@ -201,8 +230,13 @@ c.NotebookInstanceSpawner.profile_list = [
     def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": str(HERE / "e2e")}
         env.pop("KUBECONFIG", None)  # the spawner must use only its own, restricted, credentials
-        self.process = Process("jupyterhub", [str(Path(sys.executable).parent / "jupyterhub"), "-f",
-                                              str(self.config)], self.workdir / "jupyterhub.log", env, self.workdir)
+        self.process = Process(
+            "jupyterhub",
+            [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(self.config)],
+            self.workdir / "jupyterhub.log",
+            env,
+            self.workdir,
+        )
 
         def up():
             assert self.process.alive(), f"jupyterhub exited:\n{self.process.tail()}"
@@ -251,6 +285,7 @@ c.NotebookInstanceSpawner.profile_list = [
 
 # -------------------------------------------------------------------------------------------------- fixtures
 
+
 def unavailable(reason: str):
     """Skips, or fails when JNO_SPAWNER_REQUIRE_E2E=true (for a CI that is meant to provide everything)."""
     if os.environ.get("JNO_SPAWNER_REQUIRE_E2E") == "true":
@@ -276,38 +311,67 @@ def stack(tmp_path_factory):
     # Polled: `kubectl wait --for=condition=Established` fails at once on a CRD whose status has no conditions yet.
     for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
         deadline = time.monotonic() + 60
-        while admin("get", "crd", f"{crd}.kubespawner.jupyterhub.org", "-o",
-                    "jsonpath={.status.conditions[?(@.type==\"Established\")].status}", check=False) != "True":
+        while (
+            admin(
+                "get",
+                "crd",
+                f"{crd}.kubespawner.jupyterhub.org",
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                check=False,
+            )
+            != "True"
+        ):
             assert time.monotonic() < deadline, f"CRD {crd}.kubespawner.jupyterhub.org not Established within 60s"
             time.sleep(0.5)
     admin("create", "namespace", namespace)
     processes: list[Process] = []
     hub = None
     try:
-        admin.apply(hub_rbac(namespace) + [
-            template("e2e-notebook", "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", namespace),
-            template("e2e-forbidden", "docker.io/example/miner:latest", namespace),
-        ])
+        admin.apply(
+            hub_rbac(namespace)
+            + [
+                template("e2e-notebook", "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", namespace),
+                template("e2e-forbidden", "docker.io/example/miner:latest", namespace),
+            ]
+        )
         # the hub's kubeconfig: a ServiceAccount token, the cluster's CA, nothing else
         token = admin("create", "token", "hub", "-n", namespace, "--duration=2h").strip()
         cluster = yaml.safe_load(Path(info["kubeconfig"]).read_text())["clusters"][0]["cluster"]
         hub_kubeconfig = workdir / "hub.kubeconfig"
-        hub_kubeconfig.write_text(yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "hub",
-            "clusters": [{"name": "local", "cluster": cluster}],
-            "users": [{"name": "hub", "user": {"token": token}}],
-            "contexts": [{"name": "hub", "context": {"cluster": "local", "user": "hub", "namespace": namespace}}],
-        }))
+        hub_kubeconfig.write_text(
+            yaml.safe_dump(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "hub",
+                    "clusters": [{"name": "local", "cluster": cluster}],
+                    "users": [{"name": "hub", "user": {"token": token}}],
+                    "contexts": [
+                        {"name": "hub", "context": {"cluster": "local", "user": "hub", "namespace": namespace}}
+                    ],
+                }
+            )
+        )
         # a copy of the jar: other builds may rewrite operator/target while the tests run
         jar = workdir / "operator.jar"
         shutil.copy(OPERATOR_JAR, jar)
         admin_env = {**os.environ, "KUBECONFIG": info["kubeconfig"]}
-        operator = Process("operator", [java, "-jar", str(jar), f"--watch-namespaces={namespace}",
-                                        "--http-port=-1"], workdir / "operator.log", admin_env)
+        operator = Process(
+            "operator",
+            [java, "-jar", str(jar), f"--watch-namespaces={namespace}", "--http-port=-1"],
+            workdir / "operator.log",
+            admin_env,
+        )
         processes.append(operator)
-        processes.append(Process("kubelet-standin", [sys.executable, str(HERE / "e2e" / "kubelet_standin.py"),
-                                                     namespace, str(workdir / "servers")],
-                                 workdir / "kubelet-standin.log", admin_env))
+        processes.append(
+            Process(
+                "kubelet-standin",
+                [sys.executable, str(HERE / "e2e" / "kubelet_standin.py"), namespace, str(workdir / "servers")],
+                workdir / "kubelet-standin.log",
+                admin_env,
+            )
+        )
         hub = Hub(workdir, namespace, hub_kubeconfig)
         hub.start()
         yield {"hub": hub, "kubectl": admin, "namespace": namespace, "workdir": workdir, "operator": operator}
@@ -339,6 +403,7 @@ def create_user(hub: Hub, name: str) -> None:
 
 # ----------------------------------------------------------------------------------------------------- tests
 
+
 def test_start_and_stop_a_users_server(hub, kubectl):
     create_user(hub, "ada")
     response = hub.api("POST", "/users/ada/server", json={})
@@ -364,8 +429,9 @@ def test_start_and_stop_a_users_server(hub, kubectl):
         assert pod_env[key] == value, key
     assert json.loads(pod_env["JUPYTERHUB_OAUTH_ACCESS_SCOPES"])
     assert "JUPYTERHUB_API_TOKEN" not in pod_env
-    assert {"secretRef": {"name": "jupyter-ada", "optional": False}} in container["envFrom"] or \
-        {"secretRef": {"name": "jupyter-ada"}} in container["envFrom"]
+    assert {"secretRef": {"name": "jupyter-ada", "optional": False}} in container["envFrom"] or {
+        "secretRef": {"name": "jupyter-ada"}
+    } in container["envFrom"]
     messages = [e.get("message", "") for e in hub.progress("ada")]
     assert any("ready" in m.lower() for m in messages), messages
 
@@ -480,8 +546,9 @@ def test_the_options_form_in_the_hubs_spawn_page(hub, kubectl):
     base = hub.url[: -len("/api")]
     login_page = browser.get(base + "/login", timeout=30).text
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login_page).group(1)
-    response = browser.post(base + "/login", data={"username": "frank", "password": "x", "_xsrf": xsrf},
-                            timeout=30, allow_redirects=False)
+    response = browser.post(
+        base + "/login", data={"username": "frank", "password": "x", "_xsrf": xsrf}, timeout=30, allow_redirects=False
+    )
     assert response.status_code == 302, response.text
     response = browser.get(base + "/spawn", timeout=30)
     form = response.text
@@ -491,8 +558,11 @@ def test_the_options_form_in_the_hubs_spawn_page(hub, kubectl):
     assert re.search(r'<select[^>]*name="var\.notebook\.cpu_limit"', form)
     assert "var.notebook.username" not in form and "var.notebook.user_server" not in form
     xsrf = re.search(r'xsrf_token: "([^"]+)"', form).group(1)  # the page's own token (its script sends it)
-    response = browser.post(base + "/spawn", data={"profile": "notebook", "var.notebook.cpu_limit": "2",
-                                                   "var.forbidden.cpu_limit": "1", "_xsrf": xsrf}, timeout=60)
+    response = browser.post(
+        base + "/spawn",
+        data={"profile": "notebook", "var.notebook.cpu_limit": "2", "var.forbidden.cpu_limit": "1", "_xsrf": xsrf},
+        timeout=60,
+    )
     assert response.status_code < 400, response.text[:2000]
     hub.wait_ready("frank")
     assert kubectl.get("jni", "jupyter-frank")["spec"]["variables"]["cpu_limit"] == "2"

@@ -3,11 +3,10 @@
 import asyncio
 
 import pytest
-
-from notebookinstance_spawner import SpawnError
-
 from conftest import INSTANCES, NAMESPACE, StandInOperator, wait_for
 from fake_kube import secret_env
+
+from notebookinstance_spawner import SpawnError
 
 NAME = "jupyter-ada-lovelace-example-org---7799473f"
 
@@ -26,8 +25,10 @@ async def test_start_creates_secret_then_instance_and_returns_the_url(spawner_fa
     assert url == "http://127.8.0.5:8888"
 
     creates = [path for method, path, _ in fake.requests if method == "POST"]
-    assert creates == [f"/api/v1/namespaces/{NAMESPACE}/secrets",
-                       f"/apis/kubespawner.jupyterhub.org/v1/namespaces/{NAMESPACE}/{INSTANCES}"]
+    assert creates == [
+        f"/api/v1/namespaces/{NAMESPACE}/secrets",
+        f"/apis/kubespawner.jupyterhub.org/v1/namespaces/{NAMESPACE}/{INSTANCES}",
+    ]
     secret = fake.get("secrets", NAMESPACE, NAME)
     assert secret_env(secret)["JUPYTERHUB_API_TOKEN"] == "secret-token-123"
     assert fake.get(INSTANCES, NAMESPACE, NAME)["spec"]["envSecretRef"] == {"name": NAME}
@@ -66,10 +67,8 @@ async def test_progress_streams_status_changes_and_events(spawner_factory, fake)
             seen.append(item)
 
     follower = asyncio.create_task(follow())
-    await fake.add_event(NAMESPACE, NAME, "PodScheduled", "Pod jupyter-x is on kwok-node-1", count=1,
-                         name="sched")
-    await fake.add_event(NAMESPACE, NAME, "PodScheduled", "Pod jupyter-x is on kwok-node-1", count=3,
-                         name="sched")
+    await fake.add_event(NAMESPACE, NAME, "PodScheduled", "Pod jupyter-x is on kwok-node-1", count=1, name="sched")
+    await fake.add_event(NAMESPACE, NAME, "PodScheduled", "Pod jupyter-x is on kwok-node-1", count=3, name="sched")
     await wait_for(lambda: any("(x3)" in item["message"] for item in seen))
     await operator.ready()
     assert await asyncio.wait_for(start, 20)
@@ -92,8 +91,9 @@ async def test_failed_instance_ends_the_spawn_with_the_operators_message(spawner
     await operator.fail("image evil.example/miner:latest is not allowed by policy.allowedImages")
     with pytest.raises(SpawnError) as caught:
         await asyncio.wait_for(start, 20)
-    assert str(caught.value) == ("The server could not be started: "
-                                 "image evil.example/miner:latest is not allowed by policy.allowedImages")
+    assert str(caught.value) == (
+        "The server could not be started: image evil.example/miner:latest is not allowed by policy.allowedImages"
+    )
     assert caught.value.jupyterhub_message == str(caught.value) and caught.value.status_code == 500
     # the hub will not call stop() for a server poll() calls dead: start() cleaned up itself
     assert fake.get(INSTANCES, NAMESPACE, NAME) is None
@@ -133,8 +133,9 @@ async def test_a_leftover_instance_and_secret_are_replaced(spawner_factory, fake
     assert not start.done()  # waits until the old instance is really gone
     await fake.finish_deletion(INSTANCES, NAMESPACE, NAME)
     operator = StandInOperator(fake, NAME)
-    await wait_for(lambda: (fake.get(INSTANCES, NAMESPACE, NAME) or {}).get("metadata", {}).get("uid")
-                   not in (None, old_uid))
+    await wait_for(
+        lambda: (fake.get(INSTANCES, NAMESPACE, NAME) or {}).get("metadata", {}).get("uid") not in (None, old_uid)
+    )
     await operator.provision()
     await operator.ready("http://127.8.1.9:8888")
     assert await asyncio.wait_for(start, 20) == "http://127.8.1.9:8888"
@@ -206,8 +207,11 @@ async def test_state_round_trip_lets_a_restarted_hub_find_the_server(spawner_fac
     spawner = spawner_factory(instance_name_template="nb-{user_server}")
     await started(spawner, fake, "nb-ada-lovelace-example-org---7799473f")
     state = spawner.get_state()
-    assert state == {"instance_name": "nb-ada-lovelace-example-org---7799473f",
-                     "secret_name": "nb-ada-lovelace-example-org---7799473f", "namespace": NAMESPACE}
+    assert state == {
+        "instance_name": "nb-ada-lovelace-example-org---7799473f",
+        "secret_name": "nb-ada-lovelace-example-org---7799473f",
+        "namespace": NAMESPACE,
+    }
 
     # the admin changed the name template since: the restarted hub still finds the running server
     restarted = spawner_factory(instance_name_template="other-{user_server}", namespace="elsewhere")

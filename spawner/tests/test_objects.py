@@ -3,11 +3,10 @@
 import json
 
 import pytest
+from conftest import example
 
 from notebookinstance_spawner.resources import check_name, split_env
 from notebookinstance_spawner.variables import TemplateInfo
-
-from conftest import example
 
 
 @pytest.fixture
@@ -40,8 +39,13 @@ async def test_default_server_objects_follow_the_example(spawner_factory):
         "userid": "42",
         "mem_limit": "4G",
     }
-    for key in ("JUPYTERHUB_USER", "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_OAUTH_CALLBACK_URL",
-                "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_CLIENT_ID"):
+    for key in (
+        "JUPYTERHUB_USER",
+        "JUPYTERHUB_SERVICE_PREFIX",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL",
+        "JUPYTERHUB_SERVICE_URL",
+        "JUPYTERHUB_CLIENT_ID",
+    ):
         assert instance["spec"]["env"][key] == expected["spec"]["env"][key], key
     assert instance["spec"]["envSecretRef"] == {"name": secret["metadata"]["name"]}
     assert instance["spec"]["args"] == ["jupyterhub-singleuser"]
@@ -52,11 +56,12 @@ async def test_default_server_objects_follow_the_example(spawner_factory):
 
 
 async def test_secrets_never_reach_the_instance(spawner_factory):
-    spawner = spawner_factory(environment={"S3_SECRET_ACCESS_KEY": "s3cr3t", "DB_PASSWORD": "pw",
-                                           "PLAIN": '{"json": ["kept", "verbatim"]}'})
+    spawner = spawner_factory(
+        environment={"S3_SECRET_ACCESS_KEY": "s3cr3t", "DB_PASSWORD": "pw", "PLAIN": '{"json": ["kept", "verbatim"]}'}
+    )
     secret, instance = await build(spawner)
     text = json.dumps(instance)
-    for value in ("secret-token-123", "s3cr3t", "pw\""):
+    for value in ("secret-token-123", "s3cr3t", 'pw"'):
         assert value not in text
     assert secret["stringData"]["S3_SECRET_ACCESS_KEY"] == "s3cr3t"
     assert secret["stringData"]["DB_PASSWORD"] == "pw"
@@ -104,8 +109,13 @@ async def test_args_only_when_the_template_allows_them(spawner_factory, fake, z2
 
 
 async def test_labels_and_configured_names(spawner_factory):
-    spawner = spawner_factory(username="bob", servername="x", extra_labels={"team": "a"},
-                              instance_name_template="nb-{user_server}", secret_name_template="{instance_name}-env")
+    spawner = spawner_factory(
+        username="bob",
+        servername="x",
+        extra_labels={"team": "a"},
+        instance_name_template="nb-{user_server}",
+        secret_name_template="{instance_name}-env",
+    )
     secret, instance = await build(spawner)
     assert instance["metadata"]["name"] == "nb-bob--x"
     assert secret["metadata"]["name"] == "nb-bob--x-env"

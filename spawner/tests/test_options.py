@@ -10,8 +10,13 @@ from notebookinstance_spawner.profiles import options_from_form, profiles_from_c
 from notebookinstance_spawner.variables import TemplateInfo, Variable, check_values
 
 PROFILES = [
-    {"display_name": "Small", "template": "z2jh-default", "default": True, "variables": {"mem_limit": "1G"},
-     "description": "1 GB of memory"},
+    {
+        "display_name": "Small",
+        "template": "z2jh-default",
+        "default": True,
+        "variables": {"mem_limit": "1G"},
+        "description": "1 GB of memory",
+    },
     {"display_name": "Custom image", "slug": "custom", "template": {"name": "custom"}},
 ]
 UNNAMED = [
@@ -24,8 +29,12 @@ async def custom_template(fake, z2jh_template):
     z2jh_template["metadata"]["name"] = "custom"
     z2jh_template["spec"]["displayName"] = "Bring your own image"
     z2jh_template["spec"]["variables"] += [
-        {"name": "repo", "description": "Git repository", "pattern": "https://github\\.com/[^/]+/[^/]+",
-         "maxLength": 100},
+        {
+            "name": "repo",
+            "description": "Git repository",
+            "pattern": "https://github\\.com/[^/]+/[^/]+",
+            "maxLength": 100,
+        },
         {"name": "team", "required": True, "maxLength": 10},
     ]
     await fake.put("jupyternotebookinstancetemplates", z2jh_template)
@@ -81,8 +90,12 @@ async def test_a_profile_with_a_missing_template_is_shown_disabled(spawner_facto
 
 
 def test_form_data_becomes_user_options():
-    formdata = {"profile": ["custom"], "var.custom.repo": ["https://github.com/a/b"], "var.custom.team": [""],
-                "var.small.cpu_limit": ["4"]}
+    formdata = {
+        "profile": ["custom"],
+        "var.custom.repo": ["https://github.com/a/b"],
+        "var.custom.team": [""],
+        "var.small.cpu_limit": ["4"],
+    }
     assert options_from_form(formdata) == {"profile": "custom", "variables": {"repo": "https://github.com/a/b"}}
     assert options_from_form({"var..image": ["x"]}) == {"variables": {"image": "x"}}
     assert options_from_form({}) == {}
@@ -100,20 +113,24 @@ async def test_chosen_options_reach_the_instance(spawner_factory, custom_templat
     assert profile.slug == "small" and variables["mem_limit"] == "1G"
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"profile": "huge"}, "unknown profile 'huge'; available profiles: 'small', 'custom'"),
-    ({"mem_limit": "64G"}, "variable 'mem_limit' cannot be set by users here"),
-    ({"username": "root"}, "variable 'username' cannot be set by users here"),
-    ({"cpu_limit": "3"}, "variable 'cpu_limit' is '3'; allowed values: '1', '2', '4'"),
-    ({"nonsense": "1"}, "does not declare a variable 'nonsense'"),
-    ({"variables": "x"}, "must be an object"),
-    ({"profile": "custom", "repo": "https://evil.example/x", "team": "red"}, "does not match the pattern"),
-    ({"profile": "custom"}, "variable 'team' is required"),
-    ({"profile": "custom", "team": "far-too-long-a-name"}, "is 19 characters long; at most 10 are allowed"),
-    ({"profile": "custom", "team": 5}, "must be a string, not int"),
-])
-async def test_bad_options_are_refused_before_anything_is_created(spawner_factory, custom_template, fake,
-                                                                  options, message):
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"profile": "huge"}, "unknown profile 'huge'; available profiles: 'small', 'custom'"),
+        ({"mem_limit": "64G"}, "variable 'mem_limit' cannot be set by users here"),
+        ({"username": "root"}, "variable 'username' cannot be set by users here"),
+        ({"cpu_limit": "3"}, "variable 'cpu_limit' is '3'; allowed values: '1', '2', '4'"),
+        ({"nonsense": "1"}, "does not declare a variable 'nonsense'"),
+        ({"variables": "x"}, "must be an object"),
+        ({"profile": "custom", "repo": "https://evil.example/x", "team": "red"}, "does not match the pattern"),
+        ({"profile": "custom"}, "variable 'team' is required"),
+        ({"profile": "custom", "team": "far-too-long-a-name"}, "is 19 characters long; at most 10 are allowed"),
+        ({"profile": "custom", "team": 5}, "must be a string, not int"),
+    ],
+)
+async def test_bad_options_are_refused_before_anything_is_created(
+    spawner_factory, custom_template, fake, options, message
+):
     spawner = spawner_factory(profile_list=PROFILES)
     spawner.user_options = options
     with pytest.raises(SpawnError) as caught:
@@ -157,11 +174,14 @@ async def test_profile_list_may_be_a_callable(spawner_factory, custom_template):
     assert profile.slug == "for-ada-lovelace-example-org" and template.name == "custom"
 
 
-@pytest.mark.parametrize("entry, message", [
-    ({"display_name": "x"}, "profile_list[0]: 'template'"),
-    ({"template": "a", "colour": "red"}, "unknown field(s) ['colour']"),
-    ({"template": "a", "variables": {"x": 1}}, "'variables' must map variable names to strings"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"display_name": "x"}, "profile_list[0]: 'template'"),
+        ({"template": "a", "colour": "red"}, "unknown field(s) ['colour']"),
+        ({"template": "a", "variables": {"x": 1}}, "'variables' must map variable names to strings"),
+    ],
+)
 def test_bad_profile_configuration_is_explained(entry, message):
     with pytest.raises(ValueError) as caught:
         profiles_from_config([entry], "", None)
@@ -174,12 +194,20 @@ def test_duplicate_profile_slugs_are_refused():
 
 
 def test_variable_rules():
-    template = TemplateInfo("t", "ns", variables=(
-        Variable("code", pattern="[a-z]{2}[0-9]"), Variable("free"), Variable("java_only", pattern="\\p{Alpha}+"),
-    ))
+    template = TemplateInfo(
+        "t",
+        "ns",
+        variables=(
+            Variable("code", pattern="[a-z]{2}[0-9]"),
+            Variable("free"),
+            Variable("java_only", pattern="\\p{Alpha}+"),
+        ),
+    )
     assert check_values(template, {"code": "ab1", "free": "anything {at} all", "java_only": "x"}).ok
     result = check_values(template, {"code": "ab12"})
-    assert result.problems == ["template ns/t: variable 'code' is 'ab12', which does not match the pattern [a-z]{2}[0-9]"]
+    assert result.problems == [
+        "template ns/t: variable 'code' is 'ab12', which does not match the pattern [a-z]{2}[0-9]"
+    ]
 
 
 def test_render_form_escapes_everything():
@@ -189,8 +217,10 @@ def test_render_form_escapes_everything():
     assert "<script>" not in form and "<b>" not in form and "<i>" not in form
 
 
-@pytest.mark.skipif(not hasattr(__import__("jupyterhub.spawner").spawner.Spawner, "_run_apply_user_options"),
-                    reason="JupyterHub < 5.3 has no apply_user_options: start() checks the options")
+@pytest.mark.skipif(
+    not hasattr(__import__("jupyterhub.spawner").spawner.Spawner, "_run_apply_user_options"),
+    reason="JupyterHub < 5.3 has no apply_user_options: start() checks the options",
+)
 async def test_the_hub_checks_options_before_calling_start(spawner_factory, fake):
     """JupyterHub >= 5.3 runs apply_user_options first: bad options become a 400 with the reason."""
     spawner = spawner_factory()

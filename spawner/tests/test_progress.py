@@ -26,7 +26,11 @@ def test_events_repeats_and_warnings():
     log.event(event("b", "ImageDenied", "not allowed", type="Warning"))
     log.event(event("c", "Odd", ""))
     assert [i["message"] for i in log.items] == [
-        "PodStarting: pulling", "PodStarting: pulling (x4)", "Warning: ImageDenied: not allowed", "Odd"]
+        "PodStarting: pulling",
+        "PodStarting: pulling (x4)",
+        "Warning: ImageDenied: not allowed",
+        "Odd",
+    ]
 
 
 def test_long_notes_are_cut():

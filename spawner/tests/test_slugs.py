@@ -10,9 +10,32 @@ from notebookinstance_spawner.slugs import ServerNames
 
 # Awkward names: capitals, e-mail addresses, Unicode, '--' (which safe names never contain), digits first, long.
 CORPUS = [
-    "ada", "Ada", "ADA", "ada.lovelace@example.org", "ada--lovelace", "ada-", "-ada", "0ada", "123",
-    "élodie", "José María", "用户", "🙂", "a" * 48, "a" * 49, "x" * 200, "a_b", "a b", "a.b", "", "-", "---",
-    "user@sub.domain.example.com", "Ünïcödé-ÑÅMÉ", "test--", "abc---12345678",
+    "ada",
+    "Ada",
+    "ADA",
+    "ada.lovelace@example.org",
+    "ada--lovelace",
+    "ada-",
+    "-ada",
+    "0ada",
+    "123",
+    "élodie",
+    "José María",
+    "用户",
+    "🙂",
+    "a" * 48,
+    "a" * 49,
+    "x" * 200,
+    "a_b",
+    "a b",
+    "a.b",
+    "",
+    "-",
+    "---",
+    "user@sub.domain.example.com",
+    "Ünïcödé-ÑÅMÉ",
+    "test--",
+    "abc---12345678",
 ]
 SERVERS = ["", "gpu", "My Server", "a" * 60, "--", "données", "x"]
 
@@ -26,7 +49,9 @@ def kubespawner_fields(username: str, servername: str) -> tuple[str, str, str]:
 
     async def expand():
         user = SimpleNamespace(name=username, id=1, url="/user/x/", escaped_name="x")
-        spawner = KubeSpawner(user=user, hub=Hub(), orm_spawner=SimpleNamespace(name=servername, server=None), _mock=True)
+        spawner = KubeSpawner(
+            user=user, hub=Hub(), orm_spawner=SimpleNamespace(name=servername, server=None), _mock=True
+        )
         return tuple(spawner._expand_user_properties("{username}|{servername}|{user_server}|").split("|")[:3])
 
     return asyncio.run(expand())
@@ -39,7 +64,8 @@ def kubeconfig(tmp_path_factory):
     path.write_text(
         "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
         "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
-        "users: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n")
+        "users: [{name: u, user: {token: x}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n"
+    )
     return str(path)
 
 
@@ -53,7 +79,9 @@ def test_fields_match_kubespawner_7_1_0(servername, kubeconfig, monkeypatch):
             continue  # JupyterHub has no user without a name
         names = ServerNames.of(username, servername)
         assert (names.username, names.servername, names.user_server) == kubespawner_fields(username, servername), (
-            username, servername)
+            username,
+            servername,
+        )
 
 
 def test_functions_match_kubespawner_slugs():
@@ -62,7 +90,9 @@ def test_functions_match_kubespawner_slugs():
     for name in CORPUS:
         assert slugs.safe_slug(name) == real.safe_slug(name)
         assert slugs.safe_slug(name, max_length=48) == real.safe_slug(name, max_length=48)
-        assert slugs.safe_slug(name, is_valid=slugs.is_valid_label) == real.safe_slug(name, is_valid=real.is_valid_label)
+        assert slugs.safe_slug(name, is_valid=slugs.is_valid_label) == real.safe_slug(
+            name, is_valid=real.is_valid_label
+        )
         for other in SERVERS:
             assert slugs.multi_slug([name, other]) == real.multi_slug([name, other])
 
@@ -77,7 +107,10 @@ def test_known_vectors():
     assert ServerNames.of("ada", "gpu").user_server == "ada--gpu"
     capital = ServerNames.of("Ada", "gpu")
     assert (capital.username, capital.user_server, capital.username_label) == (
-        "ada---99a563ab", "ada---99a563ab--gpu", "Ada")
+        "ada---99a563ab",
+        "ada---99a563ab--gpu",
+        "Ada",
+    )
     long = ServerNames.of("x" * 200, "My Server")
     assert long.user_server == "xxxxxxxxxxxxxxxxx--my-server---3578fa13"
     assert long.servername == "my-server---c2d9a82f"

@@ -83,13 +83,18 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                 (home / "config").mkdir(parents=True, exist_ok=True)
                 # a container runs as its own user; this stand-in may run as root, which jupyter_server refuses
                 (home / "config" / "jupyter_server_config.json").write_text('{"ServerApp": {"allow_root": true}}')
-                env.update(PATH=f"{BIN}:{os.environ.get('PATH', '')}", HOME=str(home),
-                           JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"),
-                           JUPYTER_DATA_DIR=str(home / "data"))
+                env.update(
+                    PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+                    HOME=str(home),
+                    JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+                    JUPYTER_CONFIG_DIR=str(home / "config"),
+                    JUPYTER_DATA_DIR=str(home / "data"),
+                )
                 log(f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']})")
                 with open(log_dir / f"{name}.log", "ab") as out:
-                    processes[name] = subprocess.Popen(command, env=env, cwd=home, stdout=out,
-                                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                    processes[name] = subprocess.Popen(
+                        command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                    )
         except client.exceptions.ApiException as e:
             if e.status == 410:
                 version = None

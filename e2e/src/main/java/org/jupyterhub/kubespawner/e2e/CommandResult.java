@@ -8,12 +8,12 @@ package org.jupyterhub.kubespawner.e2e;
  */
 public record CommandResult(int exitCode, String output) {
 
-  /**
-   * Whether the command exited with 0.
-   *
-   * @return true on success
-   */
-  public boolean succeeded() {
-    return exitCode == 0;
-  }
+    /**
+     * Whether the command exited with 0.
+     *
+     * @return true on success
+     */
+    public boolean succeeded() {
+        return exitCode == 0;
+    }
 }

@@ -26,156 +26,157 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ControlPlane implements BeforeAllCallback, AfterAllCallback {
 
-  private final List<KubernetesClient> clients = new ArrayList<>();
-  private LocalCluster cluster;
-  private String namespace;
+    private final List<KubernetesClient> clients = new ArrayList<>();
+    private LocalCluster cluster;
+    private String namespace;
 
-  private ControlPlane() {}
+    private ControlPlane() {}
 
-  /**
-   * An extension to register in a {@code static} field with {@code @RegisterExtension}.
-   *
-   * @return a new extension
-   */
-  public static ControlPlane perClass() {
-    return new ControlPlane();
-  }
-
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    cluster = LocalCluster.get();
-    namespace = cluster.createNamespace(context.getRequiredTestClass().getSimpleName());
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    synchronized (clients) {
-      clients.forEach(KubernetesClient::close);
-      clients.clear();
+    /**
+     * An extension to register in a {@code static} field with {@code @RegisterExtension}.
+     *
+     * @return a new extension
+     */
+    public static ControlPlane perClass() {
+        return new ControlPlane();
     }
-    if (namespace != null) {
-      cluster.deleteNamespace(namespace);
-      namespace = null;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        cluster = LocalCluster.get();
+        namespace = cluster.createNamespace(context.getRequiredTestClass().getSimpleName());
     }
-  }
 
-  /**
-   * The cluster administrator's client (shared; do not close it).
-   *
-   * @return the admin client
-   */
-  public KubernetesClient admin() {
-    return started().admin();
-  }
-
-  /**
-   * This test class's own namespace, created before its first test and deleted after its last.
-   *
-   * @return the namespace's name
-   */
-  public String namespace() {
-    started();
-    return namespace;
-  }
-
-  /**
-   * A client acting as a ServiceAccount (created if missing), authenticated with a token from the TokenRequest API,
-   * so the RBAC rules that bind it apply for real. Closed after the class.
-   *
-   * @param namespace the ServiceAccount's namespace
-   * @param serviceAccount the ServiceAccount's name
-   * @return a client acting as {@code system:serviceaccount:<namespace>:<serviceAccount>}
-   */
-  public KubernetesClient clientFor(String namespace, String serviceAccount) {
-    KubernetesClient client = started().newClientFor(namespace, serviceAccount);
-    synchronized (clients) {
-      clients.add(client);
+    @Override
+    public void afterAll(ExtensionContext context) {
+        synchronized (clients) {
+            clients.forEach(KubernetesClient::close);
+            clients.clear();
+        }
+        if (namespace != null) {
+            cluster.deleteNamespace(namespace);
+            namespace = null;
+        }
     }
-    return client;
-  }
 
-  /**
-   * A client acting as any user and groups through the admin's impersonation, so RBAC decides as for that user
-   * (for people rather than pods; pods use {@link #clientFor}). Closed after the class.
-   *
-   * @param user the user name
-   * @param groups the user's groups
-   * @return a client whose requests RBAC sees as {@code user} in {@code groups}
-   */
-  public KubernetesClient clientAs(String user, String... groups) {
-    KubernetesClient client = started().newClientAs(user, groups);
-    synchronized (clients) {
-      clients.add(client);
+    /**
+     * The cluster administrator's client (shared; do not close it).
+     *
+     * @return the admin client
+     */
+    public KubernetesClient admin() {
+        return started().admin();
     }
-    return client;
-  }
 
-  /**
-   * The admin kubeconfig, e.g. for a process under test.
-   *
-   * @return its path
-   */
-  public Path kubeconfig() {
-    return started().kubeconfig();
-  }
-
-  /**
-   * The repository root.
-   *
-   * @return its path
-   */
-  public Path repoRoot() {
-    return started().repoRoot();
-  }
-
-  /**
-   * Runs the built kubectl as the admin, in this class's namespace unless the arguments name another
-   * ({@code -n}/{@code --namespace} given later win).
-   *
-   * @param args kubectl's arguments
-   * @return exit code and combined output
-   */
-  public CommandResult kubectl(String... args) {
-    return kubectlWithInput(null, args);
-  }
-
-  /**
-   * Like {@link #kubectl(String...)}, feeding {@code stdin} to kubectl (for {@code apply -f -}).
-   *
-   * @param stdin the standard input, or null for none
-   * @param args kubectl's arguments
-   * @return exit code and combined output
-   */
-  public CommandResult kubectlWithInput(String stdin, String... args) {
-    List<String> all = new ArrayList<>();
-    all.add("--namespace=" + namespace());
-    all.addAll(Arrays.asList(args));
-    return started().kubectl(stdin, all);
-  }
-
-  /**
-   * Server-side applies {@code <repo>/crds/*.yaml} and waits until every CRD is Established (idempotent).
-   *
-   * @return the names of the CRDs applied
-   */
-  public List<String> applyCrds() {
-    return started().applyCrds();
-  }
-
-  /**
-   * The JVM-wide cluster behind this extension.
-   *
-   * @return the cluster
-   */
-  public LocalCluster cluster() {
-    return started();
-  }
-
-  private LocalCluster started() {
-    if (cluster == null) {
-      throw new IllegalStateException("ControlPlane is not started: register it in a static field with "
-          + "@RegisterExtension (ControlPlane.perClass()) and use it from tests, not from field initializers");
+    /**
+     * This test class's own namespace, created before its first test and deleted after its last.
+     *
+     * @return the namespace's name
+     */
+    public String namespace() {
+        started();
+        return namespace;
     }
-    return cluster;
-  }
+
+    /**
+     * A client acting as a ServiceAccount (created if missing), authenticated with a token from the TokenRequest API,
+     * so the RBAC rules that bind it apply for real. Closed after the class.
+     *
+     * @param namespace the ServiceAccount's namespace
+     * @param serviceAccount the ServiceAccount's name
+     * @return a client acting as {@code system:serviceaccount:<namespace>:<serviceAccount>}
+     */
+    public KubernetesClient clientFor(String namespace, String serviceAccount) {
+        KubernetesClient client = started().newClientFor(namespace, serviceAccount);
+        synchronized (clients) {
+            clients.add(client);
+        }
+        return client;
+    }
+
+    /**
+     * A client acting as any user and groups through the admin's impersonation, so RBAC decides as for that user
+     * (for people rather than pods; pods use {@link #clientFor}). Closed after the class.
+     *
+     * @param user the user name
+     * @param groups the user's groups
+     * @return a client whose requests RBAC sees as {@code user} in {@code groups}
+     */
+    public KubernetesClient clientAs(String user, String... groups) {
+        KubernetesClient client = started().newClientAs(user, groups);
+        synchronized (clients) {
+            clients.add(client);
+        }
+        return client;
+    }
+
+    /**
+     * The admin kubeconfig, e.g. for a process under test.
+     *
+     * @return its path
+     */
+    public Path kubeconfig() {
+        return started().kubeconfig();
+    }
+
+    /**
+     * The repository root.
+     *
+     * @return its path
+     */
+    public Path repoRoot() {
+        return started().repoRoot();
+    }
+
+    /**
+     * Runs the built kubectl as the admin, in this class's namespace unless the arguments name another
+     * ({@code -n}/{@code --namespace} given later win).
+     *
+     * @param args kubectl's arguments
+     * @return exit code and combined output
+     */
+    public CommandResult kubectl(String... args) {
+        return kubectlWithInput(null, args);
+    }
+
+    /**
+     * Like {@link #kubectl(String...)}, feeding {@code stdin} to kubectl (for {@code apply -f -}).
+     *
+     * @param stdin the standard input, or null for none
+     * @param args kubectl's arguments
+     * @return exit code and combined output
+     */
+    public CommandResult kubectlWithInput(String stdin, String... args) {
+        List<String> all = new ArrayList<>();
+        all.add("--namespace=" + namespace());
+        all.addAll(Arrays.asList(args));
+        return started().kubectl(stdin, all);
+    }
+
+    /**
+     * Server-side applies {@code <repo>/crds/*.yaml} and waits until every CRD is Established (idempotent).
+     *
+     * @return the names of the CRDs applied
+     */
+    public List<String> applyCrds() {
+        return started().applyCrds();
+    }
+
+    /**
+     * The JVM-wide cluster behind this extension.
+     *
+     * @return the cluster
+     */
+    public LocalCluster cluster() {
+        return started();
+    }
+
+    private LocalCluster started() {
+        if (cluster == null) {
+            throw new IllegalStateException(
+                    "ControlPlane is not started: register it in a static field with "
+                            + "@RegisterExtension (ControlPlane.perClass()) and use it from tests, not from field initializers");
+        }
+        return cluster;
+    }
 }

@@ -14,87 +14,90 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HelmRelease implements AutoCloseable {
 
-  /** The chart's path in the repository. */
-  public static final String CHART = "charts/jupyter-notebook-operator";
+    /** The chart's path in the repository. */
+    public static final String CHART = "charts/jupyter-notebook-operator";
 
-  // helm's own cache/config/data, kept out of the user's home and shared by every module's tests.
-  private static final Path HELM_HOME = Path.of(System.getProperty("java.io.tmpdir"), "jno-helm");
+    // helm's own cache/config/data, kept out of the user's home and shared by every module's tests.
+    private static final Path HELM_HOME = Path.of(System.getProperty("java.io.tmpdir"), "jno-helm");
 
-  private final ControlPlane cluster;
-  private final String name;
-  private final String namespace;
+    private final ControlPlane cluster;
+    private final String name;
+    private final String namespace;
 
-  private HelmRelease(ControlPlane cluster, String name, String namespace) {
-    this.cluster = cluster;
-    this.name = name;
-    this.namespace = namespace;
-  }
-
-  /**
-   * Installs the chart. CRDs are applied by the test first (server-side, as every IT does), so helm skips them.
-   *
-   * @param cluster the control plane to install into
-   * @param name the release name
-   * @param namespace the release namespace
-   * @param sets {@code --set} arguments, e.g. {@code operator.replicas=2}
-   * @return the installed release; close it to uninstall
-   */
-  public static HelmRelease install(ControlPlane cluster, String name, String namespace, String... sets) {
-    List<String> args = new ArrayList<>(List.of("install", name, CHART, "--namespace", namespace, "--skip-crds"));
-    for (String set : sets) {
-      args.add("--set");
-      args.add(set);
+    private HelmRelease(ControlPlane cluster, String name, String namespace) {
+        this.cluster = cluster;
+        this.name = name;
+        this.namespace = namespace;
     }
-    run(cluster, args);
-    return new HelmRelease(cluster, name, namespace);
-  }
 
-  /**
-   * The name the chart gives the operator's ServiceAccount, Deployment and Lease.
-   *
-   * @return release name + {@code -jupyter-notebook-operator}
-   */
-  public String fullname() {
-    return name + "-jupyter-notebook-operator";
-  }
-
-  /**
-   * The admission policy's name (cluster-scoped: namespace-release-chart-hub).
-   *
-   * @return its name
-   */
-  public String admissionPolicy() {
-    return namespace + "-" + name + "-jupyter-notebook-operator-hub";
-  }
-
-  @Override
-  public void close() {
-    run(cluster, List.of("uninstall", name, "--namespace", namespace, "--wait"));
-  }
-
-  private static String run(ControlPlane cluster, List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(cluster.cluster().helm().toString());
-    command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(cluster.repoRoot().toFile())
-        .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
-    builder.environment().put("HELM_CACHE_HOME", HELM_HOME.resolve("cache").toString());
-    builder.environment().put("HELM_CONFIG_HOME", HELM_HOME.resolve("config").toString());
-    builder.environment().put("HELM_DATA_HOME", HELM_HOME.resolve("data").toString());
-    try {
-      Process process = builder.start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        throw new IllegalStateException("helm " + String.join(" ", args) + " failed:\n" + output);
-      }
-      return output;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run helm", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running helm", e);
+    /**
+     * Installs the chart. CRDs are applied by the test first (server-side, as every IT does), so helm skips them.
+     *
+     * @param cluster the control plane to install into
+     * @param name the release name
+     * @param namespace the release namespace
+     * @param sets {@code --set} arguments, e.g. {@code operator.replicas=2}
+     * @return the installed release; close it to uninstall
+     */
+    public static HelmRelease install(ControlPlane cluster, String name, String namespace, String... sets) {
+        List<String> args = new ArrayList<>(List.of("install", name, CHART, "--namespace", namespace, "--skip-crds"));
+        for (String set : sets) {
+            args.add("--set");
+            args.add(set);
+        }
+        run(cluster, args);
+        return new HelmRelease(cluster, name, namespace);
     }
-  }
+
+    /**
+     * The name the chart gives the operator's ServiceAccount, Deployment and Lease.
+     *
+     * @return release name + {@code -jupyter-notebook-operator}
+     */
+    public String fullname() {
+        return name + "-jupyter-notebook-operator";
+    }
+
+    /**
+     * The admission policy's name (cluster-scoped: namespace-release-chart-hub).
+     *
+     * @return its name
+     */
+    public String admissionPolicy() {
+        return namespace + "-" + name + "-jupyter-notebook-operator-hub";
+    }
+
+    @Override
+    public void close() {
+        run(cluster, List.of("uninstall", name, "--namespace", namespace, "--wait"));
+    }
+
+    private static String run(ControlPlane cluster, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(cluster.cluster().helm().toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(cluster.repoRoot().toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+        builder.environment().put("HELM_CACHE_HOME", HELM_HOME.resolve("cache").toString());
+        builder.environment()
+                .put("HELM_CONFIG_HOME", HELM_HOME.resolve("config").toString());
+        builder.environment().put("HELM_DATA_HOME", HELM_HOME.resolve("data").toString());
+        try {
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("helm " + String.join(" ", args) + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run helm", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running helm", e);
+        }
+    }
 }

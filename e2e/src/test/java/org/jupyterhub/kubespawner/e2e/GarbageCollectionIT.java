@@ -17,38 +17,65 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The controller-manager's garbage collector deletes what a deleted owner owned, and nothing else. */
 class GarbageCollectionIT {
 
-  @RegisterExtension static final ControlPlane cluster = ControlPlane.perClass();
+    @RegisterExtension
+    static final ControlPlane cluster = ControlPlane.perClass();
 
-  @Test
-  void deletingAnOwnerDeletesItsDependents() {
-    KubernetesClient admin = cluster.admin();
-    String ns = cluster.namespace();
-    ConfigMap owner = admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("owner").endMetadata().addToData("role", "owner").build()).create();
-    OwnerReference ownedBy = new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
-        .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).build();
+    @Test
+    void deletingAnOwnerDeletesItsDependents() {
+        KubernetesClient admin = cluster.admin();
+        String ns = cluster.namespace();
+        ConfigMap owner = admin.configMaps()
+                .inNamespace(ns)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("owner")
+                        .endMetadata()
+                        .addToData("role", "owner")
+                        .build())
+                .create();
+        OwnerReference ownedBy = new OwnerReferenceBuilder()
+                .withApiVersion("v1")
+                .withKind("ConfigMap")
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .build();
 
-    admin.pods().inNamespace(ns).resource(pod("owned", ownedBy)).create();
-    admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("owned").withOwnerReferences(ownedBy).endMetadata().build()).create();
-    admin.pods().inNamespace(ns).resource(pod("independent", null)).create();
+        admin.pods().inNamespace(ns).resource(pod("owned", ownedBy)).create();
+        admin.configMaps()
+                .inNamespace(ns)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("owned")
+                        .withOwnerReferences(ownedBy)
+                        .endMetadata()
+                        .build())
+                .create();
+        admin.pods().inNamespace(ns).resource(pod("independent", null)).create();
 
-    admin.configMaps().inNamespace(ns).withName("owner").delete();
+        admin.configMaps().inNamespace(ns).withName("owner").delete();
 
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      assertThat(admin.pods().inNamespace(ns).withName("owned").get()).isNull();
-      assertThat(admin.configMaps().inNamespace(ns).withName("owned").get()).isNull();
-    });
-    assertThat(admin.pods().inNamespace(ns).withName("independent").get()).isNotNull();
-  }
-
-  private static Pod pod(String name, OwnerReference owner) {
-    PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).endMetadata()
-        .withNewSpec().addNewContainer().withName("main").withImage("registry.k8s.io/pause:3.10").endContainer()
-        .endSpec();
-    if (owner != null) {
-      pod.editMetadata().withOwnerReferences(owner).endMetadata();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(admin.pods().inNamespace(ns).withName("owned").get()).isNull();
+            assertThat(admin.configMaps().inNamespace(ns).withName("owned").get())
+                    .isNull();
+        });
+        assertThat(admin.pods().inNamespace(ns).withName("independent").get()).isNotNull();
     }
-    return pod.build();
-  }
+
+    private static Pod pod(String name, OwnerReference owner) {
+        PodBuilder pod = new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("main")
+                .withImage("registry.k8s.io/pause:3.10")
+                .endContainer()
+                .endSpec();
+        if (owner != null) {
+            pod.editMetadata().withOwnerReferences(owner).endMetadata();
+        }
+        return pod.build();
+    }
 }

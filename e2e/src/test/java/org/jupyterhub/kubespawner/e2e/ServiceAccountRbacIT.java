@@ -16,65 +16,126 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** A ServiceAccount's client (TokenRequest token) is denied what RBAC does not grant and allowed what it does. */
 class ServiceAccountRbacIT {
 
-  @RegisterExtension static final ControlPlane cluster = ControlPlane.perClass();
+    @RegisterExtension
+    static final ControlPlane cluster = ControlPlane.perClass();
 
-  @Test
-  void serviceAccountGetsExactlyWhatItsRoleGrants() {
-    String ns = cluster.namespace();
-    KubernetesClient reader = cluster.clientFor(ns, "reader");
+    @Test
+    void serviceAccountGetsExactlyWhatItsRoleGrants() {
+        String ns = cluster.namespace();
+        KubernetesClient reader = cluster.clientFor(ns, "reader");
 
-    assertForbidden(() -> reader.configMaps().inNamespace(ns).list());
+        assertForbidden(() -> reader.configMaps().inNamespace(ns).list());
 
-    cluster.admin().rbac().roles().inNamespace(ns).resource(new RoleBuilder()
-        .withNewMetadata().withName("configmap-reader").endMetadata()
-        .addNewRule().withApiGroups("").withResources("configmaps").withVerbs("get", "list").endRule()
-        .build()).create();
-    cluster.admin().rbac().roleBindings().inNamespace(ns).resource(new RoleBindingBuilder()
-        .withNewMetadata().withName("reader-reads-configmaps").endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("configmap-reader")
-        .endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName("reader").withNamespace(ns).endSubject()
-        .build()).create();
-    cluster.admin().configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("visible").endMetadata().build()).create();
+        cluster.admin()
+                .rbac()
+                .roles()
+                .inNamespace(ns)
+                .resource(new RoleBuilder()
+                        .withNewMetadata()
+                        .withName("configmap-reader")
+                        .endMetadata()
+                        .addNewRule()
+                        .withApiGroups("")
+                        .withResources("configmaps")
+                        .withVerbs("get", "list")
+                        .endRule()
+                        .build())
+                .create();
+        cluster.admin()
+                .rbac()
+                .roleBindings()
+                .inNamespace(ns)
+                .resource(new RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("reader-reads-configmaps")
+                        .endMetadata()
+                        .withNewRoleRef()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("Role")
+                        .withName("configmap-reader")
+                        .endRoleRef()
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName("reader")
+                        .withNamespace(ns)
+                        .endSubject()
+                        .build())
+                .create();
+        cluster.admin()
+                .configMaps()
+                .inNamespace(ns)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("visible")
+                        .endMetadata()
+                        .build())
+                .create();
 
-    await().atMost(Duration.ofSeconds(30)).ignoreException(KubernetesClientException.class).untilAsserted(() ->
-        assertThat(reader.configMaps().inNamespace(ns).list().getItems())
-            .extracting(cm -> cm.getMetadata().getName()).contains("visible"));
-    assertForbidden(() -> reader.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("written").endMetadata().build()).create());
-    assertForbidden(() -> reader.secrets().inNamespace(ns).list());
-    assertForbidden(() -> reader.configMaps().inNamespace("default").list());
-  }
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreException(KubernetesClientException.class)
+                .untilAsserted(() -> assertThat(
+                                reader.configMaps().inNamespace(ns).list().getItems())
+                        .extracting(cm -> cm.getMetadata().getName())
+                        .contains("visible"));
+        assertForbidden(() -> reader.configMaps()
+                .inNamespace(ns)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("written")
+                        .endMetadata()
+                        .build())
+                .create());
+        assertForbidden(() -> reader.secrets().inNamespace(ns).list());
+        assertForbidden(() -> reader.configMaps().inNamespace("default").list());
+    }
 
-  @Test
-  void impersonatedUserIsAuthorizedLikeThatUser() {
-    String ns = cluster.namespace();
-    KubernetesClient alice = cluster.clientAs("alice", "system:authenticated");
+    @Test
+    void impersonatedUserIsAuthorizedLikeThatUser() {
+        String ns = cluster.namespace();
+        KubernetesClient alice = cluster.clientAs("alice", "system:authenticated");
 
-    assertForbidden("alice", () -> alice.configMaps().inNamespace(ns).list());
+        assertForbidden("alice", () -> alice.configMaps().inNamespace(ns).list());
 
-    cluster.admin().rbac().roleBindings().inNamespace(ns).resource(new RoleBindingBuilder()
-        .withNewMetadata().withName("alice-views").endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("view")
-        .endRoleRef()
-        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("alice").endSubject()
-        .build()).create();
+        cluster.admin()
+                .rbac()
+                .roleBindings()
+                .inNamespace(ns)
+                .resource(new RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("alice-views")
+                        .endMetadata()
+                        .withNewRoleRef()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("ClusterRole")
+                        .withName("view")
+                        .endRoleRef()
+                        .addNewSubject()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("User")
+                        .withName("alice")
+                        .endSubject()
+                        .build())
+                .create();
 
-    await().atMost(Duration.ofSeconds(30)).ignoreException(KubernetesClientException.class).untilAsserted(() ->
-        assertThat(alice.configMaps().inNamespace(ns).list().getItems()).isNotNull());
-    // The built-in view role deliberately excludes Secrets.
-    assertForbidden("alice", () -> alice.secrets().inNamespace(ns).list());
-  }
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreException(KubernetesClientException.class)
+                .untilAsserted(() -> assertThat(
+                                alice.configMaps().inNamespace(ns).list().getItems())
+                        .isNotNull());
+        // The built-in view role deliberately excludes Secrets.
+        assertForbidden("alice", () -> alice.secrets().inNamespace(ns).list());
+    }
 
-  private static void assertForbidden(Runnable call) {
-    assertForbidden("system:serviceaccount:" + cluster.namespace() + ":reader", call);
-  }
+    private static void assertForbidden(Runnable call) {
+        assertForbidden("system:serviceaccount:" + cluster.namespace() + ":reader", call);
+    }
 
-  private static void assertForbidden(String user, Runnable call) {
-    KubernetesClientException denied = catchThrowableOfType(KubernetesClientException.class, call::run);
-    assertThat(denied).as("expected the API server to refuse with 403 Forbidden").isNotNull();
-    assertThat(denied.getCode()).isEqualTo(403);
-    assertThat(denied.getMessage()).contains("User \"" + user + "\"");
-  }
+    private static void assertForbidden(String user, Runnable call) {
+        KubernetesClientException denied = catchThrowableOfType(KubernetesClientException.class, call::run);
+        assertThat(denied)
+                .as("expected the API server to refuse with 403 Forbidden")
+                .isNotNull();
+        assertThat(denied.getCode()).isEqualTo(403);
+        assertThat(denied.getMessage()).contains("User \"" + user + "\"");
+    }
 }

@@ -12,32 +12,32 @@ package org.jupyterhub.kubespawner.events;
  */
 public interface EventAction {
 
-  /**
-   * The action as written into the Event.
-   *
-   * @return the action; by default {@link Object#toString()}, which for an enum constant is its name
-   */
-  default String action() {
-    return toString();
-  }
+    /**
+     * The action as written into the Event.
+     *
+     * @return the action; by default {@link Object#toString()}, which for an enum constant is its name
+     */
+    default String action() {
+        return toString();
+    }
 
-  /**
-   * An action from a plain string.
-   *
-   * @param action the action, e.g. {@code Create}
-   * @return an action whose {@link #action()} is {@code action}
-   */
-  static EventAction of(String action) {
-    return new EventAction() {
-      @Override
-      public String action() {
-        return action;
-      }
+    /**
+     * An action from a plain string.
+     *
+     * @param action the action, e.g. {@code Create}
+     * @return an action whose {@link #action()} is {@code action}
+     */
+    static EventAction of(String action) {
+        return new EventAction() {
+            @Override
+            public String action() {
+                return action;
+            }
 
-      @Override
-      public String toString() {
-        return String.valueOf(action);
-      }
-    };
-  }
+            @Override
+            public String toString() {
+                return String.valueOf(action);
+            }
+        };
+    }
 }

@@ -16,52 +16,52 @@ import java.util.regex.Pattern;
  */
 final class EventNames {
 
-  /** DNS-1123 subdomain, which Event names must be. */
-  private static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    /** DNS-1123 subdomain, which Event names must be. */
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^a-z0-9]+");
+    private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^a-z0-9]+");
 
-  /** 253 allowed, minus the dot and 16 hex chars of the suffix, with some room to spare. */
-  static final int MAX_PREFIX_LENGTH = 200;
+    /** 253 allowed, minus the dot and 16 hex chars of the suffix, with some room to spare. */
+    static final int MAX_PREFIX_LENGTH = 200;
 
-  private EventNames() {}
+    private EventNames() {}
 
-  static String name(
-      ObjectReference regarding, EventKey key, String reportingController, Instant seriesStart, Duration window) {
-    long windowIndex = Math.floorDiv(seriesStart.toEpochMilli(), Math.max(1, window.toMillis()));
-    return prefix(regarding.getName()) + "." + key.hash(reportingController, windowIndex);
-  }
-
-  /**
-   * The regarding object's name if it is a valid subdomain (most kinds), else a readable sanitised form, e.g. a
-   * ClusterRole {@code system:controller:foo} becomes {@code system-controller-foo}.
-   */
-  static String prefix(String regardingName) {
-    String name = regardingName.toLowerCase(Locale.ROOT);
-    if (!DNS_SUBDOMAIN.matcher(name).matches()) {
-      name = NOT_ALPHANUMERIC.matcher(name).replaceAll("-");
+    static String name(
+            ObjectReference regarding, EventKey key, String reportingController, Instant seriesStart, Duration window) {
+        long windowIndex = Math.floorDiv(seriesStart.toEpochMilli(), Math.max(1, window.toMillis()));
+        return prefix(regarding.getName()) + "." + key.hash(reportingController, windowIndex);
     }
-    if (name.length() > MAX_PREFIX_LENGTH) {
-      name = name.substring(0, MAX_PREFIX_LENGTH);
-    }
-    name = trimNonAlphanumeric(name);
-    return name.isEmpty() ? "event" : name;
-  }
 
-  private static String trimNonAlphanumeric(String name) {
-    int start = 0;
-    int end = name.length();
-    while (start < end && !isAlphanumeric(name.charAt(start))) {
-      start++;
+    /**
+     * The regarding object's name if it is a valid subdomain (most kinds), else a readable sanitised form, e.g. a
+     * ClusterRole {@code system:controller:foo} becomes {@code system-controller-foo}.
+     */
+    static String prefix(String regardingName) {
+        String name = regardingName.toLowerCase(Locale.ROOT);
+        if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+            name = NOT_ALPHANUMERIC.matcher(name).replaceAll("-");
+        }
+        if (name.length() > MAX_PREFIX_LENGTH) {
+            name = name.substring(0, MAX_PREFIX_LENGTH);
+        }
+        name = trimNonAlphanumeric(name);
+        return name.isEmpty() ? "event" : name;
     }
-    while (end > start && !isAlphanumeric(name.charAt(end - 1))) {
-      end--;
-    }
-    return name.substring(start, end);
-  }
 
-  private static boolean isAlphanumeric(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  }
+    private static String trimNonAlphanumeric(String name) {
+        int start = 0;
+        int end = name.length();
+        while (start < end && !isAlphanumeric(name.charAt(start))) {
+            start++;
+        }
+        while (end > start && !isAlphanumeric(name.charAt(end - 1))) {
+            end--;
+        }
+        return name.substring(start, end);
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    }
 }

@@ -15,32 +15,32 @@ package org.jupyterhub.kubespawner.events;
  */
 public interface EventReason {
 
-  /**
-   * The reason as written into the Event.
-   *
-   * @return the reason; by default {@link Object#toString()}, which for an enum constant is its name
-   */
-  default String reason() {
-    return toString();
-  }
+    /**
+     * The reason as written into the Event.
+     *
+     * @return the reason; by default {@link Object#toString()}, which for an enum constant is its name
+     */
+    default String reason() {
+        return toString();
+    }
 
-  /**
-   * A reason from a plain string.
-   *
-   * @param reason the reason, e.g. {@code PodCreated}
-   * @return a reason whose {@link #reason()} is {@code reason}
-   */
-  static EventReason of(String reason) {
-    return new EventReason() {
-      @Override
-      public String reason() {
-        return reason;
-      }
+    /**
+     * A reason from a plain string.
+     *
+     * @param reason the reason, e.g. {@code PodCreated}
+     * @return a reason whose {@link #reason()} is {@code reason}
+     */
+    static EventReason of(String reason) {
+        return new EventReason() {
+            @Override
+            public String reason() {
+                return reason;
+            }
 
-      @Override
-      public String toString() {
-        return String.valueOf(reason);
-      }
-    };
-  }
+            @Override
+            public String toString() {
+                return String.valueOf(reason);
+            }
+        };
+    }
 }

@@ -5,23 +5,23 @@ package org.jupyterhub.kubespawner.events;
  * events.k8s.io/v1 API accepts.
  */
 public enum EventType {
-  /** Things went as intended: a template was resolved, a pod was created, a server became ready. */
-  NORMAL("Normal"),
-  /** Something was refused or went wrong: a variable was rejected, an image was denied, a pod failed. */
-  WARNING("Warning");
+    /** Things went as intended: a template was resolved, a pod was created, a server became ready. */
+    NORMAL("Normal"),
+    /** Something was refused or went wrong: a variable was rejected, an image was denied, a pod failed. */
+    WARNING("Warning");
 
-  private final String apiValue;
+    private final String apiValue;
 
-  EventType(String apiValue) {
-    this.apiValue = apiValue;
-  }
+    EventType(String apiValue) {
+        this.apiValue = apiValue;
+    }
 
-  /**
-   * The value written into the Event's {@code type} field.
-   *
-   * @return {@code Normal} or {@code Warning}
-   */
-  public String apiValue() {
-    return apiValue;
-  }
+    /**
+     * The value written into the Event's {@code type} field.
+     *
+     * @return {@code Normal} or {@code Warning}
+     */
+    public String apiValue() {
+        return apiValue;
+    }
 }

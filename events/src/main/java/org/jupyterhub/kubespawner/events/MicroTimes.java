@@ -8,16 +8,16 @@ import java.time.format.DateTimeFormatter;
 /** Formats instants the way the API server's MicroTime fields expect: RFC 3339 with microseconds, in UTC. */
 final class MicroTimes {
 
-  private static final DateTimeFormatter FORMAT =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FORMAT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
-  private MicroTimes() {}
+    private MicroTimes() {}
 
-  static String format(Instant instant) {
-    return FORMAT.format(instant);
-  }
+    static String format(Instant instant) {
+        return FORMAT.format(instant);
+    }
 
-  static MicroTime of(Instant instant) {
-    return new MicroTime(format(instant));
-  }
+    static MicroTime of(Instant instant) {
+        return new MicroTime(format(instant));
+    }
 }

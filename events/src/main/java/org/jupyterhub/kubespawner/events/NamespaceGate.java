@@ -23,66 +23,69 @@ import org.slf4j.LoggerFactory;
  */
 final class NamespaceGate {
 
-  /** A namespace given up on and quiet for this long after its period is forgotten: memory stays bounded. */
-  private static final Duration FORGET_AFTER = Duration.ofHours(1);
+    /** A namespace given up on and quiet for this long after its period is forgotten: memory stays bounded. */
+    private static final Duration FORGET_AFTER = Duration.ofHours(1);
 
-  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
-  private final Duration giveUp;
-  private final Clock clock;
-  private final Map<String, Instant> givenUpUntil = new ConcurrentHashMap<>();
+    private final Duration giveUp;
+    private final Clock clock;
+    private final Map<String, Instant> givenUpUntil = new ConcurrentHashMap<>();
 
-  /**
-   * @param giveUp how long no request is made to a namespace after a refusal there; zero means every Event is
-   *     still tried (the refusals are then only counted and logged)
-   */
-  NamespaceGate(Duration giveUp, Clock clock) {
-    this.giveUp = giveUp;
-    this.clock = clock;
-  }
-
-  /** True while writes to {@code namespace} are skipped after a refusal. */
-  boolean isGivenUp(String namespace) {
-    if (givenUpUntil.isEmpty()) {
-      return false; // the usual case, without a hash lookup
+    /**
+     * @param giveUp how long no request is made to a namespace after a refusal there; zero means every Event is
+     *     still tried (the refusals are then only counted and logged)
+     */
+    NamespaceGate(Duration giveUp, Clock clock) {
+        this.giveUp = giveUp;
+        this.clock = clock;
     }
-    Instant until = givenUpUntil.get(namespace);
-    return until != null && clock.instant().isBefore(until);
-  }
 
-  /** The API server refused a create in {@code namespace} because it is being deleted (or is gone). */
-  void refused(String namespace, String why) {
-    Instant until = clock.instant().plus(giveUp);
-    if (givenUpUntil.put(namespace, until) == null) {
-      LOG.warn(
-          "Namespace {} is being deleted or gone ({}); its Events are dropped without a request for {} at a"
-              + " time (counted in droppedNamespaceTerminating; further refusals there are logged at DEBUG)",
-          namespace,
-          why,
-          readable(giveUp));
-    } else {
-      LOG.debug(
-          "Namespace {} still refuses Events ({}); dropping them for another {}", namespace, why, readable(giveUp));
+    /** True while writes to {@code namespace} are skipped after a refusal. */
+    boolean isGivenUp(String namespace) {
+        if (givenUpUntil.isEmpty()) {
+            return false; // the usual case, without a hash lookup
+        }
+        Instant until = givenUpUntil.get(namespace);
+        return until != null && clock.instant().isBefore(until);
     }
-  }
 
-  private static String readable(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
-  }
-
-  /** A write to {@code namespace} succeeded: it exists again (recreated), so it is no longer given up. */
-  void accepted(String namespace) {
-    if (!givenUpUntil.isEmpty() && givenUpUntil.remove(namespace) != null) {
-      LOG.info("Namespace {} accepts Events again", namespace);
+    /** The API server refused a create in {@code namespace} because it is being deleted (or is gone). */
+    void refused(String namespace, String why) {
+        Instant until = clock.instant().plus(giveUp);
+        if (givenUpUntil.put(namespace, until) == null) {
+            LOG.warn(
+                    "Namespace {} is being deleted or gone ({}); its Events are dropped without a request for {} at a"
+                            + " time (counted in droppedNamespaceTerminating; further refusals there are logged at DEBUG)",
+                    namespace,
+                    why,
+                    readable(giveUp));
+        } else {
+            LOG.debug(
+                    "Namespace {} still refuses Events ({}); dropping them for another {}",
+                    namespace,
+                    why,
+                    readable(giveUp));
+        }
     }
-  }
 
-  /** Forgets namespaces whose period ended long ago; called by the writers' periodic maintenance. */
-  void forgetExpired() {
-    if (givenUpUntil.isEmpty()) {
-      return;
+    private static String readable(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
-    Instant horizon = clock.instant().minus(FORGET_AFTER);
-    givenUpUntil.values().removeIf(until -> until.isBefore(horizon));
-  }
+
+    /** A write to {@code namespace} succeeded: it exists again (recreated), so it is no longer given up. */
+    void accepted(String namespace) {
+        if (!givenUpUntil.isEmpty() && givenUpUntil.remove(namespace) != null) {
+            LOG.info("Namespace {} accepts Events again", namespace);
+        }
+    }
+
+    /** Forgets namespaces whose period ended long ago; called by the writers' periodic maintenance. */
+    void forgetExpired() {
+        if (givenUpUntil.isEmpty()) {
+            return;
+        }
+        Instant horizon = clock.instant().minus(FORGET_AFTER);
+        givenUpUntil.values().removeIf(until -> until.isBefore(horizon));
+    }
 }

@@ -16,10 +16,10 @@ import java.time.Instant;
  * @param observed when {@code record} was called
  */
 record Occurrence(
-    ObjectReference regarding,
-    ObjectReference related,
-    EventType type,
-    String reason,
-    String action,
-    String note,
-    Instant observed) {}
+        ObjectReference regarding,
+        ObjectReference related,
+        EventType type,
+        String reason,
+        String action,
+        String note,
+        Instant observed) {}

@@ -10,28 +10,28 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A clock tests move by hand, so windows and rate limits are tested without waiting. */
 final class MutableClock extends Clock {
 
-  private final AtomicReference<Instant> now;
+    private final AtomicReference<Instant> now;
 
-  MutableClock(Instant start) {
-    this.now = new AtomicReference<>(start);
-  }
+    MutableClock(Instant start) {
+        this.now = new AtomicReference<>(start);
+    }
 
-  void advance(Duration by) {
-    now.updateAndGet(instant -> instant.plus(by));
-  }
+    void advance(Duration by) {
+        now.updateAndGet(instant -> instant.plus(by));
+    }
 
-  @Override
-  public Instant instant() {
-    return now.get();
-  }
+    @Override
+    public Instant instant() {
+        return now.get();
+    }
 
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
 
-  @Override
-  public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException();
-  }
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+    }
 }

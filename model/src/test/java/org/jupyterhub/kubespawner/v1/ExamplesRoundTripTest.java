@@ -14,53 +14,61 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Every example survives YAML -> model -> YAML without losing or changing a field. */
 class ExamplesRoundTripTest {
 
-  private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ObjectMapper YAML = new YAMLMapper();
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({
-    "z2jh-default-template.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate",
-    "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance"
-  })
-  void roundTripsWithoutLoss(String file, Class<? extends HasMetadata> type) throws Exception {
-    String original = Examples.read(Examples.example(file));
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "z2jh-default-template.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate",
+        "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance"
+    })
+    void roundTripsWithoutLoss(String file, Class<? extends HasMetadata> type) throws Exception {
+        String original = Examples.read(Examples.example(file));
 
-    HasMetadata parsed = Serialization.unmarshal(original, type);
-    JsonNode written = YAML.readTree(Serialization.asYaml(parsed));
+        HasMetadata parsed = Serialization.unmarshal(original, type);
+        JsonNode written = YAML.readTree(Serialization.asYaml(parsed));
 
-    assertThat(parsed).isInstanceOf(type);
-    assertThat(written).isEqualTo(YAML.readTree(original));
-  }
+        assertThat(parsed).isInstanceOf(type);
+        assertThat(written).isEqualTo(YAML.readTree(original));
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({
-    "z2jh-default-template.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate",
-    "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance"
-  })
-  void kindsAreRegisteredForUntypedParsing(String file, Class<? extends HasMetadata> type) {
-    // META-INF/services registers the kinds, so fabric8 picks the model class from apiVersion and kind alone.
-    Object parsed = Serialization.unmarshal(Examples.read(Examples.example(file)));
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "z2jh-default-template.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate",
+        "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance"
+    })
+    void kindsAreRegisteredForUntypedParsing(String file, Class<? extends HasMetadata> type) {
+        // META-INF/services registers the kinds, so fabric8 picks the model class from apiVersion and kind alone.
+        Object parsed = Serialization.unmarshal(Examples.read(Examples.example(file)));
 
-    assertThat(parsed).isExactlyInstanceOf(type);
-  }
+        assertThat(parsed).isExactlyInstanceOf(type);
+    }
 
-  @Test
-  void placeholdersInTypedFieldsStayLiteral() {
-    // Quantities and int-or-strings are typed in fabric8's model; a placeholder in them must survive untouched.
-    String original = Examples.read(Examples.example("z2jh-default-template.yaml"));
-    JupyterNotebookInstanceTemplate parsed = Serialization.unmarshal(original, JupyterNotebookInstanceTemplate.class);
+    @Test
+    void placeholdersInTypedFieldsStayLiteral() {
+        // Quantities and int-or-strings are typed in fabric8's model; a placeholder in them must survive untouched.
+        String original = Examples.read(Examples.example("z2jh-default-template.yaml"));
+        JupyterNotebookInstanceTemplate parsed =
+                Serialization.unmarshal(original, JupyterNotebookInstanceTemplate.class);
 
-    var limits = parsed.getSpec().getPods().get(0).getSpec().getContainers().get(0).getResources().getLimits();
-    assertThat(limits.get("memory").toString()).isEqualTo("{mem_limit}");
-    assertThat(limits.get("cpu").toString()).isEqualTo("{cpu_limit}");
-    assertThat(Serialization.asYaml(parsed)).contains(placeholdersOf(original));
-  }
+        var limits = parsed.getSpec()
+                .getPods()
+                .get(0)
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getResources()
+                .getLimits();
+        assertThat(limits.get("memory").toString()).isEqualTo("{mem_limit}");
+        assertThat(limits.get("cpu").toString()).isEqualTo("{cpu_limit}");
+        assertThat(Serialization.asYaml(parsed)).contains(placeholdersOf(original));
+    }
 
-  private static String[] placeholdersOf(String yaml) {
-    return java.util.regex.Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]*}")
-        .matcher(yaml)
-        .results()
-        .map(java.util.regex.MatchResult::group)
-        .distinct()
-        .toArray(String[]::new);
-  }
+    private static String[] placeholdersOf(String yaml) {
+        return java.util.regex.Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]*}")
+                .matcher(yaml)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .distinct()
+                .toArray(String[]::new);
+    }
 }

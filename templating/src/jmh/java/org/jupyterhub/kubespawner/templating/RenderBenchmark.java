@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class RenderBenchmark {
 
-  static final String SPEC = """
+    static final String SPEC = """
       variables:
       - {name: username, required: true, pattern: '[a-z0-9]([-a-z0-9]*[a-z0-9])?', maxLength: 63}
       - {name: unescaped_username, required: true, maxLength: 255}
@@ -103,42 +103,42 @@ public class RenderBenchmark {
       policy: {allowedImages: ['quay.io/**']}
       """;
 
-  static final Map<String, String> INSTANCE = Map.of(
-      "username", "ada-lovelace-example-org---7799473f",
-      "unescaped_username", "ada.lovelace@example.org",
-      "user_server", "ada-lovelace-example-org---7799473f",
-      "userid", "42",
-      "mem_limit", "4G");
+    static final Map<String, String> INSTANCE = Map.of(
+            "username", "ada-lovelace-example-org---7799473f",
+            "unescaped_username", "ada.lovelace@example.org",
+            "user_server", "ada-lovelace-example-org---7799473f",
+            "userid", "42",
+            "mem_limit", "4G");
 
-  static final Map<String, String> BUILTINS = BuiltinVariables.of("jupyter-ada", "jupyterhub", "z2jh-default",
-      "jupyterhub");
+    static final Map<String, String> BUILTINS =
+            BuiltinVariables.of("jupyter-ada", "jupyterhub", "z2jh-default", "jupyterhub");
 
-  private JupyterNotebookInstanceTemplateSpec spec;
-  private CompiledTemplate compiled;
+    private JupyterNotebookInstanceTemplateSpec spec;
+    private CompiledTemplate compiled;
 
-  /** Parses and compiles once, and checks that the benchmark renders successfully. */
-  @Setup
-  public void setUp() throws Exception {
-    spec = new ObjectMapper(new YAMLFactory()).readValue(SPEC, JupyterNotebookInstanceTemplateSpec.class);
-    compiled = CompiledTemplate.compile(spec);
-    if (!compiled.isValid()) {
-      throw new IllegalStateException("benchmark template is invalid: " + compiled.problems());
+    /** Parses and compiles once, and checks that the benchmark renders successfully. */
+    @Setup
+    public void setUp() throws Exception {
+        spec = new ObjectMapper(new YAMLFactory()).readValue(SPEC, JupyterNotebookInstanceTemplateSpec.class);
+        compiled = CompiledTemplate.compile(spec);
+        if (!compiled.isValid()) {
+            throw new IllegalStateException("benchmark template is invalid: " + compiled.problems());
+        }
+        RenderResult result = compiled.render(INSTANCE, BUILTINS);
+        if (!(result instanceof RenderResult.Success)) {
+            throw new IllegalStateException("benchmark render failed: " + result);
+        }
     }
-    RenderResult result = compiled.render(INSTANCE, BUILTINS);
-    if (!(result instanceof RenderResult.Success)) {
-      throw new IllegalStateException("benchmark render failed: " + result);
+
+    /** The goal: one render of a compiled template into fabric8 objects, values validated and names checked. */
+    @Benchmark
+    public RenderResult render() {
+        return compiled.render(INSTANCE, BUILTINS);
     }
-  }
 
-  /** The goal: one render of a compiled template into fabric8 objects, values validated and names checked. */
-  @Benchmark
-  public RenderResult render() {
-    return compiled.render(INSTANCE, BUILTINS);
-  }
-
-  /** For reference: compiling the template (done once per template generation by the operator). */
-  @Benchmark
-  public CompiledTemplate compile() {
-    return CompiledTemplate.compile(spec);
-  }
+    /** For reference: compiling the template (done once per template generation by the operator). */
+    @Benchmark
+    public CompiledTemplate compile() {
+        return CompiledTemplate.compile(spec);
+    }
 }

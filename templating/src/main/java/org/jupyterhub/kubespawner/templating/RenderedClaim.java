@@ -9,5 +9,4 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
  * @param weight creation order among claims, ascending
  * @param retention what to do with the claim when its instance is deleted
  */
-public record RenderedClaim(PersistentVolumeClaim claim, int weight, ClaimRetention retention) {
-}
+public record RenderedClaim(PersistentVolumeClaim claim, int weight, ClaimRetention retention) {}

@@ -8,5 +8,4 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
  * @param networkPolicy metadata (name, labels, annotations) and spec
  * @param weight creation order among network policies, ascending
  */
-public record RenderedNetworkPolicy(NetworkPolicy networkPolicy, int weight) {
-}
+public record RenderedNetworkPolicy(NetworkPolicy networkPolicy, int weight) {}

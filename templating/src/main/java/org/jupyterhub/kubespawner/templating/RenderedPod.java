@@ -12,5 +12,4 @@ import io.fabric8.kubernetes.api.model.Pod;
  *     template does not say)
  * @param notebookPort the port the hub connects to (8888 unless the template says otherwise)
  */
-public record RenderedPod(Pod pod, int weight, boolean notebook, String notebookContainer, int notebookPort) {
-}
+public record RenderedPod(Pod pod, int weight, boolean notebook, String notebookContainer, int notebookPort) {}

@@ -8,5 +8,4 @@ import io.fabric8.kubernetes.api.model.Service;
  * @param service metadata (name, labels, annotations) and spec
  * @param weight creation order among services, ascending
  */
-public record RenderedService(Service service, int weight) {
-}
+public record RenderedService(Service service, int weight) {}

@@ -8,24 +8,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
 import org.jupyterhub.kubespawner.templating.core.ErrorKind;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
-import org.junit.jupiter.api.Test;
 
 class CompiledTemplateTest {
 
-  private static final Map<String, String> BUILTINS = BuiltinVariables.of("inst", "users", "tmpl", "admin");
+    private static final Map<String, String> BUILTINS = BuiltinVariables.of("inst", "users", "tmpl", "admin");
 
-  static JupyterNotebookInstanceTemplateSpec spec(String yaml) {
-    try {
-      return Examples.YAML.readValue(yaml, JupyterNotebookInstanceTemplateSpec.class);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
+    static JupyterNotebookInstanceTemplateSpec spec(String yaml) {
+        try {
+            return Examples.YAML.readValue(yaml, JupyterNotebookInstanceTemplateSpec.class);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
     }
-  }
 
-  private static final String MINIMAL = """
+    private static final String MINIMAL = """
       variables:
       - {name: user, required: true, pattern: '[a-z0-9-]+', maxLength: 40}
       - {name: image, default: 'quay.io/jupyter/base-notebook:latest'}
@@ -38,70 +38,80 @@ class CompiledTemplateTest {
       policy: {allowedImages: ['**']}
       """;
 
-  private static RenderedObjects success(RenderResult result) {
-    assertThat(result).isInstanceOf(RenderResult.Success.class);
-    return ((RenderResult.Success) result).objects();
-  }
+    private static RenderedObjects success(RenderResult result) {
+        assertThat(result).isInstanceOf(RenderResult.Success.class);
+        return ((RenderResult.Success) result).objects();
+    }
 
-  private static List<TemplateError> failure(RenderResult result) {
-    assertThat(result).isInstanceOf(RenderResult.Failure.class);
-    return ((RenderResult.Failure) result).errors();
-  }
+    private static List<TemplateError> failure(RenderResult result) {
+        assertThat(result).isInstanceOf(RenderResult.Failure.class);
+        return ((RenderResult.Failure) result).errors();
+    }
 
-  @Test
-  void rendersPodWithMetadataAndNotebookDefaults() {
-    CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
-    assertThat(template.problems()).isEmpty();
-    assertThat(template.usedBuiltins()).containsExactly("instance_name");
-    RenderedObjects objects = success(template.render(Map.of("user", "ada"), BUILTINS));
-    RenderedPod pod = objects.notebookPod();
-    assertThat(pod.pod().getMetadata().getName()).isEqualTo("jupyter-ada");
-    assertThat(pod.pod().getMetadata().getLabels())
-        .containsExactly(Map.entry("hub.jupyter.org/username", "ada"), Map.entry("instance", "inst"));
-    assertThat(pod.pod().getSpec().getContainers().get(0).getImage()).isEqualTo("quay.io/jupyter/base-notebook:latest");
-    assertThat(pod.pod().getKind()).isEqualTo("Pod");
-    assertThat(pod.notebookContainer()).isEqualTo("notebook");
-    assertThat(pod.notebookPort()).isEqualTo(CompiledTemplate.DEFAULT_NOTEBOOK_PORT);
-    assertThat(objects.persistentVolumeClaims()).isEmpty();
-  }
+    @Test
+    void rendersPodWithMetadataAndNotebookDefaults() {
+        CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
+        assertThat(template.problems()).isEmpty();
+        assertThat(template.usedBuiltins()).containsExactly("instance_name");
+        RenderedObjects objects = success(template.render(Map.of("user", "ada"), BUILTINS));
+        RenderedPod pod = objects.notebookPod();
+        assertThat(pod.pod().getMetadata().getName()).isEqualTo("jupyter-ada");
+        assertThat(pod.pod().getMetadata().getLabels())
+                .containsExactly(Map.entry("hub.jupyter.org/username", "ada"), Map.entry("instance", "inst"));
+        assertThat(pod.pod().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("quay.io/jupyter/base-notebook:latest");
+        assertThat(pod.pod().getKind()).isEqualTo("Pod");
+        assertThat(pod.notebookContainer()).isEqualTo("notebook");
+        assertThat(pod.notebookPort()).isEqualTo(CompiledTemplate.DEFAULT_NOTEBOOK_PORT);
+        assertThat(objects.persistentVolumeClaims()).isEmpty();
+    }
 
-  @Test
-  void eachRenderIsIndependent() {
-    CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
-    RenderedObjects ada = success(template.render(Map.of("user", "ada"), BUILTINS));
-    ada.notebookPod().pod().getSpec().getContainers().get(0).setImage("tampered");
-    RenderedObjects bob = success(template.render(Map.of("user", "bob"), BUILTINS));
-    assertThat(bob.notebookPod().pod().getMetadata().getName()).isEqualTo("jupyter-bob");
-    assertThat(bob.notebookPod().pod().getSpec().getContainers().get(0).getImage()).startsWith("quay.io/");
-  }
+    @Test
+    void eachRenderIsIndependent() {
+        CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
+        RenderedObjects ada = success(template.render(Map.of("user", "ada"), BUILTINS));
+        ada.notebookPod().pod().getSpec().getContainers().get(0).setImage("tampered");
+        RenderedObjects bob = success(template.render(Map.of("user", "bob"), BUILTINS));
+        assertThat(bob.notebookPod().pod().getMetadata().getName()).isEqualTo("jupyter-bob");
+        assertThat(bob.notebookPod().pod().getSpec().getContainers().get(0).getImage())
+                .startsWith("quay.io/");
+    }
 
-  @Test
-  void valueErrorsAreAllReportedTogether() {
-    CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
-    List<TemplateError> errors = failure(template.render(
-        Map.of("user", "Ada!", "namespace", "kube-system", "gpu", "1"), Map.of()));
-    assertThat(errors).extracting(TemplateError::variable, TemplateError::kind).containsExactlyInAnyOrder(
-        tuple("instance_name", ErrorKind.MISSING_BUILTIN),
-        tuple("user", ErrorKind.PATTERN_MISMATCH),
-        tuple("namespace", ErrorKind.BUILTIN_OVERRIDE),
-        tuple("gpu", ErrorKind.UNDECLARED_VARIABLE));
-  }
+    @Test
+    void valueErrorsAreAllReportedTogether() {
+        CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
+        List<TemplateError> errors =
+                failure(template.render(Map.of("user", "Ada!", "namespace", "kube-system", "gpu", "1"), Map.of()));
+        assertThat(errors)
+                .extracting(TemplateError::variable, TemplateError::kind)
+                .containsExactlyInAnyOrder(
+                        tuple("instance_name", ErrorKind.MISSING_BUILTIN),
+                        tuple("user", ErrorKind.PATTERN_MISMATCH),
+                        tuple("namespace", ErrorKind.BUILTIN_OVERRIDE),
+                        tuple("gpu", ErrorKind.UNDECLARED_VARIABLE));
+    }
 
-  @Test
-  void renderedNamesAndLabelsAreCheckedWithPaths() {
-    String yaml = MINIMAL.replace("pattern: '[a-z0-9-]+', ", "");
-    CompiledTemplate template = CompiledTemplate.compile(spec(yaml));
-    List<TemplateError> errors = failure(template.render(Map.of("user", "Ada Lovelace"), BUILTINS));
-    assertThat(errors).extracting(TemplateError::path, TemplateError::kind).containsExactlyInAnyOrder(
-        tuple("pods[0].name", ErrorKind.INVALID_NAME),
-        tuple("pods[0].labels['hub.jupyter.org/username']", ErrorKind.INVALID_LABEL_VALUE));
-    assertThat(errors).filteredOn(e -> e.path().equals("pods[0].name")).singleElement()
-        .satisfies(e -> assertThat(e.message()).contains("'jupyter-Ada Lovelace'").contains("DNS-1123 subdomain"));
-  }
+    @Test
+    void renderedNamesAndLabelsAreCheckedWithPaths() {
+        String yaml = MINIMAL.replace("pattern: '[a-z0-9-]+', ", "");
+        CompiledTemplate template = CompiledTemplate.compile(spec(yaml));
+        List<TemplateError> errors = failure(template.render(Map.of("user", "Ada Lovelace"), BUILTINS));
+        assertThat(errors)
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactlyInAnyOrder(
+                        tuple("pods[0].name", ErrorKind.INVALID_NAME),
+                        tuple("pods[0].labels['hub.jupyter.org/username']", ErrorKind.INVALID_LABEL_VALUE));
+        assertThat(errors)
+                .filteredOn(e -> e.path().equals("pods[0].name"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.message())
+                        .contains("'jupyter-Ada Lovelace'")
+                        .contains("DNS-1123 subdomain"));
+    }
 
-  @Test
-  void templateProblemsAreFoundAtCompileTimeAndBlockRendering() {
-    CompiledTemplate template = CompiledTemplate.compile(spec("""
+    @Test
+    void templateProblemsAreFoundAtCompileTimeAndBlockRendering() {
+        CompiledTemplate template = CompiledTemplate.compile(spec("""
         variables:
         - {name: size, default: 100Gi, enum: [10Gi, 20Gi]}
         - {name: namespace}
@@ -119,26 +129,32 @@ class CompiledTemplateTest {
           spec: {selector: {app: '{{literal}}'}}
         policy: {allowedImages: ['**']}
         """));
-    assertThat(template.isValid()).isFalse();
-    assertThat(template.problems()).extracting(TemplateError::path, TemplateError::kind).containsExactlyInAnyOrder(
-        tuple("variables[0].default", ErrorKind.INVALID_DEFAULT),
-        tuple("variables[1].name", ErrorKind.RESERVED_VARIABLE),
-        tuple("variables[2].pattern", ErrorKind.INVALID_DECLARATION),
-        tuple("pods", ErrorKind.INVALID_STRUCTURE),
-        tuple("pods[0].name", ErrorKind.UNDECLARED_PLACEHOLDER),
-        tuple("pods[1].labels['bad key!']", ErrorKind.INVALID_LABEL_KEY),
-        tuple("pods[1].spec.containers[0].name", ErrorKind.INVALID_NAME),
-        tuple("services[0].name", ErrorKind.INVALID_NAME),
-        tuple("services[0].spec.selector.app", ErrorKind.INVALID_LABEL_VALUE));
-    assertThat(template.problems()).filteredOn(p -> p.kind() == ErrorKind.UNDECLARED_PLACEHOLDER).singleElement()
-        .satisfies(p -> assertThat(p.message()).contains("{typo}").contains("[size, re]")
-            .contains("[instance_name, namespace, template_name, template_namespace]"));
-    assertThat(failure(template.render(Map.of(), BUILTINS))).isEqualTo(template.problems());
-  }
+        assertThat(template.isValid()).isFalse();
+        assertThat(template.problems())
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactlyInAnyOrder(
+                        tuple("variables[0].default", ErrorKind.INVALID_DEFAULT),
+                        tuple("variables[1].name", ErrorKind.RESERVED_VARIABLE),
+                        tuple("variables[2].pattern", ErrorKind.INVALID_DECLARATION),
+                        tuple("pods", ErrorKind.INVALID_STRUCTURE),
+                        tuple("pods[0].name", ErrorKind.UNDECLARED_PLACEHOLDER),
+                        tuple("pods[1].labels['bad key!']", ErrorKind.INVALID_LABEL_KEY),
+                        tuple("pods[1].spec.containers[0].name", ErrorKind.INVALID_NAME),
+                        tuple("services[0].name", ErrorKind.INVALID_NAME),
+                        tuple("services[0].spec.selector.app", ErrorKind.INVALID_LABEL_VALUE));
+        assertThat(template.problems())
+                .filteredOn(p -> p.kind() == ErrorKind.UNDECLARED_PLACEHOLDER)
+                .singleElement()
+                .satisfies(p -> assertThat(p.message())
+                        .contains("{typo}")
+                        .contains("[size, re]")
+                        .contains("[instance_name, namespace, template_name, template_namespace]"));
+        assertThat(failure(template.render(Map.of(), BUILTINS))).isEqualTo(template.problems());
+    }
 
-  @Test
-  void objectsComeOutInWeightOrderWithTheirSettings() {
-    CompiledTemplate template = CompiledTemplate.compile(spec("""
+    @Test
+    void objectsComeOutInWeightOrderWithTheirSettings() {
+        CompiledTemplate template = CompiledTemplate.compile(spec("""
         pods:
         - {name: late, weight: 5, spec: {containers: [{name: c, image: i}]}}
         - name: nb
@@ -156,38 +172,44 @@ class CompiledTemplateTest {
         - {name: np, spec: {podSelector: {}}}
         policy: {allowedImages: ['**']}
         """));
-    assertThat(template.problems()).isEmpty();
-    RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
-    assertThat(objects.pods()).extracting(p -> p.pod().getMetadata().getName()).containsExactly("early", "nb", "late");
-    assertThat(objects.notebookPod().notebookContainer()).isEqualTo("main");
-    assertThat(objects.notebookPod().notebookPort()).isEqualTo(9999);
-    assertThat(objects.persistentVolumeClaims()).extracting(c -> c.claim().getMetadata().getName(), c -> c.retention())
-        .containsExactly(tuple("home", ClaimRetention.RETAIN), tuple("scratch", ClaimRetention.DELETE));
-    assertThat(objects.services()).singleElement()
-        .satisfies(s -> assertThat(s.service().getMetadata().getName()).isEqualTo("svc-inst"));
-    assertThat(objects.networkPolicies()).singleElement()
-        .satisfies(n -> assertThat(n.networkPolicy().getApiVersion()).isEqualTo("networking.k8s.io/v1"));
-  }
+        assertThat(template.problems()).isEmpty();
+        RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
+        assertThat(objects.pods())
+                .extracting(p -> p.pod().getMetadata().getName())
+                .containsExactly("early", "nb", "late");
+        assertThat(objects.notebookPod().notebookContainer()).isEqualTo("main");
+        assertThat(objects.notebookPod().notebookPort()).isEqualTo(9999);
+        assertThat(objects.persistentVolumeClaims())
+                .extracting(c -> c.claim().getMetadata().getName(), c -> c.retention())
+                .containsExactly(tuple("home", ClaimRetention.RETAIN), tuple("scratch", ClaimRetention.DELETE));
+        assertThat(objects.services())
+                .singleElement()
+                .satisfies(s -> assertThat(s.service().getMetadata().getName()).isEqualTo("svc-inst"));
+        assertThat(objects.networkPolicies())
+                .singleElement()
+                .satisfies(n -> assertThat(n.networkPolicy().getApiVersion()).isEqualTo("networking.k8s.io/v1"));
+    }
 
-  @Test
-  void notebookContainerMustExistAndNamesMustBeUnique() {
-    CompiledTemplate template = CompiledTemplate.compile(spec("""
+    @Test
+    void notebookContainerMustExistAndNamesMustBeUnique() {
+        CompiledTemplate template = CompiledTemplate.compile(spec("""
         variables: [{name: c, default: x}]
         pods:
         - {name: same, notebookContainer: '{c}', spec: {containers: [{name: nb, image: i}]}}
         - {name: same, spec: {containers: [{name: nb, image: i}]}}
         policy: {allowedImages: ['**']}
         """));
-    assertThat(template.problems()).isEmpty();
-    assertThat(failure(template.render(Map.of("c", "nope"), BUILTINS)))
-        .extracting(TemplateError::path, TemplateError::kind).containsExactly(
-            tuple("pods[0].notebookContainer", ErrorKind.INVALID_STRUCTURE),
-            tuple("pods[1].name", ErrorKind.INVALID_STRUCTURE));
-  }
+        assertThat(template.problems()).isEmpty();
+        assertThat(failure(template.render(Map.of("c", "nope"), BUILTINS)))
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactly(
+                        tuple("pods[0].notebookContainer", ErrorKind.INVALID_STRUCTURE),
+                        tuple("pods[1].name", ErrorKind.INVALID_STRUCTURE));
+    }
 
-  @Test
-  void renderedQuantitiesAreChecked() {
-    CompiledTemplate template = CompiledTemplate.compile(spec("""
+    @Test
+    void renderedQuantitiesAreChecked() {
+        CompiledTemplate template = CompiledTemplate.compile(spec("""
         variables: [{name: mem, default: 1G}]
         pods:
         - name: p
@@ -200,21 +222,35 @@ class CompiledTemplateTest {
         - {name: c, spec: {resources: {requests: {storage: '{mem}i'}}}}
         policy: {allowedImages: ['**']}
         """));
-    assertThat(template.problems()).isEmpty();
-    RenderedObjects ok = success(template.render(Map.of(), BUILTINS));
-    assertThat(ok.notebookPod().pod().getSpec().getContainers().get(0).getResources().getLimits().get("memory"))
-        .hasToString("1G");
-    assertThat(ok.persistentVolumeClaims().get(0).claim().getSpec().getResources().getRequests().get("storage"))
-        .hasToString("1Gi");
-    assertThat(failure(template.render(Map.of("mem", "lots"), BUILTINS)))
-        .extracting(TemplateError::path, TemplateError::kind).containsExactlyInAnyOrder(
-            tuple("pods[0].spec.containers[0].resources.limits.memory", ErrorKind.INVALID_QUANTITY),
-            tuple("persistentVolumeClaims[0].spec.resources.requests.storage", ErrorKind.INVALID_QUANTITY));
-  }
+        assertThat(template.problems()).isEmpty();
+        RenderedObjects ok = success(template.render(Map.of(), BUILTINS));
+        assertThat(ok.notebookPod()
+                        .pod()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getResources()
+                        .getLimits()
+                        .get("memory"))
+                .hasToString("1G");
+        assertThat(ok.persistentVolumeClaims()
+                        .get(0)
+                        .claim()
+                        .getSpec()
+                        .getResources()
+                        .getRequests()
+                        .get("storage"))
+                .hasToString("1Gi");
+        assertThat(failure(template.render(Map.of("mem", "lots"), BUILTINS)))
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactlyInAnyOrder(
+                        tuple("pods[0].spec.containers[0].resources.limits.memory", ErrorKind.INVALID_QUANTITY),
+                        tuple("persistentVolumeClaims[0].spec.resources.requests.storage", ErrorKind.INVALID_QUANTITY));
+    }
 
-  @Test
-  void templatedPortsInIntOrStringFieldsBecomeNumbers() {
-    CompiledTemplate template = CompiledTemplate.compile(spec("""
+    @Test
+    void templatedPortsInIntOrStringFieldsBecomeNumbers() {
+        CompiledTemplate template = CompiledTemplate.compile(spec("""
         variables: [{name: port, default: '8888'}]
         pods:
         - name: p
@@ -229,47 +265,53 @@ class CompiledTemplateTest {
           spec: {ports: [{name: a, port: 80, targetPort: '{port}'}, {name: b, port: 81, targetPort: 'x{port}'}]}
         policy: {allowedImages: ['**']}
         """));
-    RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
-    var ports = objects.services().get(0).service().getSpec().getPorts();
-    assertThat(ports.get(0).getTargetPort().getIntVal()).isEqualTo(8888);
-    assertThat(ports.get(1).getTargetPort().getStrVal()).isEqualTo("x8888");
-    var container = objects.notebookPod().pod().getSpec().getContainers().get(0);
-    assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8888);
-    assertThat(container.getEnv().get(0).getValue()).isEqualTo("8888");
-  }
-
-  @Test
-  void concurrentRendersOfOneCompiledTemplateDoNotInterfere() throws Exception {
-    CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
-    var pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<List<String>>> futures = new ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        int thread = t;
-        futures.add(pool.submit(() -> {
-          List<String> mismatches = new ArrayList<>();
-          for (int i = 0; i < 500; i++) {
-            String user = "u" + thread + "-" + i;
-            RenderResult r = template.render(Map.of("user", user), BUILTINS);
-            String name = ((RenderResult.Success) r).objects().notebookPod().pod().getMetadata().getName();
-            if (!name.equals("jupyter-" + user)) {
-              mismatches.add(name);
-            }
-          }
-          return mismatches;
-        }));
-      }
-      for (var future : futures) {
-        assertThat(future.get()).isEmpty();
-      }
-    } finally {
-      pool.shutdownNow();
+        RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
+        var ports = objects.services().get(0).service().getSpec().getPorts();
+        assertThat(ports.get(0).getTargetPort().getIntVal()).isEqualTo(8888);
+        assertThat(ports.get(1).getTargetPort().getStrVal()).isEqualTo("x8888");
+        var container = objects.notebookPod().pod().getSpec().getContainers().get(0);
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal())
+                .isEqualTo(8888);
+        assertThat(container.getEnv().get(0).getValue()).isEqualTo("8888");
     }
-  }
 
-  @Test
-  void imagesMustMatchThePolicy() {
-    CompiledTemplate template = CompiledTemplate.compile(spec("""
+    @Test
+    void concurrentRendersOfOneCompiledTemplateDoNotInterfere() throws Exception {
+        CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<String>>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    List<String> mismatches = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        String user = "u" + thread + "-" + i;
+                        RenderResult r = template.render(Map.of("user", user), BUILTINS);
+                        String name = ((RenderResult.Success) r)
+                                .objects()
+                                .notebookPod()
+                                .pod()
+                                .getMetadata()
+                                .getName();
+                        if (!name.equals("jupyter-" + user)) {
+                            mismatches.add(name);
+                        }
+                    }
+                    return mismatches;
+                }));
+            }
+            for (var future : futures) {
+                assertThat(future.get()).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void imagesMustMatchThePolicy() {
+        CompiledTemplate template = CompiledTemplate.compile(spec("""
         variables: [{name: image, default: 'quay.io/jupyter/base-notebook:latest'}]
         pods:
         - name: p
@@ -278,10 +320,11 @@ class CompiledTemplateTest {
             containers: [{name: nb, image: '{image}'}, {name: side, image: 'quay.io/jupyter/sidecar:1'}]
         policy: {allowedImages: ['quay.io/jupyter/*']}
         """));
-    assertThat(template.problems()).extracting(TemplateError::path, TemplateError::kind).containsExactly(
-        tuple("pods[0].spec.initContainers[0].image", ErrorKind.IMAGE_NOT_ALLOWED));
+        assertThat(template.problems())
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactly(tuple("pods[0].spec.initContainers[0].image", ErrorKind.IMAGE_NOT_ALLOWED));
 
-    CompiledTemplate fixed = CompiledTemplate.compile(spec("""
+        CompiledTemplate fixed = CompiledTemplate.compile(spec("""
         variables: [{name: image, default: 'quay.io/jupyter/base-notebook:latest'}]
         pods:
         - name: p
@@ -289,30 +332,35 @@ class CompiledTemplateTest {
             containers: [{name: nb, image: '{image}'}, {name: side, image: 'quay.io/jupyter/sidecar:1'}]
         policy: {allowedImages: ['quay.io/jupyter/*']}
         """));
-    assertThat(fixed.problems()).isEmpty();
-    success(fixed.render(Map.of(), BUILTINS));
-    assertThat(failure(fixed.render(Map.of("image", "docker.io/evil/miner:1"), BUILTINS))).singleElement()
-        .satisfies(e -> {
-          assertThat(e.path()).isEqualTo("pods[0].spec.containers[0].image");
-          assertThat(e.kind()).isEqualTo(ErrorKind.IMAGE_NOT_ALLOWED);
-          assertThat(e.message()).contains("docker.io/evil/miner:1").contains("[quay.io/jupyter/*]");
-        });
-  }
+        assertThat(fixed.problems()).isEmpty();
+        success(fixed.render(Map.of(), BUILTINS));
+        assertThat(failure(fixed.render(Map.of("image", "docker.io/evil/miner:1"), BUILTINS)))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.path()).isEqualTo("pods[0].spec.containers[0].image");
+                    assertThat(e.kind()).isEqualTo(ErrorKind.IMAGE_NOT_ALLOWED);
+                    assertThat(e.message()).contains("docker.io/evil/miner:1").contains("[quay.io/jupyter/*]");
+                });
+    }
 
-  @Test
-  void aPolicyIsRequired() {
-    assertThat(CompiledTemplate.compile(spec("pods: [{name: p, spec: {containers: [{name: c, image: i}]}}]"))
-        .problems()).extracting(TemplateError::path, TemplateError::kind)
-        .containsExactly(tuple("policy.allowedImages", ErrorKind.INVALID_STRUCTURE));
-  }
+    @Test
+    void aPolicyIsRequired() {
+        assertThat(CompiledTemplate.compile(spec("pods: [{name: p, spec: {containers: [{name: c, image: i}]}}]"))
+                        .problems())
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactly(tuple("policy.allowedImages", ErrorKind.INVALID_STRUCTURE));
+    }
 
-  @Test
-  void missingPodsAndNullEntriesAreProblemsNotCrashes() {
-    assertThat(CompiledTemplate.compile(spec("policy: {allowedImages: ['**']}")).problems())
-        .extracting(TemplateError::path, TemplateError::kind)
-        .containsExactly(tuple("pods", ErrorKind.INVALID_STRUCTURE));
-    assertThat(CompiledTemplate.compile(spec("pods: [{weight: 1}]\npolicy: {allowedImages: ['**']}")).problems())
-        .extracting(TemplateError::path).containsExactly("pods[0].name", "pods[0].spec");
-    assertThat(CompiledTemplate.compile(null).problems()).isNotEmpty();
-  }
+    @Test
+    void missingPodsAndNullEntriesAreProblemsNotCrashes() {
+        assertThat(CompiledTemplate.compile(spec("policy: {allowedImages: ['**']}"))
+                        .problems())
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactly(tuple("pods", ErrorKind.INVALID_STRUCTURE));
+        assertThat(CompiledTemplate.compile(spec("pods: [{weight: 1}]\npolicy: {allowedImages: ['**']}"))
+                        .problems())
+                .extracting(TemplateError::path)
+                .containsExactly("pods[0].name", "pods[0].spec");
+        assertThat(CompiledTemplate.compile(null).problems()).isNotEmpty();
+    }
 }

@@ -7,38 +7,37 @@ import java.util.TreeSet;
 /** What the chart means to grant, written independently of the chart's templates (docs/helm-chart.md). */
 final class ExpectedPermissions {
 
-  /** The hub, in each of its namespaces. */
-  static final Map<String, String> HUB = Map.of(
-      "jupyternotebookinstances.kubespawner.jupyterhub.org", "create get list watch delete",
-      "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
-      "events", "get list watch",
-      "events.events.k8s.io", "get list watch",
-      "secrets", "create delete");
+    /** The hub, in each of its namespaces. */
+    static final Map<String, String> HUB = Map.of(
+            "jupyternotebookinstances.kubespawner.jupyterhub.org", "create get list watch delete",
+            "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
+            "events", "get list watch",
+            "events.events.k8s.io", "get list watch",
+            "secrets", "create delete");
 
-  /** The operator, in each watched namespace (or everywhere when it watches all). */
-  static final Map<String, String> OPERATOR = Map.of(
-      "pods", "get list watch create",
-      "services", "get list watch create",
-      "persistentvolumeclaims", "get list watch create",
-      "networkpolicies.networking.k8s.io", "get list watch create",
-      "jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch",
-      "jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch",
-      "jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update",
-      "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
-      "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org/status", "patch",
-      "events.events.k8s.io", "create patch");
+    /** The operator, in each watched namespace (or everywhere when it watches all). */
+    static final Map<String, String> OPERATOR = Map.of(
+            "pods", "get list watch create",
+            "services", "get list watch create",
+            "persistentvolumeclaims", "get list watch create",
+            "networkpolicies.networking.k8s.io", "get list watch create",
+            "jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch",
+            "jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch",
+            "jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update",
+            "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
+            "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org/status", "patch",
+            "events.events.k8s.io", "create patch");
 
-  private ExpectedPermissions() {
-  }
+    private ExpectedPermissions() {}
 
-  /** Each "resource -> verbs" entry as the matrix's "verb resource" strings. */
-  static Set<String> expand(Map<String, String> verbsByResource) {
-    Set<String> out = new TreeSet<>();
-    verbsByResource.forEach((resource, verbs) -> {
-      for (String verb : verbs.split(" ")) {
-        out.add(Permission.of(verb, resource).toString());
-      }
-    });
-    return out;
-  }
+    /** Each "resource -> verbs" entry as the matrix's "verb resource" strings. */
+    static Set<String> expand(Map<String, String> verbsByResource) {
+        Set<String> out = new TreeSet<>();
+        verbsByResource.forEach((resource, verbs) -> {
+            for (String verb : verbs.split(" ")) {
+                out.add(Permission.of(verb, resource).toString());
+            }
+        });
+        return out;
+    }
 }

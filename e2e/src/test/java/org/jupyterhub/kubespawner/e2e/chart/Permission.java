@@ -11,33 +11,35 @@ package org.jupyterhub.kubespawner.e2e.chart;
  */
 record Permission(String verb, String group, String resource, String subresource, String name) {
 
-  static Permission of(String verb, String groupResource) {
-    // "pods/exec", "events.events.k8s.io", "leases.coordination.k8s.io/name=x"
-    String name = "";
-    String gr = groupResource;
-    if (gr.contains("/name=")) {
-      name = gr.substring(gr.indexOf("/name=") + 6);
-      gr = gr.substring(0, gr.indexOf("/name="));
+    static Permission of(String verb, String groupResource) {
+        // "pods/exec", "events.events.k8s.io", "leases.coordination.k8s.io/name=x"
+        String name = "";
+        String gr = groupResource;
+        if (gr.contains("/name=")) {
+            name = gr.substring(gr.indexOf("/name=") + 6);
+            gr = gr.substring(0, gr.indexOf("/name="));
+        }
+        String sub = "";
+        if (gr.contains("/")) {
+            sub = gr.substring(gr.indexOf('/') + 1);
+            gr = gr.substring(0, gr.indexOf('/'));
+        }
+        int dot = gr.indexOf('.');
+        String resource = dot < 0 ? gr : gr.substring(0, dot);
+        String group = dot < 0 ? "" : gr.substring(dot + 1);
+        return new Permission(verb, group, resource, sub, name);
     }
-    String sub = "";
-    if (gr.contains("/")) {
-      sub = gr.substring(gr.indexOf('/') + 1);
-      gr = gr.substring(0, gr.indexOf('/'));
+
+    /** The resource as kubectl writes it, e.g. {@code jupyternotebookinstances.kubespawner.jupyterhub.org/status}. */
+    String target() {
+        return resource
+                + (group.isEmpty() ? "" : "." + group)
+                + (subresource.isEmpty() ? "" : "/" + subresource)
+                + (name.isEmpty() ? "" : " (name " + name + ")");
     }
-    int dot = gr.indexOf('.');
-    String resource = dot < 0 ? gr : gr.substring(0, dot);
-    String group = dot < 0 ? "" : gr.substring(dot + 1);
-    return new Permission(verb, group, resource, sub, name);
-  }
 
-  /** The resource as kubectl writes it, e.g. {@code jupyternotebookinstances.kubespawner.jupyterhub.org/status}. */
-  String target() {
-    return resource + (group.isEmpty() ? "" : "." + group) + (subresource.isEmpty() ? "" : "/" + subresource)
-        + (name.isEmpty() ? "" : " (name " + name + ")");
-  }
-
-  @Override
-  public String toString() {
-    return verb + " " + target();
-  }
+    @Override
+    public String toString() {
+        return verb + " " + target();
+    }
 }

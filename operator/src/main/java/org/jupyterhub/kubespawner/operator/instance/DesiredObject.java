@@ -10,13 +10,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  */
 public record DesiredObject(HasMetadata object, boolean retained) {
 
-  /** @return the object's kind */
-  public String kind() {
-    return object.getKind();
-  }
+    /** @return the object's kind */
+    public String kind() {
+        return object.getKind();
+    }
 
-  /** @return the object's name */
-  public String name() {
-    return object.getMetadata().getName();
-  }
+    /** @return the object's name */
+    public String name() {
+        return object.getMetadata().getName();
+    }
 }

@@ -12,19 +12,23 @@ import java.util.List;
  * @param notebookPort the port the hub connects to
  * @param templateGeneration the template generation rendered
  */
-public record DesiredState(List<DesiredObject> objects, String notebookPod, String notebookContainer,
-    int notebookPort, long templateGeneration) {
+public record DesiredState(
+        List<DesiredObject> objects,
+        String notebookPod,
+        String notebookContainer,
+        int notebookPort,
+        long templateGeneration) {
 
-  /**
-   * Copies the list.
-   *
-   * @param objects see {@link #objects()}
-   * @param notebookPod see {@link #notebookPod()}
-   * @param notebookContainer see {@link #notebookContainer()}
-   * @param notebookPort see {@link #notebookPort()}
-   * @param templateGeneration see {@link #templateGeneration()}
-   */
-  public DesiredState {
-    objects = List.copyOf(objects);
-  }
+    /**
+     * Copies the list.
+     *
+     * @param objects see {@link #objects()}
+     * @param notebookPod see {@link #notebookPod()}
+     * @param notebookContainer see {@link #notebookContainer()}
+     * @param notebookPort see {@link #notebookPort()}
+     * @param templateGeneration see {@link #templateGeneration()}
+     */
+    public DesiredState {
+        objects = List.copyOf(objects);
+    }
 }

@@ -8,9 +8,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import java.util.ArrayList;
@@ -35,114 +35,134 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceSpec;
  */
 public final class DesiredStateAssembler {
 
-  private DesiredStateAssembler() {
-  }
+    private DesiredStateAssembler() {}
 
-  /**
-   * Assembles the desired state.
-   *
-   * @param instance the instance (name, namespace, uid, spec)
-   * @param rendered what its template rendered to, each list in weight order
-   * @param templateGeneration the template generation rendered
-   * @return the objects in creation order
-   */
-  public static DesiredState assemble(JupyterNotebookInstance instance, RenderedObjects rendered,
-      long templateGeneration) {
-    OwnerReference owner = ownerReference(instance);
-    String ns = instance.getMetadata().getNamespace();
-    String name = instance.getMetadata().getName();
-    List<DesiredObject> objects = new ArrayList<>();
-    for (RenderedClaim claim : rendered.persistentVolumeClaims()) {
-      boolean retained = claim.retention() == ClaimRetention.RETAIN;
-      objects.add(new DesiredObject(new PersistentVolumeClaimBuilder(claim.claim())
-          .withMetadata(meta(claim.claim().getMetadata(), ns, name, retained ? null : owner)).build(), retained));
-    }
-    for (RenderedNetworkPolicy policy : rendered.networkPolicies()) {
-      objects.add(new DesiredObject(new NetworkPolicyBuilder(policy.networkPolicy())
-          .withMetadata(meta(policy.networkPolicy().getMetadata(), ns, name, owner)).build(), false));
-    }
-    for (RenderedService service : rendered.services()) {
-      objects.add(new DesiredObject(new ServiceBuilder(service.service())
-          .withMetadata(meta(service.service().getMetadata(), ns, name, owner)).build(), false));
-    }
-    RenderedPod notebook = rendered.notebookPod();
-    for (RenderedPod pod : rendered.pods()) {
-      Pod built = new PodBuilder(pod.pod()).withMetadata(meta(pod.pod().getMetadata(), ns, name, owner)).build();
-      if (pod.notebook()) {
-        configureNotebookContainer(built, pod.notebookContainer(), instance.getSpec());
-      }
-      objects.add(new DesiredObject(built, false));
-    }
-    return new DesiredState(objects, notebook.pod().getMetadata().getName(), notebook.notebookContainer(),
-        notebook.notebookPort(), templateGeneration);
-  }
-
-  /**
-   * The owner reference every owned object gets: the instance as controller, blocking its foreground deletion.
-   *
-   * @param instance the instance
-   * @return the reference
-   */
-  public static OwnerReference ownerReference(JupyterNotebookInstance instance) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(instance.getApiVersion() == null ? "kubespawner.jupyterhub.org/v1" : instance.getApiVersion())
-        .withKind("JupyterNotebookInstance")
-        .withName(instance.getMetadata().getName())
-        .withUid(instance.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
-  }
-
-  private static ObjectMeta meta(ObjectMeta rendered, String namespace, String instanceName, OwnerReference owner) {
-    ObjectMeta meta = new ObjectMeta();
-    meta.setName(rendered.getName());
-    meta.setNamespace(namespace);
-    meta.setLabels(ManagedLabels.merge(rendered.getLabels(), instanceName));
-    if (rendered.getAnnotations() != null && !rendered.getAnnotations().isEmpty()) {
-      meta.setAnnotations(rendered.getAnnotations());
-    }
-    if (owner != null) {
-      meta.setOwnerReferences(List.of(owner));
-    }
-    return meta;
-  }
-
-  private static void configureNotebookContainer(Pod pod, String containerName, JupyterNotebookInstanceSpec spec) {
-    Container container = pod.getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals(containerName)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("rendered notebook container " + containerName + " is missing"));
-    Map<String, String> env = spec.getEnv();
-    if (env != null && !env.isEmpty()) {
-      List<EnvVar> vars = container.getEnv() == null ? new ArrayList<>() : new ArrayList<>(container.getEnv());
-      // The template's own entries win, as KubeSpawner's admin-set environment wins over the hub's get_env().
-      Set<String> fromTemplate = new HashSet<>();
-      vars.forEach(v -> fromTemplate.add(v.getName()));
-      env.forEach((k, v) -> {
-        if (!fromTemplate.contains(k)) {
-          vars.add(new EnvVar(k, v, null));
+    /**
+     * Assembles the desired state.
+     *
+     * @param instance the instance (name, namespace, uid, spec)
+     * @param rendered what its template rendered to, each list in weight order
+     * @param templateGeneration the template generation rendered
+     * @return the objects in creation order
+     */
+    public static DesiredState assemble(
+            JupyterNotebookInstance instance, RenderedObjects rendered, long templateGeneration) {
+        OwnerReference owner = ownerReference(instance);
+        String ns = instance.getMetadata().getNamespace();
+        String name = instance.getMetadata().getName();
+        List<DesiredObject> objects = new ArrayList<>();
+        for (RenderedClaim claim : rendered.persistentVolumeClaims()) {
+            boolean retained = claim.retention() == ClaimRetention.RETAIN;
+            objects.add(new DesiredObject(
+                    new PersistentVolumeClaimBuilder(claim.claim())
+                            .withMetadata(meta(claim.claim().getMetadata(), ns, name, retained ? null : owner))
+                            .build(),
+                    retained));
         }
-      });
-      container.setEnv(vars);
+        for (RenderedNetworkPolicy policy : rendered.networkPolicies()) {
+            objects.add(new DesiredObject(
+                    new NetworkPolicyBuilder(policy.networkPolicy())
+                            .withMetadata(meta(policy.networkPolicy().getMetadata(), ns, name, owner))
+                            .build(),
+                    false));
+        }
+        for (RenderedService service : rendered.services()) {
+            objects.add(new DesiredObject(
+                    new ServiceBuilder(service.service())
+                            .withMetadata(meta(service.service().getMetadata(), ns, name, owner))
+                            .build(),
+                    false));
+        }
+        RenderedPod notebook = rendered.notebookPod();
+        for (RenderedPod pod : rendered.pods()) {
+            Pod built = new PodBuilder(pod.pod())
+                    .withMetadata(meta(pod.pod().getMetadata(), ns, name, owner))
+                    .build();
+            if (pod.notebook()) {
+                configureNotebookContainer(built, pod.notebookContainer(), instance.getSpec());
+            }
+            objects.add(new DesiredObject(built, false));
+        }
+        return new DesiredState(
+                objects,
+                notebook.pod().getMetadata().getName(),
+                notebook.notebookContainer(),
+                notebook.notebookPort(),
+                templateGeneration);
     }
-    if (spec.getEnvSecretRef() != null && spec.getEnvSecretRef().getName() != null) {
-      List<EnvFromSource> from = container.getEnvFrom() == null ? new ArrayList<>()
-          : new ArrayList<>(container.getEnvFrom());
-      from.add(new EnvFromSourceBuilder().withNewSecretRef(spec.getEnvSecretRef().getName(), false).build());
-      container.setEnvFrom(from);
-    }
-    if (spec.getArgs() != null && !spec.getArgs().isEmpty()) {
-      container.setArgs(new ArrayList<>(spec.getArgs()));
-    }
-  }
 
-  /**
-   * Whether an object carries an owner reference to the instance (used in tests and checks).
-   *
-   * @param object the object
-   * @return true when owned
-   */
-  public static boolean isOwned(HasMetadata object) {
-    return object.getMetadata().getOwnerReferences() != null && !object.getMetadata().getOwnerReferences().isEmpty();
-  }
+    /**
+     * The owner reference every owned object gets: the instance as controller, blocking its foreground deletion.
+     *
+     * @param instance the instance
+     * @return the reference
+     */
+    public static OwnerReference ownerReference(JupyterNotebookInstance instance) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(
+                        instance.getApiVersion() == null ? "kubespawner.jupyterhub.org/v1" : instance.getApiVersion())
+                .withKind("JupyterNotebookInstance")
+                .withName(instance.getMetadata().getName())
+                .withUid(instance.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    private static ObjectMeta meta(ObjectMeta rendered, String namespace, String instanceName, OwnerReference owner) {
+        ObjectMeta meta = new ObjectMeta();
+        meta.setName(rendered.getName());
+        meta.setNamespace(namespace);
+        meta.setLabels(ManagedLabels.merge(rendered.getLabels(), instanceName));
+        if (rendered.getAnnotations() != null && !rendered.getAnnotations().isEmpty()) {
+            meta.setAnnotations(rendered.getAnnotations());
+        }
+        if (owner != null) {
+            meta.setOwnerReferences(List.of(owner));
+        }
+        return meta;
+    }
+
+    private static void configureNotebookContainer(Pod pod, String containerName, JupyterNotebookInstanceSpec spec) {
+        Container container = pod.getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(containerName))
+                .findFirst()
+                .orElseThrow(() ->
+                        new IllegalStateException("rendered notebook container " + containerName + " is missing"));
+        Map<String, String> env = spec.getEnv();
+        if (env != null && !env.isEmpty()) {
+            List<EnvVar> vars = container.getEnv() == null ? new ArrayList<>() : new ArrayList<>(container.getEnv());
+            // The template's own entries win, as KubeSpawner's admin-set environment wins over the hub's get_env().
+            Set<String> fromTemplate = new HashSet<>();
+            vars.forEach(v -> fromTemplate.add(v.getName()));
+            env.forEach((k, v) -> {
+                if (!fromTemplate.contains(k)) {
+                    vars.add(new EnvVar(k, v, null));
+                }
+            });
+            container.setEnv(vars);
+        }
+        if (spec.getEnvSecretRef() != null && spec.getEnvSecretRef().getName() != null) {
+            List<EnvFromSource> from =
+                    container.getEnvFrom() == null ? new ArrayList<>() : new ArrayList<>(container.getEnvFrom());
+            from.add(new EnvFromSourceBuilder()
+                    .withNewSecretRef(spec.getEnvSecretRef().getName(), false)
+                    .build());
+            container.setEnvFrom(from);
+        }
+        if (spec.getArgs() != null && !spec.getArgs().isEmpty()) {
+            container.setArgs(new ArrayList<>(spec.getArgs()));
+        }
+    }
+
+    /**
+     * Whether an object carries an owner reference to the instance (used in tests and checks).
+     *
+     * @param object the object
+     * @return true when owned
+     */
+    public static boolean isOwned(HasMetadata object) {
+        return object.getMetadata().getOwnerReferences() != null
+                && !object.getMetadata().getOwnerReferences().isEmpty();
+    }
 }

@@ -11,19 +11,18 @@ import org.jupyterhub.kubespawner.operator.status.Reason;
  */
 public record Rejection(Reason reason, List<String> messages) {
 
-  /**
-   * Copies the messages.
-   *
-   * @param reason see {@link #reason()}
-   * @param messages see {@link #messages()}
-   */
-  public Rejection {
-    messages = List.copyOf(messages);
-  }
+    /**
+     * Copies the messages.
+     *
+     * @param reason see {@link #reason()}
+     * @param messages see {@link #messages()}
+     */
+    public Rejection {
+        messages = List.copyOf(messages);
+    }
 
-  /** @return every message in one string, for status.message and Events */
-  public String summary() {
-    return messages.size() == 1 ? messages.get(0)
-        : messages.size() + " problems: " + String.join("; ", messages);
-  }
+    /** @return every message in one string, for status.message and Events */
+    public String summary() {
+        return messages.size() == 1 ? messages.get(0) : messages.size() + " problems: " + String.join("; ", messages);
+    }
 }

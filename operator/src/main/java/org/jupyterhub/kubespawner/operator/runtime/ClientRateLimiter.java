@@ -16,60 +16,60 @@ import io.fabric8.kubernetes.client.http.Interceptor;
  */
 final class ClientRateLimiter implements Interceptor {
 
-  private static final String EVENTS_PATH = "/apis/events.k8s.io/";
+    private static final String EVENTS_PATH = "/apis/events.k8s.io/";
 
-  private final TokenBucket requests;
-  private final TokenBucket events;
+    private final TokenBucket requests;
+    private final TokenBucket events;
 
-  ClientRateLimiter(int qps, int burst, int eventQps, int eventBurst) {
-    this.requests = new TokenBucket(qps, burst);
-    this.events = new TokenBucket(eventQps, eventBurst);
-  }
-
-  @Override
-  public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-    String query = request.uri().getRawQuery();
-    if (query != null && query.contains("watch=true")) {
-      return;
-    }
-    String path = request.uri().getRawPath();
-    long waitNanos = bucketFor(path).reserve();
-    if (waitNanos > 0) {
-      try {
-        Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** The bucket a request to that path draws from. */
-  TokenBucket bucketFor(String path) {
-    return path != null && path.startsWith(EVENTS_PATH) ? events : requests;
-  }
-
-  /** One token bucket: {@code burst} tokens, refilled at {@code qps} a second. */
-  static final class TokenBucket {
-
-    private final double perNano;
-    private final double burst;
-    private double tokens;
-    private long last;
-
-    TokenBucket(int qps, int burst) {
-      this.perNano = qps / 1e9;
-      this.burst = burst;
-      this.tokens = burst;
-      this.last = System.nanoTime();
+    ClientRateLimiter(int qps, int burst, int eventQps, int eventBurst) {
+        this.requests = new TokenBucket(qps, burst);
+        this.events = new TokenBucket(eventQps, eventBurst);
     }
 
-    /** Takes a token, possibly going into debt; returns how long the caller must wait for it. */
-    synchronized long reserve() {
-      long now = System.nanoTime();
-      tokens = Math.min(burst, tokens + (now - last) * perNano);
-      last = now;
-      tokens -= 1;
-      return tokens >= 0 ? 0 : (long) (-tokens / perNano);
+    @Override
+    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        String query = request.uri().getRawQuery();
+        if (query != null && query.contains("watch=true")) {
+            return;
+        }
+        String path = request.uri().getRawPath();
+        long waitNanos = bucketFor(path).reserve();
+        if (waitNanos > 0) {
+            try {
+                Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
-  }
+
+    /** The bucket a request to that path draws from. */
+    TokenBucket bucketFor(String path) {
+        return path != null && path.startsWith(EVENTS_PATH) ? events : requests;
+    }
+
+    /** One token bucket: {@code burst} tokens, refilled at {@code qps} a second. */
+    static final class TokenBucket {
+
+        private final double perNano;
+        private final double burst;
+        private double tokens;
+        private long last;
+
+        TokenBucket(int qps, int burst) {
+            this.perNano = qps / 1e9;
+            this.burst = burst;
+            this.tokens = burst;
+            this.last = System.nanoTime();
+        }
+
+        /** Takes a token, possibly going into debt; returns how long the caller must wait for it. */
+        synchronized long reserve() {
+            long now = System.nanoTime();
+            tokens = Math.min(burst, tokens + (now - last) * perNano);
+            last = now;
+            tokens -= 1;
+            return tokens >= 0 ? 0 : (long) (-tokens / perNano);
+        }
+    }
 }

@@ -13,40 +13,50 @@ import java.util.function.BooleanSupplier;
 /** {@code /healthz}, {@code /readyz} and {@code /metrics} (Prometheus text) on the JDK's own HTTP server. */
 final class HealthServer implements AutoCloseable {
 
-  private final HttpServer server;
+    private final HttpServer server;
 
-  HealthServer(int port, BooleanSupplier healthy, BooleanSupplier ready, PrometheusMeterRegistry registry)
-      throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> respond(ex, healthy.getAsBoolean() ? 200 : 503,
-        healthy.getAsBoolean() ? "ok\n" : "informers unhealthy\n", "text/plain"));
-    server.createContext("/readyz", ex -> respond(ex, ready.getAsBoolean() ? 200 : 503,
-        ready.getAsBoolean() ? "ok\n" : "not ready\n", "text/plain"));
-    server.createContext("/metrics", ex -> respond(ex, 200, registry.scrape(),
-        "text/plain; version=0.0.4; charset=utf-8"));
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "health-http");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.start();
-  }
-
-  int port() {
-    return server.getAddress().getPort();
-  }
-
-  private static void respond(HttpExchange exchange, int code, String body, String type) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+    HealthServer(int port, BooleanSupplier healthy, BooleanSupplier ready, PrometheusMeterRegistry registry)
+            throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext(
+                "/healthz",
+                ex -> respond(
+                        ex,
+                        healthy.getAsBoolean() ? 200 : 503,
+                        healthy.getAsBoolean() ? "ok\n" : "informers unhealthy\n",
+                        "text/plain"));
+        server.createContext(
+                "/readyz",
+                ex -> respond(
+                        ex,
+                        ready.getAsBoolean() ? 200 : 503,
+                        ready.getAsBoolean() ? "ok\n" : "not ready\n",
+                        "text/plain"));
+        server.createContext(
+                "/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "health-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
     }
-  }
 
-  @Override
-  public void close() {
-    server.stop(0);
-  }
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void respond(HttpExchange exchange, int code, String body, String type) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
 }

@@ -3,9 +3,9 @@ package org.jupyterhub.kubespawner.operator.runtime;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -32,170 +32,186 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotebookOperator implements AutoCloseable {
 
-  /** The Events' reportingController. */
-  public static final String REPORTING_CONTROLLER = "kubespawner.jupyterhub.org/operator";
-  private static final Logger LOG = LoggerFactory.getLogger(NotebookOperator.class);
-  private static final Path SERVICE_ACCOUNT_NAMESPACE =
-      Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    /** The Events' reportingController. */
+    public static final String REPORTING_CONTROLLER = "kubespawner.jupyterhub.org/operator";
 
-  private final KubernetesClient client;
-  private final EventRecorder events;
-  private final Operator operator;
-  private final AtomicBoolean stopping;
+    private static final Logger LOG = LoggerFactory.getLogger(NotebookOperator.class);
+    private static final Path SERVICE_ACCOUNT_NAMESPACE =
+            Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
-  private NotebookOperator(KubernetesClient client, EventRecorder events, Operator operator,
-      AtomicBoolean stopping) {
-    this.client = client;
-    this.events = events;
-    this.operator = operator;
-    this.stopping = stopping;
-  }
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private final Operator operator;
+    private final AtomicBoolean stopping;
 
-  /**
-   * A client for the operator: the given connection settings plus the configured rate limits, reading objects
-   * trimmed to what the operator uses ({@link TrimmedReads}), without fabric8's per-request kubeconfig re-reads
-   * for certificate credentials ({@link TokenRefresh}).
-   *
-   * @param base connection settings (from KUBECONFIG or in-cluster)
-   * @param config the operator's settings
-   * @return a new client, closed with the operator
-   */
-  public static KubernetesClient client(Config base, OperatorConfig config) {
-    ClientRateLimiter limiter = new ClientRateLimiter(config.clientQps(), config.clientBurst(),
-        config.eventQps(), config.eventBurst());
-    return new KubernetesClientBuilder().withConfig(base)
-        .withKubernetesSerialization(TrimmedReads.serialization())
-        .withHttpClientBuilderConsumer(b -> {
-          b.addOrReplaceInterceptor("jno-rate-limit", limiter);
-          TokenRefresh.skipWhenNothingToRefresh(base, b);
-        })
-        .build();
-  }
-
-  /**
-   * Wires an operator; {@link #start()} starts it.
-   *
-   * @param client the client (closed by {@link #close()})
-   * @param config the settings
-   * @param registry where metrics go
-   * @param exitOnLostLeadership whether losing the Lease ends the process (true in production: a restarted replica
-   *     starts clean; false in tests running several operators in one JVM)
-   * @return the operator
-   */
-  public static NotebookOperator create(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
-      boolean exitOnLostLeadership) {
-    EventRecorder events = EventRecorder.builder(client).reportingController(REPORTING_CONTROLLER)
-        .reportingInstance(config.identity()).writeDelay(config.eventDelay()).build();
-    registerEventGauges(registry, events);
-    OperatorMetrics metrics = new OperatorMetrics(registry);
-    AtomicBoolean stopping = new AtomicBoolean();
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-          .withConcurrentReconciliationThreads(config.reconcileConcurrency())
-          .withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
-      if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(),
-            leaseNamespace(config), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(),
-            exitOnLostLeadership ? exitWhenLeaseLost(stopping) : null, false));
-      }
-    });
-    CompiledTemplates templates = new CompiledTemplates();
-    Clock clock = Clock.systemUTC();
-    operator.register(new TemplateReconciler(events, templates, metrics, clock), namespaces(config));
-    operator.register(new InstanceReconciler(events, templates, config.progressTimeout(), metrics, clock),
-        namespaces(config));
-    return new NotebookOperator(client, events, operator, stopping);
-  }
-
-  /**
-   * Ends the process when the Lease is lost, so a fresh replica starts clean; but not when the Lease goes because
-   * we are stopping anyway. JOSDK's own exit-on-lost-lease calls System.exit on the elector's thread, and when a
-   * SIGTERM's shutdown hook stops the elector, that exit waits for the very hook that waits for it: the process
-   * hung until SIGKILL (found by the leader benchmark).
-   */
-  private static LeaderCallbacks exitWhenLeaseLost(AtomicBoolean stopping) {
-    return new LeaderCallbacks(() -> { }, () -> {
-      if (!stopping.get()) {
-        LOG.error("lost the Lease: exiting so that a fresh replica takes over");
-        Thread exit = new Thread(() -> System.exit(1), "exit-after-lost-lease");
-        exit.setDaemon(true);
-        exit.start();
-      }
-    }, leader -> { });
-  }
-
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
-      namespaces(OperatorConfig config) {
-    return o -> {
-      o.withInformerListLimit(InstanceReconciler.LIST_PAGE_SIZE);
-      if (config.watchNamespaces().isEmpty()) {
-        o.watchingAllNamespaces();
-      } else {
-        o.settingNamespaces(config.watchNamespaces());
-      }
-    };
-  }
-
-  private static String leaseNamespace(OperatorConfig config) {
-    if (config.leaseNamespace() != null) {
-      return config.leaseNamespace();
+    private NotebookOperator(KubernetesClient client, EventRecorder events, Operator operator, AtomicBoolean stopping) {
+        this.client = client;
+        this.events = events;
+        this.operator = operator;
+        this.stopping = stopping;
     }
-    try {
-      if (Files.isReadable(SERVICE_ACCOUNT_NAMESPACE)) {
-        return Files.readString(SERVICE_ACCOUNT_NAMESPACE).trim();
-      }
-    } catch (java.io.IOException e) {
-      LOG.debug("cannot read the service account namespace", e);
+
+    /**
+     * A client for the operator: the given connection settings plus the configured rate limits, reading objects
+     * trimmed to what the operator uses ({@link TrimmedReads}), without fabric8's per-request kubeconfig re-reads
+     * for certificate credentials ({@link TokenRefresh}).
+     *
+     * @param base connection settings (from KUBECONFIG or in-cluster)
+     * @param config the operator's settings
+     * @return a new client, closed with the operator
+     */
+    public static KubernetesClient client(Config base, OperatorConfig config) {
+        ClientRateLimiter limiter =
+                new ClientRateLimiter(config.clientQps(), config.clientBurst(), config.eventQps(), config.eventBurst());
+        return new KubernetesClientBuilder()
+                .withConfig(base)
+                .withKubernetesSerialization(TrimmedReads.serialization())
+                .withHttpClientBuilderConsumer(b -> {
+                    b.addOrReplaceInterceptor("jno-rate-limit", limiter);
+                    TokenRefresh.skipWhenNothingToRefresh(base, b);
+                })
+                .build();
     }
-    return "default";
-  }
 
-  private static void registerEventGauges(MeterRegistry registry, EventRecorder events) {
-    gauge(registry, events, "created", EventRecorderStats::created);
-    gauge(registry, events, "aggregated", EventRecorderStats::aggregated);
-    gauge(registry, events, "dropped", EventRecorderStats::dropped);
-  }
-
-  private static void gauge(MeterRegistry registry, EventRecorder events, String outcome,
-      ToLongFunction<EventRecorderStats> value) {
-    Gauge.builder("jno.events", events, e -> value.applyAsLong(e.stats()))
-        .description("Events handed to the recorder, by outcome").tag("outcome", outcome).register(registry);
-  }
-
-  /** Starts the informers and controllers (after winning the Lease when leader election is on). */
-  public void start() {
-    operator.start();
-  }
-
-  /** @return true once started and every informer is healthy */
-  public boolean ready() {
-    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
-  }
-
-  /** @return false when started and some informer is unhealthy (the process should be restarted) */
-  public boolean healthy() {
-    return !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
-  }
-
-  /** @return the client */
-  public KubernetesClient client() {
-    return client;
-  }
-
-  /** Stops the controllers, writes pending Events and closes the client. */
-  @Override
-  public void close() {
-    stopping.set(true);
-    try {
-      operator.stop();
-    } catch (RuntimeException e) {
-      LOG.warn("operator did not stop cleanly: {}", e.toString());
+    /**
+     * Wires an operator; {@link #start()} starts it.
+     *
+     * @param client the client (closed by {@link #close()})
+     * @param config the settings
+     * @param registry where metrics go
+     * @param exitOnLostLeadership whether losing the Lease ends the process (true in production: a restarted replica
+     *     starts clean; false in tests running several operators in one JVM)
+     * @return the operator
+     */
+    public static NotebookOperator create(
+            KubernetesClient client, OperatorConfig config, MeterRegistry registry, boolean exitOnLostLeadership) {
+        EventRecorder events = EventRecorder.builder(client)
+                .reportingController(REPORTING_CONTROLLER)
+                .reportingInstance(config.identity())
+                .writeDelay(config.eventDelay())
+                .build();
+        registerEventGauges(registry, events);
+        OperatorMetrics metrics = new OperatorMetrics(registry);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                    .withConcurrentReconciliationThreads(config.reconcileConcurrency())
+                    .withCloseClientOnStop(false)
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+            if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
+                        config.leaseName(),
+                        leaseNamespace(config),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        config.identity(),
+                        exitOnLostLeadership ? exitWhenLeaseLost(stopping) : null,
+                        false));
+            }
+        });
+        CompiledTemplates templates = new CompiledTemplates();
+        Clock clock = Clock.systemUTC();
+        operator.register(new TemplateReconciler(events, templates, metrics, clock), namespaces(config));
+        operator.register(
+                new InstanceReconciler(events, templates, config.progressTimeout(), metrics, clock),
+                namespaces(config));
+        return new NotebookOperator(client, events, operator, stopping);
     }
-    events.close();
-    client.close();
-  }
+
+    /**
+     * Ends the process when the Lease is lost, so a fresh replica starts clean; but not when the Lease goes because
+     * we are stopping anyway. JOSDK's own exit-on-lost-lease calls System.exit on the elector's thread, and when a
+     * SIGTERM's shutdown hook stops the elector, that exit waits for the very hook that waits for it: the process
+     * hung until SIGKILL (found by the leader benchmark).
+     */
+    private static LeaderCallbacks exitWhenLeaseLost(AtomicBoolean stopping) {
+        return new LeaderCallbacks(
+                () -> {},
+                () -> {
+                    if (!stopping.get()) {
+                        LOG.error("lost the Lease: exiting so that a fresh replica takes over");
+                        Thread exit = new Thread(() -> System.exit(1), "exit-after-lost-lease");
+                        exit.setDaemon(true);
+                        exit.start();
+                    }
+                },
+                leader -> {});
+    }
+
+    private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+            Consumer<ControllerConfigurationOverrider<R>> namespaces(OperatorConfig config) {
+        return o -> {
+            o.withInformerListLimit(InstanceReconciler.LIST_PAGE_SIZE);
+            if (config.watchNamespaces().isEmpty()) {
+                o.watchingAllNamespaces();
+            } else {
+                o.settingNamespaces(config.watchNamespaces());
+            }
+        };
+    }
+
+    private static String leaseNamespace(OperatorConfig config) {
+        if (config.leaseNamespace() != null) {
+            return config.leaseNamespace();
+        }
+        try {
+            if (Files.isReadable(SERVICE_ACCOUNT_NAMESPACE)) {
+                return Files.readString(SERVICE_ACCOUNT_NAMESPACE).trim();
+            }
+        } catch (java.io.IOException e) {
+            LOG.debug("cannot read the service account namespace", e);
+        }
+        return "default";
+    }
+
+    private static void registerEventGauges(MeterRegistry registry, EventRecorder events) {
+        gauge(registry, events, "created", EventRecorderStats::created);
+        gauge(registry, events, "aggregated", EventRecorderStats::aggregated);
+        gauge(registry, events, "dropped", EventRecorderStats::dropped);
+    }
+
+    private static void gauge(
+            MeterRegistry registry, EventRecorder events, String outcome, ToLongFunction<EventRecorderStats> value) {
+        Gauge.builder("jno.events", events, e -> value.applyAsLong(e.stats()))
+                .description("Events handed to the recorder, by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** Starts the informers and controllers (after winning the Lease when leader election is on). */
+    public void start() {
+        operator.start();
+    }
+
+    /** @return true once started and every informer is healthy */
+    public boolean ready() {
+        return operator.getRuntimeInfo().isStarted()
+                && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    /** @return false when started and some informer is unhealthy (the process should be restarted) */
+    public boolean healthy() {
+        return !operator.getRuntimeInfo().isStarted()
+                || operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    /** @return the client */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Stops the controllers, writes pending Events and closes the client. */
+    @Override
+    public void close() {
+        stopping.set(true);
+        try {
+            operator.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("operator did not stop cleanly: {}", e.toString());
+        }
+        events.close();
+        client.close();
+    }
 }

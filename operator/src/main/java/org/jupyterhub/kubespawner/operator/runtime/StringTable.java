@@ -11,36 +11,36 @@ package org.jupyterhub.kubespawner.operator.runtime;
  */
 final class StringTable {
 
-  /** Longer strings (messages, annotations) are rarely repeated exactly and are not shared. */
-  static final int MAX_LENGTH = 128;
+    /** Longer strings (messages, annotations) are rarely repeated exactly and are not shared. */
+    static final int MAX_LENGTH = 128;
 
-  private final String[] slots;
-  private final int mask;
+    private final String[] slots;
+    private final int mask;
 
-  /** @param size slots, a power of two */
-  StringTable(int size) {
-    if (Integer.bitCount(size) != 1) {
-      throw new IllegalArgumentException("size must be a power of two, got " + size);
+    /** @param size slots, a power of two */
+    StringTable(int size) {
+        if (Integer.bitCount(size) != 1) {
+            throw new IllegalArgumentException("size must be a power of two, got " + size);
+        }
+        this.slots = new String[size];
+        this.mask = size - 1;
     }
-    this.slots = new String[size];
-    this.mask = size - 1;
-  }
 
-  /**
-   * @param s a string just read, may be null
-   * @return an equal string, the one shared before when there is one
-   */
-  String share(String s) {
-    if (s == null || s.length() > MAX_LENGTH) {
-      return s;
+    /**
+     * @param s a string just read, may be null
+     * @return an equal string, the one shared before when there is one
+     */
+    String share(String s) {
+        if (s == null || s.length() > MAX_LENGTH) {
+            return s;
+        }
+        int h = s.hashCode();
+        int slot = (h ^ (h >>> 16)) & mask;
+        String held = slots[slot];
+        if (s.equals(held)) {
+            return held;
+        }
+        slots[slot] = s;
+        return s;
     }
-    int h = s.hashCode();
-    int slot = (h ^ (h >>> 16)) & mask;
-    String held = slots[slot];
-    if (s.equals(held)) {
-      return held;
-    }
-    slots[slot] = s;
-    return s;
-  }
 }

@@ -19,26 +19,28 @@ import io.fabric8.kubernetes.client.utils.TokenRefreshInterceptor;
  */
 final class TokenRefresh {
 
-  private static final Interceptor NONE = new Interceptor() { };
+    private static final Interceptor NONE = new Interceptor() {};
 
-  private TokenRefresh() {
-  }
+    private TokenRefresh() {}
 
-  /** Whether the credentials hold nothing fabric8's interceptor could refresh or send: no token, no password. */
-  static boolean nothingToRefresh(Config config) {
-    return isEmpty(config.getOauthToken()) && isEmpty(config.getAutoOAuthToken())
-        && config.getOauthTokenProvider() == null && config.getAuthProvider() == null
-        && isEmpty(config.getUsername()) && isEmpty(config.getPassword());
-  }
-
-  /** Replaces fabric8's token refresh on {@code builder} when {@code config} has {@link #nothingToRefresh}. */
-  static void skipWhenNothingToRefresh(Config config, HttpClient.Builder builder) {
-    if (nothingToRefresh(config)) {
-      builder.addOrReplaceInterceptor(TokenRefreshInterceptor.NAME, NONE);
+    /** Whether the credentials hold nothing fabric8's interceptor could refresh or send: no token, no password. */
+    static boolean nothingToRefresh(Config config) {
+        return isEmpty(config.getOauthToken())
+                && isEmpty(config.getAutoOAuthToken())
+                && config.getOauthTokenProvider() == null
+                && config.getAuthProvider() == null
+                && isEmpty(config.getUsername())
+                && isEmpty(config.getPassword());
     }
-  }
 
-  private static boolean isEmpty(String value) {
-    return value == null || value.isEmpty();
-  }
+    /** Replaces fabric8's token refresh on {@code builder} when {@code config} has {@link #nothingToRefresh}. */
+    static void skipWhenNothingToRefresh(Config config, HttpClient.Builder builder) {
+        if (nothingToRefresh(config)) {
+            builder.addOrReplaceInterceptor(TokenRefreshInterceptor.NAME, NONE);
+        }
+    }
+
+    private static boolean isEmpty(String value) {
+        return value == null || value.isEmpty();
+    }
 }

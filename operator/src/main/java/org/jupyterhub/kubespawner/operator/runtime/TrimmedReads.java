@@ -43,66 +43,81 @@ import java.util.List;
  */
 final class TrimmedReads {
 
-  private TrimmedReads() {
-  }
+    private TrimmedReads() {}
 
-  @JsonIgnoreProperties(value = {"managedFields", "ownerReferences"}, allowGetters = true, ignoreUnknown = true)
-  private abstract static class MetadataMixin {
-  }
+    @JsonIgnoreProperties(
+            value = {"managedFields", "ownerReferences"},
+            allowGetters = true,
+            ignoreUnknown = true)
+    private abstract static class MetadataMixin {}
 
-  @JsonIgnoreProperties(value = "spec", allowGetters = true, ignoreUnknown = true)
-  private abstract static class WithoutSpec {
-  }
+    @JsonIgnoreProperties(value = "spec", allowGetters = true, ignoreUnknown = true)
+    private abstract static class WithoutSpec {}
 
-  @JsonIgnoreProperties(value = {"hostIPs", "podIPs", "qosClass", "startTime", "resize", "resourceClaimStatuses"},
-      allowGetters = true, ignoreUnknown = true)
-  private abstract static class PodStatusMixin {
-  }
+    @JsonIgnoreProperties(
+            value = {"hostIPs", "podIPs", "qosClass", "startTime", "resize", "resourceClaimStatuses"},
+            allowGetters = true,
+            ignoreUnknown = true)
+    private abstract static class PodStatusMixin {}
 
-  @JsonIgnoreProperties(value = {"image", "imageID", "containerID", "allocatedResources", "allocatedResourcesStatus",
-      "resources", "volumeMounts", "user", "stopSignal", "started"}, allowGetters = true, ignoreUnknown = true)
-  private abstract static class ContainerStatusMixin {
-  }
+    @JsonIgnoreProperties(
+            value = {
+                "image",
+                "imageID",
+                "containerID",
+                "allocatedResources",
+                "allocatedResourcesStatus",
+                "resources",
+                "volumeMounts",
+                "user",
+                "stopSignal",
+                "started"
+            },
+            allowGetters = true,
+            ignoreUnknown = true)
+    private abstract static class ContainerStatusMixin {}
 
-  @JsonIgnoreProperties(value = {"lastProbeTime", "observedGeneration"}, allowGetters = true, ignoreUnknown = true)
-  private abstract static class PodConditionMixin {
-  }
+    @JsonIgnoreProperties(
+            value = {"lastProbeTime", "observedGeneration"},
+            allowGetters = true,
+            ignoreUnknown = true)
+    private abstract static class PodConditionMixin {}
 
-  /** The kinds the operator creates and then only observes. */
-  static final List<Class<?>> OBSERVED_ONLY = List.of(Pod.class, PersistentVolumeClaim.class, Service.class,
-      NetworkPolicy.class);
+    /** The kinds the operator creates and then only observes. */
+    static final List<Class<?>> OBSERVED_ONLY =
+            List.of(Pod.class, PersistentVolumeClaim.class, Service.class, NetworkPolicy.class);
 
-  /** @return a serialization for the operator's client that trims what it reads */
-  static KubernetesSerialization serialization() {
-    ObjectMapper mapper = new ObjectMapper();
-    mapper.addMixIn(ObjectMeta.class, MetadataMixin.class);
-    for (Class<?> kind : OBSERVED_ONLY) {
-      mapper.addMixIn(kind, WithoutSpec.class);
+    /** @return a serialization for the operator's client that trims what it reads */
+    static KubernetesSerialization serialization() {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.addMixIn(ObjectMeta.class, MetadataMixin.class);
+        for (Class<?> kind : OBSERVED_ONLY) {
+            mapper.addMixIn(kind, WithoutSpec.class);
+        }
+        mapper.addMixIn(PodStatus.class, PodStatusMixin.class);
+        mapper.addMixIn(ContainerStatus.class, ContainerStatusMixin.class);
+        mapper.addMixIn(PodCondition.class, PodConditionMixin.class);
+        mapper.registerModule(new SimpleModule("jno-shared-strings")
+                .addDeserializer(String.class, new SharedStrings(new StringTable(1 << 14))));
+        return new KubernetesSerialization(mapper, true);
     }
-    mapper.addMixIn(PodStatus.class, PodStatusMixin.class);
-    mapper.addMixIn(ContainerStatus.class, ContainerStatusMixin.class);
-    mapper.addMixIn(PodCondition.class, PodConditionMixin.class);
-    mapper.registerModule(new SimpleModule("jno-shared-strings")
-        .addDeserializer(String.class, new SharedStrings(new StringTable(1 << 14))));
-    return new KubernetesSerialization(mapper, true);
-  }
 
-  /** Binds JSON strings through the table; everything else as Jackson's own string deserializer does. */
-  private static final class SharedStrings extends StdScalarDeserializer<String> {
-    private static final long serialVersionUID = 1L;
-    private final transient StringTable table;
+    /** Binds JSON strings through the table; everything else as Jackson's own string deserializer does. */
+    private static final class SharedStrings extends StdScalarDeserializer<String> {
+        private static final long serialVersionUID = 1L;
+        private final transient StringTable table;
 
-    SharedStrings(StringTable table) {
-      super(String.class);
-      this.table = table;
+        SharedStrings(StringTable table) {
+            super(String.class);
+            this.table = table;
+        }
+
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.hasToken(JsonToken.VALUE_STRING)) {
+                return table.share(p.getText());
+            }
+            return StringDeserializer.instance.deserialize(p, ctxt);
+        }
     }
-
-    @Override
-    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      if (p.hasToken(JsonToken.VALUE_STRING)) {
-        return table.share(p.getText());
-      }
-      return StringDeserializer.instance.deserialize(p, ctxt);
-    }
-  }
 }

@@ -15,6 +15,11 @@ import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
  * @param notebookPod the notebook pod's observed state
  * @param startedAt when the wait for readiness started (the notebook pod's creation), or null
  */
-public record InstanceFacts(long generation, TemplateResolution resolution, Rejection rejection,
-    String createFailure, Spawn spawn, PodObservation notebookPod, Instant startedAt) {
-}
+public record InstanceFacts(
+        long generation,
+        TemplateResolution resolution,
+        Rejection rejection,
+        String createFailure,
+        Spawn spawn,
+        PodObservation notebookPod,
+        Instant startedAt) {}

@@ -13,15 +13,15 @@ import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Resources;
  */
 public record Spawn(long templateGeneration, String podName, int port, List<Resources> resources) {
 
-  /**
-   * Copies the list.
-   *
-   * @param templateGeneration see {@link #templateGeneration()}
-   * @param podName see {@link #podName()}
-   * @param port see {@link #port()}
-   * @param resources see {@link #resources()}
-   */
-  public Spawn {
-    resources = List.copyOf(resources);
-  }
+    /**
+     * Copies the list.
+     *
+     * @param templateGeneration see {@link #templateGeneration()}
+     * @param podName see {@link #podName()}
+     * @param port see {@link #port()}
+     * @param resources see {@link #resources()}
+     */
+    public Spawn {
+        resources = List.copyOf(resources);
+    }
 }

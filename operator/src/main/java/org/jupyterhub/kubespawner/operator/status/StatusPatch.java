@@ -12,17 +12,17 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  */
 public final class StatusPatch {
 
-  private StatusPatch() {}
+    private StatusPatch() {}
 
-  /**
-   * Drops the resourceVersion so that the status patch applies to whatever version the server holds.
-   *
-   * @param resource the resource whose status is about to be patched
-   * @param <R> its type
-   * @return the same resource, for chaining into {@code UpdateControl.patchStatus}
-   */
-  public static <R extends HasMetadata> R unlocked(R resource) {
-    resource.getMetadata().setResourceVersion(null);
-    return resource;
-  }
+    /**
+     * Drops the resourceVersion so that the status patch applies to whatever version the server holds.
+     *
+     * @param resource the resource whose status is about to be patched
+     * @param <R> its type
+     * @return the same resource, for chaining into {@code UpdateControl.patchStatus}
+     */
+    public static <R extends HasMetadata> R unlocked(R resource) {
+        resource.getMetadata().setResourceVersion(null);
+        return resource;
+    }
 }

@@ -11,36 +11,40 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
  */
 public final class CompiledTemplates {
 
-  private record Entry(long generation, CompiledTemplate compiled) {
-  }
+    private record Entry(long generation, CompiledTemplate compiled) {}
 
-  private final Map<String, Entry> byUid = new ConcurrentHashMap<>();
+    private final Map<String, Entry> byUid = new ConcurrentHashMap<>();
 
-  /**
-   * The compiled form of a template's current generation.
-   *
-   * @param template the template
-   * @return the compiled template
-   */
-  public CompiledTemplate get(JupyterNotebookInstanceTemplate template) {
-    String uid = template.getMetadata().getUid();
-    long generation = template.getMetadata().getGeneration() == null ? 0 : template.getMetadata().getGeneration();
-    if (uid == null) {
-      return CompiledTemplate.compile(template.getSpec());
+    /**
+     * The compiled form of a template's current generation.
+     *
+     * @param template the template
+     * @return the compiled template
+     */
+    public CompiledTemplate get(JupyterNotebookInstanceTemplate template) {
+        String uid = template.getMetadata().getUid();
+        long generation = template.getMetadata().getGeneration() == null
+                ? 0
+                : template.getMetadata().getGeneration();
+        if (uid == null) {
+            return CompiledTemplate.compile(template.getSpec());
+        }
+        Entry entry = byUid.compute(
+                uid,
+                (k, old) -> old != null && old.generation() == generation
+                        ? old
+                        : new Entry(generation, CompiledTemplate.compile(template.getSpec())));
+        return entry.compiled();
     }
-    Entry entry = byUid.compute(uid, (k, old) -> old != null && old.generation() == generation ? old
-        : new Entry(generation, CompiledTemplate.compile(template.getSpec())));
-    return entry.compiled();
-  }
 
-  /**
-   * Forgets a deleted template.
-   *
-   * @param uid the template's uid
-   */
-  public void forget(String uid) {
-    if (uid != null) {
-      byUid.remove(uid);
+    /**
+     * Forgets a deleted template.
+     *
+     * @param uid the template's uid
+     */
+    public void forget(String uid) {
+        if (uid != null) {
+            byUid.remove(uid);
+        }
     }
-  }
 }

@@ -8,13 +8,13 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.util.Objects;
 import org.jupyterhub.kubespawner.events.EventRecorder;
-import org.jupyterhub.kubespawner.operator.status.StatusPatch;
 import org.jupyterhub.kubespawner.events.EventType;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
 import org.jupyterhub.kubespawner.operator.status.Action;
 import org.jupyterhub.kubespawner.operator.status.ConditionTypes;
 import org.jupyterhub.kubespawner.operator.status.Conditions;
 import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.status.StatusPatch;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateStatus;
@@ -28,55 +28,62 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = TemplateReconciler.NAME)
 public final class TemplateReconciler implements Reconciler<JupyterNotebookInstanceTemplate> {
 
-  /** The controller's name. */
-  public static final String NAME = "jupyternotebookinstancetemplate";
-  private static final Logger LOG = LoggerFactory.getLogger(TemplateReconciler.class);
+    /** The controller's name. */
+    public static final String NAME = "jupyternotebookinstancetemplate";
 
-  private final EventRecorder events;
-  private final CompiledTemplates templates;
-  private final OperatorMetrics metrics;
-  private final Clock clock;
+    private static final Logger LOG = LoggerFactory.getLogger(TemplateReconciler.class);
 
-  /**
-   * @param events the Event recorder
-   * @param templates compiled templates, shared with the instance reconciler
-   * @param metrics the operator's metrics
-   * @param clock the clock
-   */
-  public TemplateReconciler(EventRecorder events, CompiledTemplates templates, OperatorMetrics metrics,
-      Clock clock) {
-    this.events = events;
-    this.templates = templates;
-    this.metrics = metrics;
-    this.clock = clock;
-  }
+    private final EventRecorder events;
+    private final CompiledTemplates templates;
+    private final OperatorMetrics metrics;
+    private final Clock clock;
 
-  @Override
-  public UpdateControl<JupyterNotebookInstanceTemplate> reconcile(JupyterNotebookInstanceTemplate template,
-      Context<JupyterNotebookInstanceTemplate> context) {
-    CompiledTemplate compiled = templates.get(template);
-    long generation = template.getMetadata().getGeneration() == null ? 0 : template.getMetadata().getGeneration();
-    JupyterNotebookInstanceTemplateStatus previous = template.getStatus();
-    JupyterNotebookInstanceTemplateStatus next = TemplateStatusBuilder.build(previous, compiled, generation,
-        clock.instant());
-    if (Objects.equals(previous, next)) {
-      return UpdateControl.noUpdate();
+    /**
+     * @param events the Event recorder
+     * @param templates compiled templates, shared with the instance reconciler
+     * @param metrics the operator's metrics
+     * @param clock the clock
+     */
+    public TemplateReconciler(EventRecorder events, CompiledTemplates templates, OperatorMetrics metrics, Clock clock) {
+        this.events = events;
+        this.templates = templates;
+        this.metrics = metrics;
+        this.clock = clock;
     }
-    Condition was = previous == null ? null : Conditions.find(previous.getConditions(), ConditionTypes.VALID);
-    Condition now = Conditions.find(next.getConditions(), ConditionTypes.VALID);
-    if (was == null || !Objects.equals(was.getStatus(), now.getStatus())
-        || !Objects.equals(was.getMessage(), now.getMessage())) {
-      boolean valid = compiled.isValid();
-      events.record(template, valid ? EventType.NORMAL : EventType.WARNING,
-          valid ? Reason.TemplateValid : Reason.TemplateInvalid, Action.Validate, now.getMessage());
-      if (!valid) {
-        metrics.failed("template", Reason.TemplateInvalid);
-        LOG.warn("template is invalid: {}", now.getMessage());
-      } else {
-        LOG.info("template is valid (generation {})", generation);
-      }
+
+    @Override
+    public UpdateControl<JupyterNotebookInstanceTemplate> reconcile(
+            JupyterNotebookInstanceTemplate template, Context<JupyterNotebookInstanceTemplate> context) {
+        CompiledTemplate compiled = templates.get(template);
+        long generation = template.getMetadata().getGeneration() == null
+                ? 0
+                : template.getMetadata().getGeneration();
+        JupyterNotebookInstanceTemplateStatus previous = template.getStatus();
+        JupyterNotebookInstanceTemplateStatus next =
+                TemplateStatusBuilder.build(previous, compiled, generation, clock.instant());
+        if (Objects.equals(previous, next)) {
+            return UpdateControl.noUpdate();
+        }
+        Condition was = previous == null ? null : Conditions.find(previous.getConditions(), ConditionTypes.VALID);
+        Condition now = Conditions.find(next.getConditions(), ConditionTypes.VALID);
+        if (was == null
+                || !Objects.equals(was.getStatus(), now.getStatus())
+                || !Objects.equals(was.getMessage(), now.getMessage())) {
+            boolean valid = compiled.isValid();
+            events.record(
+                    template,
+                    valid ? EventType.NORMAL : EventType.WARNING,
+                    valid ? Reason.TemplateValid : Reason.TemplateInvalid,
+                    Action.Validate,
+                    now.getMessage());
+            if (!valid) {
+                metrics.failed("template", Reason.TemplateInvalid);
+                LOG.warn("template is invalid: {}", now.getMessage());
+            } else {
+                LOG.info("template is valid (generation {})", generation);
+            }
+        }
+        template.setStatus(next);
+        return UpdateControl.patchStatus(StatusPatch.unlocked(template));
     }
-    template.setStatus(next);
-    return UpdateControl.patchStatus(StatusPatch.unlocked(template));
-  }
 }

@@ -17,6 +17,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
@@ -25,10 +29,6 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The chart's RBAC is sufficient: the chart is installed with helm (two replicas, so leader election and its Lease
@@ -39,136 +39,231 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OperatorWithChartRbacIT {
 
-  @RegisterExtension static final ControlPlane cluster = ControlPlane.perClass();
+    @RegisterExtension
+    static final ControlPlane cluster = ControlPlane.perClass();
 
-  private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final String USER = "grace-hopper";
-  private static final String INSTANCE = "jupyter-" + USER;
-  private static final String CLAIM = "claim-" + USER;
-  private static final String POD_NAME = "jno-jupyter-notebook-operator-7d9f8-abcde";
-  private static HelmRelease release;
-  private static NotebookOperator operator;
-  private static String ns;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String USER = "grace-hopper";
+    private static final String INSTANCE = "jupyter-" + USER;
+    private static final String CLAIM = "claim-" + USER;
+    private static final String POD_NAME = "jno-jupyter-notebook-operator-7d9f8-abcde";
+    private static HelmRelease release;
+    private static NotebookOperator operator;
+    private static String ns;
 
-  @BeforeAll
-  static void installAndRunOperatorAsItsServiceAccount() {
-    cluster.applyCrds();
-    ns = cluster.namespace();
-    // Non-default settings, so the check below can tell the chart's values from the operator's defaults.
-    release = HelmRelease.install(cluster, "jno", ns, "operator.replicas=2", "operator.clientQps=123",
-        "operator.clientBurst=321", "operator.reconcileConcurrency=7", "operator.progressTimeout=3m",
-        "operator.httpPort=9090");
-    KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
-    // The operator's configuration is the chart's: the installed Deployment's environment, as the kubelet would
-    // resolve it, read by the operator's own parser. A renamed setting on either side fails here.
-    OperatorConfig config = OperatorConfig.parse(chartEnvironment(), new String[0]);
-    assertThat(config.watchNamespaces()).containsExactly(ns);
-    assertThat(config.leaderElection()).as("2 replicas: leader election").isTrue();
-    assertThat(config.leaseName()).isEqualTo(release.fullname());
-    assertThat(config.leaseNamespace()).isEqualTo(ns);
-    assertThat(config.identity()).isEqualTo(POD_NAME);
-    assertThat(config.clientQps()).isEqualTo(123);
-    assertThat(config.clientBurst()).isEqualTo(321);
-    assertThat(config.reconcileConcurrency()).isEqualTo(7);
-    assertThat(config.progressTimeout()).isEqualTo(Duration.ofMinutes(3));
-    assertThat(config.httpPort()).isEqualTo(9090);
-    operator = NotebookOperator.create(NotebookOperator.client(asServiceAccount.getConfiguration(), config), config,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
-    operator.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (operator != null) {
-      operator.close();
+    @BeforeAll
+    static void installAndRunOperatorAsItsServiceAccount() {
+        cluster.applyCrds();
+        ns = cluster.namespace();
+        // Non-default settings, so the check below can tell the chart's values from the operator's defaults.
+        release = HelmRelease.install(
+                cluster,
+                "jno",
+                ns,
+                "operator.replicas=2",
+                "operator.clientQps=123",
+                "operator.clientBurst=321",
+                "operator.reconcileConcurrency=7",
+                "operator.progressTimeout=3m",
+                "operator.httpPort=9090");
+        KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
+        // The operator's configuration is the chart's: the installed Deployment's environment, as the kubelet would
+        // resolve it, read by the operator's own parser. A renamed setting on either side fails here.
+        OperatorConfig config = OperatorConfig.parse(chartEnvironment(), new String[0]);
+        assertThat(config.watchNamespaces()).containsExactly(ns);
+        assertThat(config.leaderElection()).as("2 replicas: leader election").isTrue();
+        assertThat(config.leaseName()).isEqualTo(release.fullname());
+        assertThat(config.leaseNamespace()).isEqualTo(ns);
+        assertThat(config.identity()).isEqualTo(POD_NAME);
+        assertThat(config.clientQps()).isEqualTo(123);
+        assertThat(config.clientBurst()).isEqualTo(321);
+        assertThat(config.reconcileConcurrency()).isEqualTo(7);
+        assertThat(config.progressTimeout()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(config.httpPort()).isEqualTo(9090);
+        operator = NotebookOperator.create(
+                NotebookOperator.client(asServiceAccount.getConfiguration(), config),
+                config,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                false);
+        operator.start();
     }
-    cluster.admin().persistentVolumes().withLabel("jno-it", ns).delete();
-    if (release != null) {
-      release.close();
+
+    @AfterAll
+    static void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+        cluster.admin().persistentVolumes().withLabel("jno-it", ns).delete();
+        if (release != null) {
+            release.close();
+        }
     }
-  }
 
-  @Test
-  void fullLifecycleWithOnlyTheChartsPermissions() {
-    KubernetesClient admin = cluster.admin();
-    KubernetesClient hub = cluster.clientFor(ns, "hub");
-    preboundVolume(admin, CLAIM);
+    @Test
+    void fullLifecycleWithOnlyTheChartsPermissions() {
+        KubernetesClient admin = cluster.admin();
+        KubernetesClient hub = cluster.clientFor(ns, "hub");
+        preboundVolume(admin, CLAIM);
 
-    // Leader election through the chart's Lease rules.
-    await("the Lease held by the operator").atMost(WAIT).until(() -> {
-      Lease lease = admin.leases().inNamespace(ns).withName(release.fullname()).get();
-      return lease != null && POD_NAME.equals(lease.getSpec().getHolderIdentity());
-    });
-    // ... and renewed (fabric8 renews with PATCH, which the Role allows on this one Lease).
-    java.time.ZonedDateTime acquired = admin.leases().inNamespace(ns).withName(release.fullname()).get().getSpec()
-        .getRenewTime();
-    await("the Lease renewed").atMost(WAIT).until(() -> admin.leases().inNamespace(ns)
-        .withName(release.fullname()).get().getSpec().getRenewTime().isAfter(acquired));
-    // Template status through templates/status.
-    await("the chart's template checked").atMost(WAIT).until(() -> {
-      JupyterNotebookInstanceTemplate t = admin.resources(JupyterNotebookInstanceTemplate.class).inNamespace(ns)
-          .withName("z2jh-default").get();
-      return t.getStatus() != null && t.getStatus().getConditions().stream()
-          .anyMatch(c -> c.getType().equals("Valid") && c.getStatus().equals("True"));
-    });
-
-    // What the spawner does, as the hub.
-    hub.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(INSTANCE)
-        .addToLabels("app.kubernetes.io/managed-by", "notebookinstance-spawner").endMetadata()
-        .withType("Opaque").addToStringData("JUPYTERHUB_API_TOKEN", "token").build()).create();
-    hub.resources(JupyterNotebookInstance.class).inNamespace(ns).resource(instance()).create();
-
-    JupyterNotebookInstance ready = awaitInstance(admin, s -> s.getPhase() == Phase.READY);
-    assertThat(ready.getStatus().getPodName()).isEqualTo(INSTANCE);
-    assertThat(ready.getStatus().getUrl()).startsWith("http://").endsWith(":8888");
-    assertThat(admin.pods().inNamespace(ns).withName(INSTANCE).get().getSpec().getContainers().get(0)
-        .getEnvFrom()).singleElement().satisfies(f -> assertThat(f.getSecretRef().getName()).isEqualTo(INSTANCE));
-    assertThat(admin.network().v1().networkPolicies().inNamespace(ns).withName("singleuser-" + USER).get())
-        .isNotNull();
-    assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(CLAIM).get()).isNotNull();
-    // Events through events.k8s.io create/patch.
-    await("the operator's Events").atMost(WAIT).untilAsserted(() -> assertThat(
-        admin.events().v1().events().inNamespace(ns).list().getItems().stream()
-            .filter(e -> e.getRegarding() != null && INSTANCE.equals(e.getRegarding().getName()))
-            .map(Event::getReason).toList()).contains("ResourceCreated", "PodReady"));
-    // Events are readable by the hub (its progress page).
-    assertThat(hub.events().v1().events().inNamespace(ns).list().getItems()).isNotEmpty();
-
-    // Stop, as the spawner does: foreground deletion of the instance, then its Secret.
-    hub.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE)
-        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
-    await("instance and pod gone").atMost(WAIT).until(() ->
-        admin.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE).get() == null
-            && admin.pods().inNamespace(ns).withName(INSTANCE).get() == null);
-    assertThat(hub.secrets().inNamespace(ns).withName(INSTANCE).delete()).isNotEmpty();
-    assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(CLAIM).get())
-        .as("the user's claim is kept").isNotNull();
-    assertThat(operator.ready()).as("every informer healthy (list/watch allowed)").isTrue();
-  }
-
-  /** The Deployment's container environment with its downward-API fields resolved for a pod named POD_NAME. */
-  private static Map<String, String> chartEnvironment() {
-    Deployment deployment = cluster.admin().apps().deployments().inNamespace(ns).withName(release.fullname()).get();
-    Map<String, String> env = new HashMap<>();
-    for (EnvVar var : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-      if (var.getValueFrom() == null) {
-        env.put(var.getName(), var.getValue());
-      } else {
-        String field = var.getValueFrom().getFieldRef().getFieldPath();
-        env.put(var.getName(), switch (field) {
-          case "metadata.namespace" -> ns;
-          case "metadata.name" -> POD_NAME;
-          default -> throw new AssertionError("unexpected downward-API field " + field + " in " + var.getName());
+        // Leader election through the chart's Lease rules.
+        await("the Lease held by the operator").atMost(WAIT).until(() -> {
+            Lease lease =
+                    admin.leases().inNamespace(ns).withName(release.fullname()).get();
+            return lease != null && POD_NAME.equals(lease.getSpec().getHolderIdentity());
         });
-      }
-    }
-    assertThat(env).containsKeys("JNO_WATCH_NAMESPACES", "JNO_LEADER_ELECTION", "JNO_LEASE_NAME",
-        "JNO_LEASE_NAMESPACE", "JNO_IDENTITY", "JNO_REPLICAS", "JNO_HTTP_PORT");
-    return env;
-  }
+        // ... and renewed (fabric8 renews with PATCH, which the Role allows on this one Lease).
+        java.time.ZonedDateTime acquired = admin.leases()
+                .inNamespace(ns)
+                .withName(release.fullname())
+                .get()
+                .getSpec()
+                .getRenewTime();
+        await("the Lease renewed")
+                .atMost(WAIT)
+                .until(() -> admin.leases()
+                        .inNamespace(ns)
+                        .withName(release.fullname())
+                        .get()
+                        .getSpec()
+                        .getRenewTime()
+                        .isAfter(acquired));
+        // Template status through templates/status.
+        await("the chart's template checked").atMost(WAIT).until(() -> {
+            JupyterNotebookInstanceTemplate t = admin.resources(JupyterNotebookInstanceTemplate.class)
+                    .inNamespace(ns)
+                    .withName("z2jh-default")
+                    .get();
+            return t.getStatus() != null
+                    && t.getStatus().getConditions().stream()
+                            .anyMatch(c ->
+                                    c.getType().equals("Valid") && c.getStatus().equals("True"));
+        });
 
-  private static JupyterNotebookInstance instance() {
-    String yaml = """
+        // What the spawner does, as the hub.
+        hub.secrets()
+                .inNamespace(ns)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(INSTANCE)
+                        .addToLabels("app.kubernetes.io/managed-by", "notebookinstance-spawner")
+                        .endMetadata()
+                        .withType("Opaque")
+                        .addToStringData("JUPYTERHUB_API_TOKEN", "token")
+                        .build())
+                .create();
+        hub.resources(JupyterNotebookInstance.class)
+                .inNamespace(ns)
+                .resource(instance())
+                .create();
+
+        JupyterNotebookInstance ready = awaitInstance(admin, s -> s.getPhase() == Phase.READY);
+        assertThat(ready.getStatus().getPodName()).isEqualTo(INSTANCE);
+        assertThat(ready.getStatus().getUrl()).startsWith("http://").endsWith(":8888");
+        assertThat(admin.pods()
+                        .inNamespace(ns)
+                        .withName(INSTANCE)
+                        .get()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnvFrom())
+                .singleElement()
+                .satisfies(f -> assertThat(f.getSecretRef().getName()).isEqualTo(INSTANCE));
+        assertThat(admin.network()
+                        .v1()
+                        .networkPolicies()
+                        .inNamespace(ns)
+                        .withName("singleuser-" + USER)
+                        .get())
+                .isNotNull();
+        assertThat(admin.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName(CLAIM)
+                        .get())
+                .isNotNull();
+        // Events through events.k8s.io create/patch.
+        await("the operator's Events")
+                .atMost(WAIT)
+                .untilAsserted(() -> assertThat(admin.events().v1().events().inNamespace(ns).list().getItems().stream()
+                                .filter(e -> e.getRegarding() != null
+                                        && INSTANCE.equals(e.getRegarding().getName()))
+                                .map(Event::getReason)
+                                .toList())
+                        .contains("ResourceCreated", "PodReady"));
+        // Events are readable by the hub (its progress page).
+        assertThat(hub.events().v1().events().inNamespace(ns).list().getItems()).isNotEmpty();
+
+        // Stop, as the spawner does: foreground deletion of the instance, then its Secret.
+        hub.resources(JupyterNotebookInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
+                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND)
+                .delete();
+        await("instance and pod gone")
+                .atMost(WAIT)
+                .until(() -> admin.resources(JupyterNotebookInstance.class)
+                                        .inNamespace(ns)
+                                        .withName(INSTANCE)
+                                        .get()
+                                == null
+                        && admin.pods().inNamespace(ns).withName(INSTANCE).get() == null);
+        assertThat(hub.secrets().inNamespace(ns).withName(INSTANCE).delete()).isNotEmpty();
+        assertThat(admin.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName(CLAIM)
+                        .get())
+                .as("the user's claim is kept")
+                .isNotNull();
+        assertThat(operator.ready())
+                .as("every informer healthy (list/watch allowed)")
+                .isTrue();
+    }
+
+    /** The Deployment's container environment with its downward-API fields resolved for a pod named POD_NAME. */
+    private static Map<String, String> chartEnvironment() {
+        Deployment deployment = cluster.admin()
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName(release.fullname())
+                .get();
+        Map<String, String> env = new HashMap<>();
+        for (EnvVar var : deployment
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()) {
+            if (var.getValueFrom() == null) {
+                env.put(var.getName(), var.getValue());
+            } else {
+                String field = var.getValueFrom().getFieldRef().getFieldPath();
+                env.put(
+                        var.getName(),
+                        switch (field) {
+                            case "metadata.namespace" -> ns;
+                            case "metadata.name" -> POD_NAME;
+                            default ->
+                                throw new AssertionError(
+                                        "unexpected downward-API field " + field + " in " + var.getName());
+                        });
+            }
+        }
+        assertThat(env)
+                .containsKeys(
+                        "JNO_WATCH_NAMESPACES",
+                        "JNO_LEADER_ELECTION",
+                        "JNO_LEASE_NAME",
+                        "JNO_LEASE_NAMESPACE",
+                        "JNO_IDENTITY",
+                        "JNO_REPLICAS",
+                        "JNO_HTTP_PORT");
+        return env;
+    }
+
+    private static JupyterNotebookInstance instance() {
+        String yaml = """
         apiVersion: kubespawner.jupyterhub.org/v1
         kind: JupyterNotebookInstance
         metadata:
@@ -189,28 +284,49 @@ class OperatorWithChartRbacIT {
             name: %1$s
           args: [jupyterhub-singleuser]
         """.formatted(INSTANCE, USER);
-    JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
-    i.getMetadata().setNamespace(ns);
-    return i;
-  }
+        JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
+        i.getMetadata().setNamespace(ns);
+        return i;
+    }
 
-  private static JupyterNotebookInstance awaitInstance(KubernetesClient admin,
-      java.util.function.Predicate<JupyterNotebookInstanceStatus> until) {
-    await("instance " + INSTANCE).atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
-      JupyterNotebookInstance i = admin.resources(JupyterNotebookInstance.class).inNamespace(ns)
-          .withName(INSTANCE).get();
-      return i != null && i.getStatus() != null && until.test(i.getStatus());
-    });
-    return admin.resources(JupyterNotebookInstance.class).inNamespace(ns).withName(INSTANCE).get();
-  }
+    private static JupyterNotebookInstance awaitInstance(
+            KubernetesClient admin, java.util.function.Predicate<JupyterNotebookInstanceStatus> until) {
+        await("instance " + INSTANCE)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    JupyterNotebookInstance i = admin.resources(JupyterNotebookInstance.class)
+                            .inNamespace(ns)
+                            .withName(INSTANCE)
+                            .get();
+                    return i != null && i.getStatus() != null && until.test(i.getStatus());
+                });
+        return admin.resources(JupyterNotebookInstance.class)
+                .inNamespace(ns)
+                .withName(INSTANCE)
+                .get();
+    }
 
-  /** The local cluster has no volume provisioner: a volume bound to the claim in advance lets the pod schedule. */
-  private static void preboundVolume(KubernetesClient admin, String claim) {
-    admin.resource(new PersistentVolumeBuilder()
-        .withNewMetadata().withName("pv-" + ns + "-" + claim).addToLabels("jno-it", ns).endMetadata()
-        .withNewSpec().addToCapacity("storage", new Quantity("100Gi")).withAccessModes("ReadWriteOnce")
-        .withNewHostPath().withPath("/tmp/" + ns + "/" + claim).endHostPath()
-        .withNewClaimRef().withNamespace(ns).withName(claim).endClaimRef()
-        .withPersistentVolumeReclaimPolicy("Retain").endSpec().build()).create();
-  }
+    /** The local cluster has no volume provisioner: a volume bound to the claim in advance lets the pod schedule. */
+    private static void preboundVolume(KubernetesClient admin, String claim) {
+        admin.resource(new PersistentVolumeBuilder()
+                        .withNewMetadata()
+                        .withName("pv-" + ns + "-" + claim)
+                        .addToLabels("jno-it", ns)
+                        .endMetadata()
+                        .withNewSpec()
+                        .addToCapacity("storage", new Quantity("100Gi"))
+                        .withAccessModes("ReadWriteOnce")
+                        .withNewHostPath()
+                        .withPath("/tmp/" + ns + "/" + claim)
+                        .endHostPath()
+                        .withNewClaimRef()
+                        .withNamespace(ns)
+                        .withName(claim)
+                        .endClaimRef()
+                        .withPersistentVolumeReclaimPolicy("Retain")
+                        .endSpec()
+                        .build())
+                .create();
+    }
 }

@@ -11,29 +11,33 @@ import org.junit.jupiter.api.Test;
  */
 class WriteConflictTest {
 
-  @Test
-  void conflictsAreRecognisedThroughWrappers() {
-    var conflict = new KubernetesClientException("the object has been modified", 409, null);
+    @Test
+    void conflictsAreRecognisedThroughWrappers() {
+        var conflict = new KubernetesClientException("the object has been modified", 409, null);
 
-    assertThat(InstanceReconciler.isWriteConflict(conflict)).isTrue();
-    assertThat(InstanceReconciler.isWriteConflict(new IllegalStateException("status patch", conflict))).isTrue();
-  }
+        assertThat(InstanceReconciler.isWriteConflict(conflict)).isTrue();
+        assertThat(InstanceReconciler.isWriteConflict(new IllegalStateException("status patch", conflict)))
+                .isTrue();
+    }
 
-  @Test
-  void realFailuresAreNotConflicts() {
-    assertThat(InstanceReconciler.isWriteConflict(new KubernetesClientException("exceeded quota", 403, null)))
-        .isFalse();
-    assertThat(InstanceReconciler.isWriteConflict(new KubernetesClientException("unavailable", 503, null)))
-        .isFalse();
-    assertThat(InstanceReconciler.isWriteConflict(new RuntimeException("boom"))).isFalse();
-  }
+    @Test
+    void realFailuresAreNotConflicts() {
+        assertThat(InstanceReconciler.isWriteConflict(new KubernetesClientException("exceeded quota", 403, null)))
+                .isFalse();
+        assertThat(InstanceReconciler.isWriteConflict(new KubernetesClientException("unavailable", 503, null)))
+                .isFalse();
+        assertThat(InstanceReconciler.isWriteConflict(new RuntimeException("boom")))
+                .isFalse();
+    }
 
-  @Test
-  void aWriteThatFoundItsObjectGoneIsRecognisedThroughWrappers() {
-    var gone = new KubernetesClientException("jupyternotebookinstances \"ada\" not found", 404, null);
+    @Test
+    void aWriteThatFoundItsObjectGoneIsRecognisedThroughWrappers() {
+        var gone = new KubernetesClientException("jupyternotebookinstances \"ada\" not found", 404, null);
 
-    assertThat(InstanceReconciler.isNotFound(new IllegalStateException("status patch", gone))).isTrue();
-    assertThat(InstanceReconciler.isNotFound(new KubernetesClientException("conflict", 409, null))).isFalse();
-    assertThat(InstanceReconciler.isNotFound(new RuntimeException("boom"))).isFalse();
-  }
+        assertThat(InstanceReconciler.isNotFound(new IllegalStateException("status patch", gone)))
+                .isTrue();
+        assertThat(InstanceReconciler.isNotFound(new KubernetesClientException("conflict", 409, null)))
+                .isFalse();
+        assertThat(InstanceReconciler.isNotFound(new RuntimeException("boom"))).isFalse();
+    }
 }

@@ -16,78 +16,86 @@ import org.jupyterhub.kubespawner.e2e.ControlPlane;
 /** The packaged operator ({@code java -jar operator/target/jupyter-notebook-operator.jar}) as a child process. */
 final class OperatorProcess implements AutoCloseable {
 
-  static final Path JAR = Path.of("target", "jupyter-notebook-operator.jar");
+    static final Path JAR = Path.of("target", "jupyter-notebook-operator.jar");
 
-  private final Process process;
-  private final Path log;
-  final int port;
+    private final Process process;
+    private final Path log;
+    final int port;
 
-  private OperatorProcess(Process process, Path log, int port) {
-    this.process = process;
-    this.log = log;
-    this.port = port;
-  }
-
-  static OperatorProcess start(ControlPlane cluster, String name, String... flags) {
-    if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the package phase first");
+    private OperatorProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
     }
-    try {
-      int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
-      Path log = Path.of("target", "operator-" + name + ".log");
-      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString(), "-Xmx256m", "-jar", JAR.toString(), "--http-port=" + port, "--identity=" + name));
-      command.addAll(List.of(flags));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
-      return new OperatorProcess(builder.start(), log, port);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+
+    static OperatorProcess start(ControlPlane cluster, String name, String... flags) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the package phase first");
+        }
+        try {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            Path log = Path.of("target", "operator-" + name + ".log");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-jar",
+                    JAR.toString(),
+                    "--http-port=" + port,
+                    "--identity=" + name));
+            command.addAll(List.of(flags));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+            return new OperatorProcess(builder.start(), log, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-  /** GET on the operator's HTTP port; returns "status body". */
-  String get(String path) {
-    try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() + " " + r.body();
-    } catch (IOException e) {
-      return "unreachable " + e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
+    /** GET on the operator's HTTP port; returns "status body". */
+    String get(String path) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        } catch (IOException e) {
+            return "unreachable " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
-  }
 
-  /** Kills the process at once (SIGKILL): no shutdown hook, no cleanup. */
-  void kill() throws InterruptedException {
-    process.destroyForcibly().waitFor();
-  }
-
-  boolean alive() {
-    return process.isAlive();
-  }
-
-  String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
+    /** Kills the process at once (SIGKILL): no shutdown hook, no cleanup. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
-  }
 
-  @Override
-  public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
+    boolean alive() {
+        return process.isAlive();
     }
-  }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
 }

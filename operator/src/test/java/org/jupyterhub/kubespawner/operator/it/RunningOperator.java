@@ -15,33 +15,42 @@ import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 /** An operator running in the test JVM against the local control plane, watching the given namespaces. */
 final class RunningOperator implements AutoCloseable {
 
-  final NotebookOperator operator;
-  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  final OperatorConfig config;
+    final NotebookOperator operator;
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final OperatorConfig config;
 
-  private RunningOperator(ControlPlane cluster, OperatorConfig config) {
-    this.config = config;
-    Config base;
-    try {
-      base = Config.fromKubeconfig(Files.readString(cluster.kubeconfig()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    private RunningOperator(ControlPlane cluster, OperatorConfig config) {
+        this.config = config;
+        Config base;
+        try {
+            base = Config.fromKubeconfig(Files.readString(cluster.kubeconfig()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        operator = NotebookOperator.create(NotebookOperator.client(base, config), config, registry, false);
+        operator.start();
     }
-    operator = NotebookOperator.create(NotebookOperator.client(base, config), config, registry, false);
-    operator.start();
-  }
 
-  static RunningOperator start(ControlPlane cluster, Duration progressTimeout, String... namespaces) {
-    return start(cluster, Map.of("JNO_PROGRESS_TIMEOUT", progressTimeout.toMillis() + "ms",
-        "JNO_WATCH_NAMESPACES", String.join(",", namespaces), "JNO_HTTP_PORT", "-1", "JNO_IDENTITY", "it"));
-  }
+    static RunningOperator start(ControlPlane cluster, Duration progressTimeout, String... namespaces) {
+        return start(
+                cluster,
+                Map.of(
+                        "JNO_PROGRESS_TIMEOUT",
+                        progressTimeout.toMillis() + "ms",
+                        "JNO_WATCH_NAMESPACES",
+                        String.join(",", namespaces),
+                        "JNO_HTTP_PORT",
+                        "-1",
+                        "JNO_IDENTITY",
+                        "it"));
+    }
 
-  static RunningOperator start(ControlPlane cluster, Map<String, String> env) {
-    return new RunningOperator(cluster, OperatorConfig.parse(env, new String[0]));
-  }
+    static RunningOperator start(ControlPlane cluster, Map<String, String> env) {
+        return new RunningOperator(cluster, OperatorConfig.parse(env, new String[0]));
+    }
 
-  @Override
-  public void close() {
-    operator.close();
-  }
+    @Override
+    public void close() {
+        operator.close();
+    }
 }

@@ -10,85 +10,98 @@ import org.junit.jupiter.api.Test;
 
 class OperatorConfigTest {
 
-  private static OperatorConfig parse(Map<String, String> env, String... args) {
-    return OperatorConfig.parse(env, args);
-  }
-
-  @Test
-  void defaultsSuitALargeCluster() {
-    OperatorConfig c = parse(Map.of("HOSTNAME", "op-0"));
-
-    assertThat(c.watchNamespaces()).isEmpty();
-    assertThat(c.clientQps()).isEqualTo(200);
-    assertThat(c.clientBurst()).isEqualTo(400);
-    assertThat(c.eventQps()).isEqualTo(50);
-    assertThat(c.eventBurst()).isEqualTo(200);
-    assertThat(c.eventDelay()).isEqualTo(Duration.ofMillis(250));
-    assertThat(c.reconcileConcurrency()).isEqualTo(50);
-    assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.leaderElection()).isFalse();
-    assertThat(c.leaseName()).isEqualTo("jupyter-notebook-operator");
-    assertThat(c.leaseNamespace()).isNull();
-    assertThat(c.httpPort()).isEqualTo(8080);
-    assertThat(c.identity()).isEqualTo("op-0");
-  }
-
-  @Test
-  void environmentSetsAndFlagsOverride() {
-    OperatorConfig c = parse(Map.of("JNO_WATCH_NAMESPACES", "a, b,,c", "JNO_CLIENT_QPS", "50",
-        "JNO_PROGRESS_TIMEOUT", "90s", "JNO_EVENT_QPS", "5"), "--client-qps=75", "--progress-timeout=PT2M",
-        "--http-port=-1", "--event-burst=7", "--event-delay=0ms");
-
-    assertThat(c.watchNamespaces()).isEqualTo(Set.of("a", "b", "c"));
-    assertThat(c.clientQps()).isEqualTo(75);
-    assertThat(c.eventQps()).isEqualTo(5);
-    assertThat(c.eventBurst()).isEqualTo(7);
-    assertThat(c.eventDelay()).isZero();
-    assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(c.httpPort()).isEqualTo(-1);
-  }
-
-  @Test
-  void leaderElectionIsAutomaticWithSeveralReplicasAndCanBeForced() {
-    assertThat(parse(Map.of("JNO_REPLICAS", "2")).leaderElection()).isTrue();
-    assertThat(parse(Map.of("JNO_REPLICAS", "2"), "--leader-election=false").leaderElection()).isFalse();
-    assertThat(parse(Map.of(), "--leader-election=true").leaderElection()).isTrue();
-  }
-
-  @Test
-  void durationsInEveryAcceptedForm() {
-    assertThat(OperatorConfig.duration("progress-timeout", "500ms", false)).isEqualTo(Duration.ofMillis(500));
-    assertThat(OperatorConfig.duration("progress-timeout", "45s", false)).isEqualTo(Duration.ofSeconds(45));
-    assertThat(OperatorConfig.duration("progress-timeout", "5m", false)).isEqualTo(Duration.ofMinutes(5));
-    assertThat(OperatorConfig.duration("progress-timeout", "1h", false)).isEqualTo(Duration.ofHours(1));
-    assertThat(OperatorConfig.duration("progress-timeout", "PT10S", false)).isEqualTo(Duration.ofSeconds(10));
-  }
-
-  @Test
-  void badValuesNameTheSettingAndWhatIsAllowed() {
-    assertThatThrownBy(() -> parse(Map.of("JNO_CLIENT_QPS", "lots")))
-        .hasMessage("client-qps must be a whole number, got 'lots'");
-    assertThatThrownBy(() -> parse(Map.of(), "--reconcile-concurrency=0"))
-        .hasMessage("reconcile-concurrency must be positive, got 0");
-    assertThatThrownBy(() -> parse(Map.of(), "--progress-timeout=soon"))
-        .hasMessageContaining("progress-timeout must look like 500ms, 90s, 5m, 1h or PT5M");
-    assertThatThrownBy(() -> parse(Map.of(), "--progress-timeout=0s"))
-        .hasMessage("progress-timeout must be positive, got '0s'");
-    assertThatThrownBy(() -> parse(Map.of("JNO_EVENT_DELAY", "-PT1S")))
-        .hasMessage("event-delay must be zero or more, got '-PT1S'");
-    assertThatThrownBy(() -> parse(Map.of(), "--leader-election=maybe"))
-        .hasMessageContaining("leader-election must be true, false or auto");
-    assertThatThrownBy(() -> parse(Map.of(), "--colour=blue")).hasMessageContaining("unknown flag --colour");
-    assertThatThrownBy(() -> parse(Map.of(), "verbose")).hasMessageContaining("flags look like --name=value");
-    assertThatThrownBy(() -> parse(Map.of(), "--http-port=70000")).hasMessageContaining("http-port");
-  }
-
-  @Test
-  void helpListsEveryFlagWithItsVariable() {
-    String help = OperatorConfig.help();
-
-    for (String[] setting : OperatorConfig.SETTINGS) {
-      assertThat(help).contains("--" + setting[0]).contains(setting[1]);
+    private static OperatorConfig parse(Map<String, String> env, String... args) {
+        return OperatorConfig.parse(env, args);
     }
-  }
+
+    @Test
+    void defaultsSuitALargeCluster() {
+        OperatorConfig c = parse(Map.of("HOSTNAME", "op-0"));
+
+        assertThat(c.watchNamespaces()).isEmpty();
+        assertThat(c.clientQps()).isEqualTo(200);
+        assertThat(c.clientBurst()).isEqualTo(400);
+        assertThat(c.eventQps()).isEqualTo(50);
+        assertThat(c.eventBurst()).isEqualTo(200);
+        assertThat(c.eventDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.reconcileConcurrency()).isEqualTo(50);
+        assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.leaderElection()).isFalse();
+        assertThat(c.leaseName()).isEqualTo("jupyter-notebook-operator");
+        assertThat(c.leaseNamespace()).isNull();
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.identity()).isEqualTo("op-0");
+    }
+
+    @Test
+    void environmentSetsAndFlagsOverride() {
+        OperatorConfig c = parse(
+                Map.of(
+                        "JNO_WATCH_NAMESPACES",
+                        "a, b,,c",
+                        "JNO_CLIENT_QPS",
+                        "50",
+                        "JNO_PROGRESS_TIMEOUT",
+                        "90s",
+                        "JNO_EVENT_QPS",
+                        "5"),
+                "--client-qps=75",
+                "--progress-timeout=PT2M",
+                "--http-port=-1",
+                "--event-burst=7",
+                "--event-delay=0ms");
+
+        assertThat(c.watchNamespaces()).isEqualTo(Set.of("a", "b", "c"));
+        assertThat(c.clientQps()).isEqualTo(75);
+        assertThat(c.eventQps()).isEqualTo(5);
+        assertThat(c.eventBurst()).isEqualTo(7);
+        assertThat(c.eventDelay()).isZero();
+        assertThat(c.progressTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.httpPort()).isEqualTo(-1);
+    }
+
+    @Test
+    void leaderElectionIsAutomaticWithSeveralReplicasAndCanBeForced() {
+        assertThat(parse(Map.of("JNO_REPLICAS", "2")).leaderElection()).isTrue();
+        assertThat(parse(Map.of("JNO_REPLICAS", "2"), "--leader-election=false").leaderElection())
+                .isFalse();
+        assertThat(parse(Map.of(), "--leader-election=true").leaderElection()).isTrue();
+    }
+
+    @Test
+    void durationsInEveryAcceptedForm() {
+        assertThat(OperatorConfig.duration("progress-timeout", "500ms", false)).isEqualTo(Duration.ofMillis(500));
+        assertThat(OperatorConfig.duration("progress-timeout", "45s", false)).isEqualTo(Duration.ofSeconds(45));
+        assertThat(OperatorConfig.duration("progress-timeout", "5m", false)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(OperatorConfig.duration("progress-timeout", "1h", false)).isEqualTo(Duration.ofHours(1));
+        assertThat(OperatorConfig.duration("progress-timeout", "PT10S", false)).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void badValuesNameTheSettingAndWhatIsAllowed() {
+        assertThatThrownBy(() -> parse(Map.of("JNO_CLIENT_QPS", "lots")))
+                .hasMessage("client-qps must be a whole number, got 'lots'");
+        assertThatThrownBy(() -> parse(Map.of(), "--reconcile-concurrency=0"))
+                .hasMessage("reconcile-concurrency must be positive, got 0");
+        assertThatThrownBy(() -> parse(Map.of(), "--progress-timeout=soon"))
+                .hasMessageContaining("progress-timeout must look like 500ms, 90s, 5m, 1h or PT5M");
+        assertThatThrownBy(() -> parse(Map.of(), "--progress-timeout=0s"))
+                .hasMessage("progress-timeout must be positive, got '0s'");
+        assertThatThrownBy(() -> parse(Map.of("JNO_EVENT_DELAY", "-PT1S")))
+                .hasMessage("event-delay must be zero or more, got '-PT1S'");
+        assertThatThrownBy(() -> parse(Map.of(), "--leader-election=maybe"))
+                .hasMessageContaining("leader-election must be true, false or auto");
+        assertThatThrownBy(() -> parse(Map.of(), "--colour=blue")).hasMessageContaining("unknown flag --colour");
+        assertThatThrownBy(() -> parse(Map.of(), "verbose")).hasMessageContaining("flags look like --name=value");
+        assertThatThrownBy(() -> parse(Map.of(), "--http-port=70000")).hasMessageContaining("http-port");
+    }
+
+    @Test
+    void helpListsEveryFlagWithItsVariable() {
+        String help = OperatorConfig.help();
+
+        for (String[] setting : OperatorConfig.SETTINGS) {
+            assertThat(help).contains("--" + setting[0]).contains(setting[1]);
+        }
+    }
 }

@@ -6,51 +6,51 @@ package org.jupyterhub.kubespawner.templating.core;
  * when it is rendered.
  */
 public enum ErrorKind {
-  // --- template problems (compile time) ---
-  /** A placeholder names a variable that is neither declared nor built in. */
-  UNDECLARED_PLACEHOLDER,
-  /** A variable declaration is malformed: bad name, invalid regex, negative maxLength, ... */
-  INVALID_DECLARATION,
-  /** Two variable declarations share a name. */
-  DUPLICATE_VARIABLE,
-  /** A variable declaration uses a reserved built-in name. */
-  RESERVED_VARIABLE,
-  /** A declared default violates the declaration's own pattern, maxLength or enum. */
-  INVALID_DEFAULT,
-  /** The template's structure is wrong (e.g. more than one notebook pod, duplicate object names). */
-  INVALID_STRUCTURE,
+    // --- template problems (compile time) ---
+    /** A placeholder names a variable that is neither declared nor built in. */
+    UNDECLARED_PLACEHOLDER,
+    /** A variable declaration is malformed: bad name, invalid regex, negative maxLength, ... */
+    INVALID_DECLARATION,
+    /** Two variable declarations share a name. */
+    DUPLICATE_VARIABLE,
+    /** A variable declaration uses a reserved built-in name. */
+    RESERVED_VARIABLE,
+    /** A declared default violates the declaration's own pattern, maxLength or enum. */
+    INVALID_DEFAULT,
+    /** The template's structure is wrong (e.g. more than one notebook pod, duplicate object names). */
+    INVALID_STRUCTURE,
 
-  // --- value problems (render time) ---
-  /** A required variable was not set by the instance. */
-  MISSING_REQUIRED,
-  /** A value was supplied for a variable the template does not declare. */
-  UNDECLARED_VARIABLE,
-  /** An instance tried to set a built-in variable. */
-  BUILTIN_OVERRIDE,
-  /** A built-in variable the template uses was not supplied by the caller (a caller bug). */
-  MISSING_BUILTIN,
-  /** A value does not fully match the declared pattern. */
-  PATTERN_MISMATCH,
-  /** A value is longer than the declared maxLength (counted in Unicode code points). */
-  TOO_LONG,
-  /** A value is not one of the declared enum values. */
-  NOT_IN_ENUM,
-  /** A placeholder had no value at render time (only from the generic JSON layer). */
-  UNKNOWN_VARIABLE,
+    // --- value problems (render time) ---
+    /** A required variable was not set by the instance. */
+    MISSING_REQUIRED,
+    /** A value was supplied for a variable the template does not declare. */
+    UNDECLARED_VARIABLE,
+    /** An instance tried to set a built-in variable. */
+    BUILTIN_OVERRIDE,
+    /** A built-in variable the template uses was not supplied by the caller (a caller bug). */
+    MISSING_BUILTIN,
+    /** A value does not fully match the declared pattern. */
+    PATTERN_MISMATCH,
+    /** A value is longer than the declared maxLength (counted in Unicode code points). */
+    TOO_LONG,
+    /** A value is not one of the declared enum values. */
+    NOT_IN_ENUM,
+    /** A placeholder had no value at render time (only from the generic JSON layer). */
+    UNKNOWN_VARIABLE,
 
-  // --- output problems (after substitution; also reported at compile time for constant text) ---
-  /** An object or container name violates Kubernetes' naming rules. */
-  INVALID_NAME,
-  /** A label or annotation key is not a valid qualified name. */
-  INVALID_LABEL_KEY,
-  /** A label value violates Kubernetes' rules (63 characters, alphanumeric ends, {@code [-_.A-Za-z0-9]}). */
-  INVALID_LABEL_VALUE,
-  /** A resource quantity (cpu, memory, storage) is not in Kubernetes' quantity syntax, e.g. {@code 500m}, {@code 2Gi}. */
-  INVALID_QUANTITY,
-  /** Annotations are larger than Kubernetes allows in total. */
-  ANNOTATIONS_TOO_LARGE,
-  /** A rendered container image is not allowed by the template's policy.allowedImages. */
-  IMAGE_NOT_ALLOWED,
-  /** The rendered document does not convert to its Kubernetes type. */
-  INVALID_OBJECT
+    // --- output problems (after substitution; also reported at compile time for constant text) ---
+    /** An object or container name violates Kubernetes' naming rules. */
+    INVALID_NAME,
+    /** A label or annotation key is not a valid qualified name. */
+    INVALID_LABEL_KEY,
+    /** A label value violates Kubernetes' rules (63 characters, alphanumeric ends, {@code [-_.A-Za-z0-9]}). */
+    INVALID_LABEL_VALUE,
+    /** A resource quantity (cpu, memory, storage) is not in Kubernetes' quantity syntax, e.g. {@code 500m}, {@code 2Gi}. */
+    INVALID_QUANTITY,
+    /** Annotations are larger than Kubernetes allows in total. */
+    ANNOTATIONS_TOO_LARGE,
+    /** A rendered container image is not allowed by the template's policy.allowedImages. */
+    IMAGE_NOT_ALLOWED,
+    /** The rendered document does not convert to its Kubernetes type. */
+    INVALID_OBJECT
 }

@@ -6,27 +6,26 @@ package org.jupyterhub.kubespawner.templating.core;
  */
 public final class JsonPaths {
 
-  private JsonPaths() {
-  }
+    private JsonPaths() {}
 
-  /**
-   * @param parent the parent path, empty for the root
-   * @param key a field name
-   * @return the path of the field
-   */
-  public static String field(String parent, String key) {
-    if (TemplateText.isIdentifier(key)) {
-      return parent.isEmpty() ? key : parent + "." + key;
+    /**
+     * @param parent the parent path, empty for the root
+     * @param key a field name
+     * @return the path of the field
+     */
+    public static String field(String parent, String key) {
+        if (TemplateText.isIdentifier(key)) {
+            return parent.isEmpty() ? key : parent + "." + key;
+        }
+        return parent + "['" + key.replace("\\", "\\\\").replace("'", "\\'") + "']";
     }
-    return parent + "['" + key.replace("\\", "\\\\").replace("'", "\\'") + "']";
-  }
 
-  /**
-   * @param parent the parent path
-   * @param index an array index
-   * @return the path of the element
-   */
-  public static String index(String parent, int index) {
-    return parent + "[" + index + "]";
-  }
+    /**
+     * @param parent the parent path
+     * @param index an array index
+     * @return the path of the element
+     */
+    public static String index(String parent, int index) {
+        return parent + "[" + index + "]";
+    }
 }

@@ -14,22 +14,22 @@ import java.util.Objects;
  */
 public record TemplateError(String path, String variable, ErrorKind kind, String message) {
 
-  /**
-   * Validates the components.
-   *
-   * @param path see {@link #path()}
-   * @param variable see {@link #variable()}
-   * @param kind see {@link #kind()}
-   * @param message see {@link #message()}
-   */
-  public TemplateError {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(message, "message");
-  }
+    /**
+     * Validates the components.
+     *
+     * @param path see {@link #path()}
+     * @param variable see {@link #variable()}
+     * @param kind see {@link #kind()}
+     * @param message see {@link #message()}
+     */
+    public TemplateError {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(message, "message");
+    }
 
-  @Override
-  public String toString() {
-    return (path.isEmpty() ? "" : path + ": ") + message + " [" + kind + "]";
-  }
+    @Override
+    public String toString() {
+        return (path.isEmpty() ? "" : path + ": ") + message + " [" + kind + "]";
+    }
 }

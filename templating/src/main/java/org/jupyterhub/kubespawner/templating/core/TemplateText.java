@@ -30,164 +30,165 @@ import java.util.function.Consumer;
  */
 public final class TemplateText {
 
-  private static final String[] NO_VARIABLES = new String[0];
+    private static final String[] NO_VARIABLES = new String[0];
 
-  private final String source;
-  /** {@code literals.length == variables.length + 1}; rendering interleaves them. */
-  private final String[] literals;
-  private final String[] variables;
-  private final int literalLength;
+    private final String source;
+    /** {@code literals.length == variables.length + 1}; rendering interleaves them. */
+    private final String[] literals;
 
-  private TemplateText(String source, String[] literals, String[] variables) {
-    this.source = source;
-    this.literals = literals;
-    this.variables = variables;
-    int length = 0;
-    for (String literal : literals) {
-      length += literal.length();
-    }
-    this.literalLength = length;
-  }
+    private final String[] variables;
+    private final int literalLength;
 
-  /**
-   * Parses a template string. Never throws for any content.
-   *
-   * @param source the template text, not null
-   * @return the parsed template
-   */
-  public static TemplateText parse(String source) {
-    Objects.requireNonNull(source, "source");
-    if (source.indexOf('{') < 0 && source.indexOf('}') < 0) {
-      return new TemplateText(source, new String[] {source}, NO_VARIABLES);
-    }
-    List<String> literals = new ArrayList<>();
-    List<String> variables = new ArrayList<>();
-    StringBuilder literal = new StringBuilder(source.length());
-    int length = source.length();
-    int i = 0;
-    while (i < length) {
-      char c = source.charAt(i);
-      if (c == '{') {
-        if (i + 1 < length && source.charAt(i + 1) == '{') {
-          literal.append('{');
-          i += 2;
-          continue;
+    private TemplateText(String source, String[] literals, String[] variables) {
+        this.source = source;
+        this.literals = literals;
+        this.variables = variables;
+        int length = 0;
+        for (String literal : literals) {
+            length += literal.length();
         }
-        int end = identifierEnd(source, i + 1);
-        if (end > i + 1 && end < length && source.charAt(end) == '}') {
-          literals.add(literal.toString());
-          literal.setLength(0);
-          variables.add(source.substring(i + 1, end));
-          i = end + 1;
-          continue;
+        this.literalLength = length;
+    }
+
+    /**
+     * Parses a template string. Never throws for any content.
+     *
+     * @param source the template text, not null
+     * @return the parsed template
+     */
+    public static TemplateText parse(String source) {
+        Objects.requireNonNull(source, "source");
+        if (source.indexOf('{') < 0 && source.indexOf('}') < 0) {
+            return new TemplateText(source, new String[] {source}, NO_VARIABLES);
         }
-        literal.append('{');
-        i++;
-      } else if (c == '}') {
-        literal.append('}');
-        i += (i + 1 < length && source.charAt(i + 1) == '}') ? 2 : 1;
-      } else {
-        literal.append(c);
-        i++;
-      }
+        List<String> literals = new ArrayList<>();
+        List<String> variables = new ArrayList<>();
+        StringBuilder literal = new StringBuilder(source.length());
+        int length = source.length();
+        int i = 0;
+        while (i < length) {
+            char c = source.charAt(i);
+            if (c == '{') {
+                if (i + 1 < length && source.charAt(i + 1) == '{') {
+                    literal.append('{');
+                    i += 2;
+                    continue;
+                }
+                int end = identifierEnd(source, i + 1);
+                if (end > i + 1 && end < length && source.charAt(end) == '}') {
+                    literals.add(literal.toString());
+                    literal.setLength(0);
+                    variables.add(source.substring(i + 1, end));
+                    i = end + 1;
+                    continue;
+                }
+                literal.append('{');
+                i++;
+            } else if (c == '}') {
+                literal.append('}');
+                i += (i + 1 < length && source.charAt(i + 1) == '}') ? 2 : 1;
+            } else {
+                literal.append(c);
+                i++;
+            }
+        }
+        literals.add(literal.toString());
+        return new TemplateText(source, literals.toArray(new String[0]), variables.toArray(new String[0]));
     }
-    literals.add(literal.toString());
-    return new TemplateText(source, literals.toArray(new String[0]), variables.toArray(new String[0]));
-  }
 
-  /** Index just past the identifier starting at {@code start}, or {@code start} if there is none. */
-  private static int identifierEnd(String s, int start) {
-    if (start >= s.length() || !isIdentifierStart(s.charAt(start))) {
-      return start;
+    /** Index just past the identifier starting at {@code start}, or {@code start} if there is none. */
+    private static int identifierEnd(String s, int start) {
+        if (start >= s.length() || !isIdentifierStart(s.charAt(start))) {
+            return start;
+        }
+        int i = start + 1;
+        while (i < s.length() && isIdentifierPart(s.charAt(i))) {
+            i++;
+        }
+        return i;
     }
-    int i = start + 1;
-    while (i < s.length() && isIdentifierPart(s.charAt(i))) {
-      i++;
+
+    private static boolean isIdentifierStart(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     }
-    return i;
-  }
 
-  private static boolean isIdentifierStart(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  }
-
-  private static boolean isIdentifierPart(char c) {
-    return isIdentifierStart(c) || (c >= '0' && c <= '9');
-  }
-
-  /**
-   * Whether {@code name} is a valid variable name ({@code [A-Za-z_][A-Za-z0-9_]*}).
-   *
-   * @param name a candidate name, may be null
-   * @return true if it can be used as a placeholder
-   */
-  public static boolean isIdentifier(String name) {
-    return name != null && !name.isEmpty() && identifierEnd(name, 0) == name.length();
-  }
-
-  /** @return the text as written in the template */
-  public String source() {
-    return source;
-  }
-
-  /** @return true if the text has no placeholders (it may still contain escaped braces) */
-  public boolean isConstant() {
-    return variables.length == 0;
-  }
-
-  /** @return true if rendering can produce something other than {@link #source()} */
-  public boolean isTemplated() {
-    return variables.length > 0 || !literals[0].equals(source);
-  }
-
-  /** @return the distinct variable names used, in order of first appearance */
-  public Set<String> variables() {
-    return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(variables)));
-  }
-
-  /**
-   * Renders with the given values, inserted verbatim.
-   *
-   * @param values variable values; a placeholder whose name is absent renders as the empty string and is
-   *     reported to {@code onMissing}
-   * @param onMissing receives the name of every placeholder without a value (once per occurrence)
-   * @return the rendered text
-   */
-  public String render(Map<String, String> values, Consumer<String> onMissing) {
-    if (variables.length == 0) {
-      return literals[0];
+    private static boolean isIdentifierPart(char c) {
+        return isIdentifierStart(c) || (c >= '0' && c <= '9');
     }
-    String[] resolved = new String[variables.length];
-    int length = literalLength;
-    for (int v = 0; v < variables.length; v++) {
-      String value = values.get(variables[v]);
-      if (value == null) {
-        onMissing.accept(variables[v]);
-        value = "";
-      }
-      resolved[v] = value;
-      length += value.length();
-    }
-    StringBuilder out = new StringBuilder(length);
-    out.append(literals[0]);
-    for (int v = 0; v < variables.length; v++) {
-      out.append(resolved[v]).append(literals[v + 1]);
-    }
-    return out.toString();
-  }
 
-  /**
-   * Renders with the given values; a placeholder without a value renders as the empty string.
-   *
-   * @param values variable values
-   * @return the rendered text
-   */
-  public String render(Map<String, String> values) {
-    return render(values, name -> { });
-  }
+    /**
+     * Whether {@code name} is a valid variable name ({@code [A-Za-z_][A-Za-z0-9_]*}).
+     *
+     * @param name a candidate name, may be null
+     * @return true if it can be used as a placeholder
+     */
+    public static boolean isIdentifier(String name) {
+        return name != null && !name.isEmpty() && identifierEnd(name, 0) == name.length();
+    }
 
-  @Override
-  public String toString() {
-    return source;
-  }
+    /** @return the text as written in the template */
+    public String source() {
+        return source;
+    }
+
+    /** @return true if the text has no placeholders (it may still contain escaped braces) */
+    public boolean isConstant() {
+        return variables.length == 0;
+    }
+
+    /** @return true if rendering can produce something other than {@link #source()} */
+    public boolean isTemplated() {
+        return variables.length > 0 || !literals[0].equals(source);
+    }
+
+    /** @return the distinct variable names used, in order of first appearance */
+    public Set<String> variables() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(variables)));
+    }
+
+    /**
+     * Renders with the given values, inserted verbatim.
+     *
+     * @param values variable values; a placeholder whose name is absent renders as the empty string and is
+     *     reported to {@code onMissing}
+     * @param onMissing receives the name of every placeholder without a value (once per occurrence)
+     * @return the rendered text
+     */
+    public String render(Map<String, String> values, Consumer<String> onMissing) {
+        if (variables.length == 0) {
+            return literals[0];
+        }
+        String[] resolved = new String[variables.length];
+        int length = literalLength;
+        for (int v = 0; v < variables.length; v++) {
+            String value = values.get(variables[v]);
+            if (value == null) {
+                onMissing.accept(variables[v]);
+                value = "";
+            }
+            resolved[v] = value;
+            length += value.length();
+        }
+        StringBuilder out = new StringBuilder(length);
+        out.append(literals[0]);
+        for (int v = 0; v < variables.length; v++) {
+            out.append(resolved[v]).append(literals[v + 1]);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Renders with the given values; a placeholder without a value renders as the empty string.
+     *
+     * @param values variable values
+     * @return the rendered text
+     */
+    public String render(Map<String, String> values) {
+        return render(values, name -> {});
+    }
+
+    @Override
+    public String toString() {
+        return source;
+    }
 }

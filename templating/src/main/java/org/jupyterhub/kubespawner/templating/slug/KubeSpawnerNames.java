@@ -23,66 +23,74 @@ import java.util.Objects;
  * @param servernameLabel value of the {@code hub.jupyter.org/servername} label
  */
 public record KubeSpawnerNames(
-    String unescapedUsername,
-    String unescapedServername,
-    String username,
-    String servername,
-    String userServer,
-    String escapedUsername,
-    String escapedServername,
-    String usernameLabel,
-    String servernameLabel) {
+        String unescapedUsername,
+        String unescapedServername,
+        String username,
+        String servername,
+        String userServer,
+        String escapedUsername,
+        String escapedServername,
+        String usernameLabel,
+        String servernameLabel) {
 
-  /**
-   * Computes every field exactly as KubeSpawner 7.1.0 does.
-   *
-   * @param username the JupyterHub user name, not null
-   * @param servername the server name; null or empty for the default server
-   * @return the names
-   */
-  public static KubeSpawnerNames of(String username, String servername) {
-    Objects.requireNonNull(username, "username");
-    String rawServer = servername == null ? "" : servername;
-    int max = KubeSpawnerSlugs.FIELD_MAX_LENGTH;
-    String safeServer = rawServer.isEmpty() ? ""
-        : KubeSpawnerSlugs.safeSlug(rawServer, KubeSpawnerSlugs::isValidObjectName, max);
-    String safeUser = KubeSpawnerSlugs.safeSlug(username, KubeSpawnerSlugs::isValidObjectName, max);
-    String userServer;
-    if (safeUser.length() + safeServer.length() + 2 > max) {
-      userServer = KubeSpawnerSlugs.multiSlug(List.of(username, rawServer), max);
-    } else {
-      userServer = rawServer.isEmpty() ? safeUser : safeUser + "--" + safeServer;
+    /**
+     * Computes every field exactly as KubeSpawner 7.1.0 does.
+     *
+     * @param username the JupyterHub user name, not null
+     * @param servername the server name; null or empty for the default server
+     * @return the names
+     */
+    public static KubeSpawnerNames of(String username, String servername) {
+        Objects.requireNonNull(username, "username");
+        String rawServer = servername == null ? "" : servername;
+        int max = KubeSpawnerSlugs.FIELD_MAX_LENGTH;
+        String safeServer = rawServer.isEmpty()
+                ? ""
+                : KubeSpawnerSlugs.safeSlug(rawServer, KubeSpawnerSlugs::isValidObjectName, max);
+        String safeUser = KubeSpawnerSlugs.safeSlug(username, KubeSpawnerSlugs::isValidObjectName, max);
+        String userServer;
+        if (safeUser.length() + safeServer.length() + 2 > max) {
+            userServer = KubeSpawnerSlugs.multiSlug(List.of(username, rawServer), max);
+        } else {
+            userServer = rawServer.isEmpty() ? safeUser : safeUser + "--" + safeServer;
+        }
+        return new KubeSpawnerNames(
+                username,
+                rawServer,
+                safeUser,
+                safeServer,
+                userServer,
+                KubeSpawnerSlugs.escapeSlug(username),
+                KubeSpawnerSlugs.escapeSlug(rawServer),
+                KubeSpawnerSlugs.safeLabelSlug(username),
+                KubeSpawnerSlugs.safeLabelSlug(rawServer));
     }
-    return new KubeSpawnerNames(username, rawServer, safeUser, safeServer, userServer,
-        KubeSpawnerSlugs.escapeSlug(username), KubeSpawnerSlugs.escapeSlug(rawServer),
-        KubeSpawnerSlugs.safeLabelSlug(username), KubeSpawnerSlugs.safeLabelSlug(rawServer));
-  }
 
-  /**
-   * The fields under KubeSpawner's template names: {@code username}, {@code servername}, {@code user_server},
-   * {@code unescaped_username}, {@code unescaped_servername}, {@code safe_username}, {@code safe_servername},
-   * {@code safe_user_server}, {@code escaped_username}, {@code escaped_servername}, {@code escaped_user_server};
-   * plus {@code username_label} and {@code servername_label}, which are not KubeSpawner template fields but the
-   * values KubeSpawner puts in the {@code hub.jupyter.org/username} and {@code hub.jupyter.org/servername} labels
-   * (a label slug is limited to 32 characters when hashed, so it can differ from {@code username}).
-   *
-   * @return a new mutable map, in that order
-   */
-  public Map<String, String> asVariables() {
-    Map<String, String> variables = new LinkedHashMap<>();
-    variables.put("username", username);
-    variables.put("servername", servername);
-    variables.put("user_server", userServer);
-    variables.put("unescaped_username", unescapedUsername);
-    variables.put("unescaped_servername", unescapedServername);
-    variables.put("safe_username", username);
-    variables.put("safe_servername", servername);
-    variables.put("safe_user_server", userServer);
-    variables.put("escaped_username", escapedUsername);
-    variables.put("escaped_servername", escapedServername);
-    variables.put("escaped_user_server", escapedUsername + "--" + escapedServername);
-    variables.put("username_label", usernameLabel);
-    variables.put("servername_label", servernameLabel);
-    return variables;
-  }
+    /**
+     * The fields under KubeSpawner's template names: {@code username}, {@code servername}, {@code user_server},
+     * {@code unescaped_username}, {@code unescaped_servername}, {@code safe_username}, {@code safe_servername},
+     * {@code safe_user_server}, {@code escaped_username}, {@code escaped_servername}, {@code escaped_user_server};
+     * plus {@code username_label} and {@code servername_label}, which are not KubeSpawner template fields but the
+     * values KubeSpawner puts in the {@code hub.jupyter.org/username} and {@code hub.jupyter.org/servername} labels
+     * (a label slug is limited to 32 characters when hashed, so it can differ from {@code username}).
+     *
+     * @return a new mutable map, in that order
+     */
+    public Map<String, String> asVariables() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("username", username);
+        variables.put("servername", servername);
+        variables.put("user_server", userServer);
+        variables.put("unescaped_username", unescapedUsername);
+        variables.put("unescaped_servername", unescapedServername);
+        variables.put("safe_username", username);
+        variables.put("safe_servername", servername);
+        variables.put("safe_user_server", userServer);
+        variables.put("escaped_username", escapedUsername);
+        variables.put("escaped_servername", escapedServername);
+        variables.put("escaped_user_server", escapedUsername + "--" + escapedServername);
+        variables.put("username_label", usernameLabel);
+        variables.put("servername_label", servernameLabel);
+        return variables;
+    }
 }

@@ -20,55 +20,56 @@ import org.junit.jupiter.api.Test;
  */
 class RandomizedBraceTest {
 
-  private static final Pattern REFERENCE = Pattern.compile("\\{\\{|\\}\\}|\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
-  private static final String ALPHABET = "{{{}}}ab_x1 $\"':\\\n😀.";
-  private static final Map<String, String> VALUES = Map.of("a", "{b}", "b", "B", "x1", "}{", "_", "$");
+    private static final Pattern REFERENCE = Pattern.compile("\\{\\{|\\}\\}|\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+    private static final String ALPHABET = "{{{}}}ab_x1 $\"':\\\n😀.";
+    private static final Map<String, String> VALUES = Map.of("a", "{b}", "b", "B", "x1", "}{", "_", "$");
 
-  private static String reference(String template, List<String> missing) {
-    Matcher m = REFERENCE.matcher(template);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String replacement;
-      if (m.group(1) == null) {
-        replacement = m.group().substring(1);
-      } else {
-        replacement = VALUES.get(m.group(1));
-        if (replacement == null) {
-          missing.add(m.group(1));
-          replacement = "";
+    private static String reference(String template, List<String> missing) {
+        Matcher m = REFERENCE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (m.group(1) == null) {
+                replacement = m.group().substring(1);
+            } else {
+                replacement = VALUES.get(m.group(1));
+                if (replacement == null) {
+                    missing.add(m.group(1));
+                    replacement = "";
+                }
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        m.appendTail(out);
+        return out.toString();
     }
-    m.appendTail(out);
-    return out.toString();
-  }
 
-  @Test
-  void arbitraryBraceTextRendersLikeTheReferenceAndOnlyFailsWithUnknownVariable() {
-    Random random = new Random(20261125L);
-    for (int round = 0; round < 20_000; round++) {
-      StringBuilder s = new StringBuilder();
-      int length = random.nextInt(30);
-      for (int i = 0; i < length; i++) {
-        s.appendCodePoint(ALPHABET.codePointAt(ALPHABET.offsetByCodePoints(0,
-            random.nextInt(ALPHABET.codePointCount(0, ALPHABET.length())))));
-      }
-      String template = s.toString();
-      ObjectNode doc = JsonNodeFactory.instance.objectNode();
-      doc.put("value", template);
-      doc.putArray("list").add(template);
+    @Test
+    void arbitraryBraceTextRendersLikeTheReferenceAndOnlyFailsWithUnknownVariable() {
+        Random random = new Random(20261125L);
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder s = new StringBuilder();
+            int length = random.nextInt(30);
+            for (int i = 0; i < length; i++) {
+                s.appendCodePoint(ALPHABET.codePointAt(
+                        ALPHABET.offsetByCodePoints(0, random.nextInt(ALPHABET.codePointCount(0, ALPHABET.length())))));
+            }
+            String template = s.toString();
+            ObjectNode doc = JsonNodeFactory.instance.objectNode();
+            doc.put("value", template);
+            doc.putArray("list").add(template);
 
-      List<TemplateError> errors = new ArrayList<>();
-      JsonNode out = JsonTemplate.compile(doc, "", List.of()).render(VALUES, errors);
+            List<TemplateError> errors = new ArrayList<>();
+            JsonNode out = JsonTemplate.compile(doc, "", List.of()).render(VALUES, errors);
 
-      List<String> missing = new ArrayList<>();
-      String expected = reference(template, missing);
-      assertThat(out.get("value").asText()).as("template %s", template).isEqualTo(expected);
-      assertThat(out.get("list").get(0).asText()).isEqualTo(expected);
-      assertThat(errors).as("template %s", template).allSatisfy(e ->
-          assertThat(e.kind()).isEqualTo(ErrorKind.UNKNOWN_VARIABLE));
-      assertThat(errors).hasSize(missing.size() * 2);
+            List<String> missing = new ArrayList<>();
+            String expected = reference(template, missing);
+            assertThat(out.get("value").asText()).as("template %s", template).isEqualTo(expected);
+            assertThat(out.get("list").get(0).asText()).isEqualTo(expected);
+            assertThat(errors)
+                    .as("template %s", template)
+                    .allSatisfy(e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNKNOWN_VARIABLE));
+            assertThat(errors).hasSize(missing.size() * 2);
+        }
     }
-  }
 }
