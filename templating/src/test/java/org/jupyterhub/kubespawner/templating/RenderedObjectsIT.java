@@ -52,10 +52,7 @@ class RenderedObjectsIT {
 
     private static List<HasMetadata> all(RenderedObjects objects) {
         List<HasMetadata> all = new ArrayList<>();
-        objects.persistentVolumeClaims().forEach(c -> all.add(c.claim()));
-        objects.services().forEach(s -> all.add(s.service()));
-        objects.networkPolicies().forEach(n -> all.add(n.networkPolicy()));
-        objects.pods().forEach(p -> all.add(p.pod()));
+        objects.objects().forEach(o -> all.add(o.object()));
         return all;
     }
 
