@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +26,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -54,9 +54,11 @@ class EventRecorderConcurrencyTest {
     KubernetesMockServer server;
     KubernetesClient client;
 
-    private final AuditLogCapture audit = new AuditLogCapture();
+    @RegisterExtension
+    final Recorders recorders = new Recorders(() -> client);
+
+    private final AuditLogCapture audit = recorders.audit;
     private final ListAppender<ILoggingEvent> recorderLog = new ListAppender<>();
-    private EventRecorder recorder;
 
     @BeforeEach
     void captureRecorderLog() {
@@ -65,37 +67,24 @@ class EventRecorderConcurrencyTest {
     }
 
     @AfterEach
-    void closeRecorder() {
+    void releaseRecorderLog() {
         ((Logger) LoggerFactory.getLogger(EventRecorder.class)).detachAppender(recorderLog);
-        if (recorder != null) {
-            recorder.close();
-        }
     }
 
     private EventRecorder start(EventRecorder.Builder builder) {
-        recorder = builder.build();
-        return recorder;
+        return recorders.start(builder);
     }
 
     private EventRecorder.Builder builder() {
-        return EventRecorder.builder(client)
-                .reportingController("kubespawner.jupyterhub.org/operator")
-                .reportingInstance("operator-0")
-                .auditLogger(audit.loggerName);
+        return recorders.builder();
     }
 
     private static Pod pod(String namespace, String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace)
-                .withName(name)
-                .withUid("uid-" + name)
-                .endMetadata()
-                .build();
+        return Recorders.pod(namespace, name);
     }
 
     private static int laneOf(Pod pod, int writers) {
-        return EventRecorder.laneOf(
+        return WriterLanes.laneOf(
                 new ObjectReferenceBuilder()
                         .withNamespace(pod.getMetadata().getNamespace())
                         .withName(pod.getMetadata().getName())

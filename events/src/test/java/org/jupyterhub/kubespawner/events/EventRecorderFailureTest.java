@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
@@ -20,8 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The recorder against an API server scripted request by request: failures, a stuck server, and which verbs the
@@ -43,36 +42,21 @@ class EventRecorderFailureTest {
     KubernetesMockServer server;
     KubernetesClient client;
 
-    private final AuditLogCapture audit = new AuditLogCapture();
-    private EventRecorder recorder;
+    @RegisterExtension
+    final Recorders recorders = new Recorders(() -> client);
+
+    private final AuditLogCapture audit = recorders.audit;
 
     private EventRecorder start(EventRecorder.Builder builder) {
-        recorder = builder.build();
-        return recorder;
+        return recorders.start(builder);
     }
 
     private EventRecorder.Builder builder() {
-        return EventRecorder.builder(client)
-                .reportingController("kubespawner.jupyterhub.org/operator")
-                .reportingInstance("operator-0")
-                .auditLogger(audit.loggerName);
-    }
-
-    @AfterEach
-    void closeRecorder() {
-        if (recorder != null) {
-            recorder.close();
-        }
+        return recorders.builder();
     }
 
     private static Pod pod(String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withNamespace("users")
-                .withName(name)
-                .withUid("uid-" + name)
-                .endMetadata()
-                .build();
+        return Recorders.pod("users", name);
     }
 
     private static Object status(int code, String reason) {
