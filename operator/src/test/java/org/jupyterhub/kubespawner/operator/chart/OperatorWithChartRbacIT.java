@@ -47,6 +47,9 @@ class OperatorWithChartRbacIT {
     private static final String INSTANCE = "jupyter-" + USER;
     private static final String CLAIM = "claim-" + USER;
     private static final String POD_NAME = "jno-jupyter-notebook-operator-7d9f8-abcde";
+    /** Not the chart's default, so the check below can tell the value reached both policy and operator. */
+    private static final String SPAWNER = "jno-it-spawner";
+
     private static HelmRelease release;
     private static NotebookOperator operator;
     private static String ns;
@@ -65,7 +68,9 @@ class OperatorWithChartRbacIT {
                 "operator.clientBurst=321",
                 "operator.reconcileConcurrency=7",
                 "operator.progressTimeout=3m",
-                "operator.httpPort=9090");
+                "operator.httpPort=9090",
+                "operator.maxConcurrentSpawns=77",
+                "hub.admissionPolicy.managedByLabel=" + SPAWNER);
         KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
         // The operator's configuration is the chart's: the installed Deployment's environment, as the kubelet would
         // resolve it, read by the operator's own parser. A renamed setting on either side fails here.
@@ -80,6 +85,10 @@ class OperatorWithChartRbacIT {
         assertThat(config.reconcileConcurrency()).isEqualTo(7);
         assertThat(config.progressTimeout()).isEqualTo(Duration.ofMinutes(3));
         assertThat(config.httpPort()).isEqualTo(9090);
+        assertThat(config.maxConcurrentSpawns()).isEqualTo(77);
+        assertThat(config.hubSecretLabel())
+                .as("the label the admission policy requires of the hub's Secrets")
+                .isEqualTo(new OperatorConfig.Label("app.kubernetes.io/managed-by", SPAWNER));
         operator = NotebookOperator.create(
                 NotebookOperator.client(asServiceAccount.getConfiguration(), config),
                 config,
@@ -145,7 +154,7 @@ class OperatorWithChartRbacIT {
                 .resource(new SecretBuilder()
                         .withNewMetadata()
                         .withName(INSTANCE)
-                        .addToLabels("app.kubernetes.io/managed-by", "notebookinstance-spawner")
+                        .addToLabels("app.kubernetes.io/managed-by", SPAWNER)
                         .endMetadata()
                         .withType("Opaque")
                         .addToStringData("JUPYTERHUB_API_TOKEN", "token")
@@ -250,15 +259,9 @@ class OperatorWithChartRbacIT {
                         });
             }
         }
-        assertThat(env)
-                .containsKeys(
-                        "JNO_WATCH_NAMESPACES",
-                        "JNO_LEADER_ELECTION",
-                        "JNO_LEASE_NAME",
-                        "JNO_LEASE_NAMESPACE",
-                        "JNO_IDENTITY",
-                        "JNO_REPLICAS",
-                        "JNO_HTTP_PORT");
+        assertThat(env.keySet().stream().filter(k -> k.startsWith("JNO_")))
+                .as("the chart sets every declared setting, and no other")
+                .containsExactlyInAnyOrderElementsOf(OperatorConfig.environmentVariables());
         return env;
     }
 
@@ -269,7 +272,7 @@ class OperatorWithChartRbacIT {
         metadata:
           name: %1$s
           labels:
-            app.kubernetes.io/managed-by: notebookinstance-spawner
+            app.kubernetes.io/managed-by: %3$s
         spec:
           template:
             name: z2jh-default
@@ -283,7 +286,7 @@ class OperatorWithChartRbacIT {
           envSecretRef:
             name: %1$s
           args: [jupyterhub-singleuser]
-        """.formatted(INSTANCE, USER);
+        """.formatted(INSTANCE, USER, SPAWNER);
         JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
         i.getMetadata().setNamespace(ns);
         return i;
