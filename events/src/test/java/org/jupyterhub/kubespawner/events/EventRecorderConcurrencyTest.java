@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -71,14 +70,6 @@ class EventRecorderConcurrencyTest {
         ((Logger) LoggerFactory.getLogger(EventRecorder.class)).detachAppender(recorderLog);
     }
 
-    private EventRecorder start(EventRecorder.Builder builder) {
-        return recorders.start(builder);
-    }
-
-    private EventRecorder.Builder builder() {
-        return recorders.builder();
-    }
-
     private static Pod pod(String namespace, String name) {
         return Recorders.pod(namespace, name);
     }
@@ -113,14 +104,6 @@ class EventRecorderConcurrencyTest {
                 .build();
     }
 
-    private List<RecordedRequest> takeAllRequests() throws InterruptedException {
-        List<RecordedRequest> requests = new ArrayList<>();
-        for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
-            requests.add(r);
-        }
-        return requests;
-    }
-
     private static long requestsTo(List<RecordedRequest> requests, String path) {
         return requests.stream().filter(r -> r.getPath().startsWith(path)).count();
     }
@@ -139,7 +122,7 @@ class EventRecorderConcurrencyTest {
                 .withPath(events("users"))
                 .andReply(201, request -> request.getBody().readUtf8())
                 .always();
-        EventRecorder recorder = start(builder().writers(4).drainTimeout(Duration.ofMillis(100)));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(4).drainTimeout(Duration.ofMillis(100)));
         Pod slow = pod("slow", "jupyter-slow");
         List<Pod> others = IntStream.range(0, 100)
                 .mapToObj(i -> pod("users", "jupyter-user-" + i))
@@ -175,8 +158,8 @@ class EventRecorderConcurrencyTest {
                 .withPath(events("users"))
                 .andReply(201, request -> request.getBody().readUtf8())
                 .always();
-        EventRecorder recorder =
-                start(builder().writers(4).clock(clock).terminatingNamespaceGiveUp(Duration.ofSeconds(60)));
+        EventRecorder recorder = recorders.start(
+                recorders.builder().writers(4).clock(clock).terminatingNamespaceGiveUp(Duration.ofSeconds(60)));
 
         recorder.record(pod("doomed", "claim-0"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 1);
@@ -188,7 +171,7 @@ class EventRecorderConcurrencyTest {
                 .until(() ->
                         recorder.stats().created() == 20 && recorder.stats().droppedNamespaceTerminating() == 21);
 
-        List<RecordedRequest> requests = takeAllRequests();
+        List<RecordedRequest> requests = Recorders.takeAllRequests(server);
         assertThat(requestsTo(requests, events("doomed")))
                 .as("only the first refusal went out")
                 .isEqualTo(1);
@@ -206,7 +189,8 @@ class EventRecorderConcurrencyTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 22);
         recorder.record(pod("doomed", "claim-1"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 23);
-        assertThat(requestsTo(takeAllRequests(), events("doomed"))).isEqualTo(1);
+        assertThat(requestsTo(Recorders.takeAllRequests(server), events("doomed")))
+                .isEqualTo(1);
 
         // Recreated meanwhile: after the next period the Event is written again.
         clock.advance(Duration.ofSeconds(61));
@@ -240,7 +224,7 @@ class EventRecorderConcurrencyTest {
                 .endDetails()
                 .build();
         server.expect().post().withPath(events("gone")).andReturn(404, gone).always();
-        EventRecorder recorder = start(builder().writers(2));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(2));
 
         recorder.record(pod("gone", "claim-a"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 1);
@@ -249,7 +233,8 @@ class EventRecorderConcurrencyTest {
                         recorder.record(pod("gone", "claim-" + i), EventType.NORMAL, "ClaimRetained", "Stop", "kept"));
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 11);
 
-        assertThat(requestsTo(takeAllRequests(), events("gone"))).isEqualTo(1);
+        assertThat(requestsTo(Recorders.takeAllRequests(server), events("gone")))
+                .isEqualTo(1);
         assertThat(recorder.stats().droppedApiError()).isZero();
     }
 }

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,14 +46,6 @@ class EventRecorderFailureTest {
 
     private final AuditLogCapture audit = recorders.audit;
 
-    private EventRecorder start(EventRecorder.Builder builder) {
-        return recorders.start(builder);
-    }
-
-    private EventRecorder.Builder builder() {
-        return recorders.builder();
-    }
-
     private static Pod pod(String name) {
         return Recorders.pod("users", name);
     }
@@ -68,14 +59,6 @@ class EventRecorderFailureTest {
                 .build();
     }
 
-    private List<RecordedRequest> takeAllRequests() throws InterruptedException {
-        List<RecordedRequest> requests = new ArrayList<>();
-        for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
-            requests.add(r);
-        }
-        return requests;
-    }
-
     @Test
     void serverErrorsAreSwallowedAndCounted() {
         server.expect()
@@ -83,7 +66,7 @@ class EventRecorderFailureTest {
                 .withPath(EVENTS)
                 .andReturn(500, status(500, "InternalError"))
                 .always();
-        EventRecorder recorder = start(builder());
+        EventRecorder recorder = recorders.start(recorders.builder());
 
         recorder.record(pod("a"), EventType.NORMAL, "Created", "Create", "one");
         recorder.record(pod("b"), EventType.NORMAL, "Created", "Create", "two");
@@ -107,7 +90,7 @@ class EventRecorderFailureTest {
                 .withPath(EVENTS)
                 .andReply(201, request -> request.getBody().readUtf8())
                 .once();
-        EventRecorder recorder = start(builder());
+        EventRecorder recorder = recorders.start(recorders.builder());
 
         recorder.record(pod("a"), EventType.WARNING, "Denied", "Admit", "same");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedApiError() == 1);
@@ -125,7 +108,7 @@ class EventRecorderFailureTest {
                 .withPath(EVENTS)
                 .andReply(201, request -> request.getBody().readUtf8())
                 .once();
-        try (EventRecorder earlier = builder().clock(clock).build()) {
+        try (EventRecorder earlier = recorders.builder().clock(clock).build()) {
             earlier.record(pod("a"), EventType.WARNING, "BackOff", "Start", "back-off");
             await().atMost(Duration.ofSeconds(10)).until(() -> earlier.stats().created() == 1);
         }
@@ -153,13 +136,13 @@ class EventRecorderFailureTest {
                 .always();
         clock.advance(Duration.ofMinutes(1));
 
-        EventRecorder recorder = start(builder().clock(clock));
+        EventRecorder recorder = recorders.start(recorders.builder().clock(clock));
         recorder.record(pod("a"), EventType.WARNING, "BackOff", "Start", "back-off");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 1);
         recorder.record(pod("a"), EventType.WARNING, "BackOff", "Start", "back-off");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 2);
 
-        List<RecordedRequest> requests = takeAllRequests();
+        List<RecordedRequest> requests = Recorders.takeAllRequests(server);
         assertThat(requests).extracting(RecordedRequest::getMethod).containsExactly("POST", "PATCH", "PATCH", "PATCH");
         assertThat(requests)
                 .extracting(RecordedRequest::getPath)
@@ -188,7 +171,8 @@ class EventRecorderFailureTest {
                     return request.getBody().readUtf8();
                 })
                 .always();
-        EventRecorder recorder = start(builder().queueCapacity(2).writers(1)); // one queue of 2, one writer
+        EventRecorder recorder =
+                recorders.start(recorders.builder().queueCapacity(2).writers(1)); // one queue of 2, one writer
         try {
             recorder.record(pod("a"), EventType.NORMAL, "Created", "Create", "taken by the worker");
             assertThat(serverEntered.await(10, TimeUnit.SECONDS)).isTrue();

@@ -30,14 +30,6 @@ class EventRecorderWritersTest {
 
     private final AuditLogCapture audit = recorders.audit;
 
-    private EventRecorder start(EventRecorder.Builder builder) {
-        return recorders.start(builder);
-    }
-
-    private EventRecorder.Builder builder() {
-        return recorders.builder();
-    }
-
     private static Pod pod(String name) {
         return Recorders.pod("users", name);
     }
@@ -48,7 +40,7 @@ class EventRecorderWritersTest {
 
     @Test
     void eachObjectsEventsKeepTheirOrderWhileSeveralThreadsWrite() {
-        EventRecorder recorder = start(builder().writers(4));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(4));
         List<String> objects =
                 IntStream.range(0, 40).mapToObj(i -> "jupyter-user-" + i).toList();
         int steps = 15; // below the rate limit's burst of 25, so every one is created
@@ -119,7 +111,7 @@ class EventRecorderWritersTest {
     @Test
     void countersAreExactAfterCloseWithSeveralWriters() {
         // 2 writes per object per hour: the create and one series patch; the other repeats wait for close().
-        EventRecorder recorder = start(builder().writers(4).rateLimit(2, Duration.ofHours(1)));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(4).rateLimit(2, Duration.ofHours(1)));
         List<String> objects =
                 IntStream.range(0, 60).mapToObj(i -> "jupyter-user-" + i).toList();
         for (int repeat = 0; repeat < 4; repeat++) {

@@ -3,8 +3,12 @@ package org.jupyterhub.kubespawner.events;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -46,6 +50,15 @@ final class Recorders implements AfterEachCallback {
     public void afterEach(ExtensionContext context) {
         started.forEach(EventRecorder::close);
         started.clear();
+    }
+
+    /** @return every request the mock server has received since the last call, oldest first */
+    static List<RecordedRequest> takeAllRequests(KubernetesMockServer server) throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
+            requests.add(r);
+        }
+        return requests;
     }
 
     /** @return a pod to record events about: namespace, name and the uid {@code uid-<name>} */

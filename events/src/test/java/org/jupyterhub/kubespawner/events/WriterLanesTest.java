@@ -33,6 +33,12 @@ class WriterLanesTest {
                         counters));
     }
 
+    private EventRecorder.Builder settings() {
+        return EventRecorder.builder(client)
+                .reportingController("example.com/c")
+                .reportingInstance("r");
+    }
+
     private static ObjectReference ref(String namespace, String name) {
         return new ObjectReferenceBuilder()
                 .withApiVersion("v1")
@@ -49,12 +55,7 @@ class WriterLanesTest {
     @Test
     void oneNamedDaemonThreadPerLaneEachWithItsShareOfTheQueue() {
         Counters counters = new Counters();
-        RecorderSettings settings = EventRecorder.builder(client)
-                .reportingController("example.com/c")
-                .reportingInstance("r")
-                .writers(3)
-                .queueCapacity(10)
-                .settings();
+        RecorderSettings settings = settings().writers(3).queueCapacity(10).settings();
         WriterLanes lanes = lanes(settings, counters);
         try {
             assertThat(lanes.size()).isEqualTo(3);
@@ -87,11 +88,7 @@ class WriterLanesTest {
     @Test
     void drainWritesWhatIsQueuedAndStopsTheThreads() {
         Counters counters = new Counters();
-        RecorderSettings settings = EventRecorder.builder(client)
-                .reportingController("example.com/c")
-                .reportingInstance("r")
-                .writers(2)
-                .settings();
+        RecorderSettings settings = settings().writers(2).settings();
         WriterLanes lanes = lanes(settings, counters);
         for (int i = 0; i < 20; i++) {
             Occurrence o = occurrence("pod-" + i);

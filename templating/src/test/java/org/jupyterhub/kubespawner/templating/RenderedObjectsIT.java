@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.e2e.PausePods;
 import org.jupyterhub.kubespawner.templating.core.KubernetesNames;
 import org.jupyterhub.kubespawner.templating.slug.KubeSpawnerNames;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
@@ -138,16 +139,7 @@ class RenderedObjectsIT {
     }
 
     private static PodBuilder pod(String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("c")
-                .withImage("i")
-                .endContainer()
-                .endSpec();
+        return PausePods.pausePod(name);
     }
 
     @ParameterizedTest(name = "[{index}] ''{0}''")

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -23,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
+import org.jupyterhub.kubespawner.operator.it.Fixtures;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
 import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
-import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 
@@ -112,7 +110,7 @@ class OperatorWithChartRbacIT {
     void fullLifecycleWithOnlyTheChartsPermissions() {
         KubernetesClient admin = cluster.admin();
         KubernetesClient hub = cluster.clientFor(ns, "hub");
-        preboundVolume(admin, CLAIM);
+        Fixtures.volumeFor(admin, ns, CLAIM);
 
         // Leader election through the chart's Lease rules.
         await("the Lease held by the operator").atMost(WAIT).until(() -> {
@@ -165,7 +163,8 @@ class OperatorWithChartRbacIT {
                 .resource(instance())
                 .create();
 
-        JupyterNotebookInstance ready = awaitInstance(admin, s -> s.getPhase() == Phase.READY);
+        JupyterNotebookInstance ready =
+                Fixtures.awaitInstance(admin, ns, INSTANCE, s -> s.getPhase() == Phase.READY, WAIT);
         assertThat(ready.getStatus().getPodName()).isEqualTo(INSTANCE);
         assertThat(ready.getStatus().getUrl()).startsWith("http://").endsWith(":8888");
         assertThat(admin.pods()
@@ -290,46 +289,5 @@ class OperatorWithChartRbacIT {
         JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
         i.getMetadata().setNamespace(ns);
         return i;
-    }
-
-    private static JupyterNotebookInstance awaitInstance(
-            KubernetesClient admin, java.util.function.Predicate<JupyterNotebookInstanceStatus> until) {
-        await("instance " + INSTANCE)
-                .atMost(WAIT)
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    JupyterNotebookInstance i = admin.resources(JupyterNotebookInstance.class)
-                            .inNamespace(ns)
-                            .withName(INSTANCE)
-                            .get();
-                    return i != null && i.getStatus() != null && until.test(i.getStatus());
-                });
-        return admin.resources(JupyterNotebookInstance.class)
-                .inNamespace(ns)
-                .withName(INSTANCE)
-                .get();
-    }
-
-    /** The local cluster has no volume provisioner: a volume bound to the claim in advance lets the pod schedule. */
-    private static void preboundVolume(KubernetesClient admin, String claim) {
-        admin.resource(new PersistentVolumeBuilder()
-                        .withNewMetadata()
-                        .withName("pv-" + ns + "-" + claim)
-                        .addToLabels("jno-it", ns)
-                        .endMetadata()
-                        .withNewSpec()
-                        .addToCapacity("storage", new Quantity("100Gi"))
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewHostPath()
-                        .withPath("/tmp/" + ns + "/" + claim)
-                        .endHostPath()
-                        .withNewClaimRef()
-                        .withNamespace(ns)
-                        .withName(claim)
-                        .endClaimRef()
-                        .withPersistentVolumeReclaimPolicy("Retain")
-                        .endSpec()
-                        .build())
-                .create();
     }
 }
