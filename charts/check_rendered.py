@@ -4,7 +4,7 @@
     check_rendered.py <case> <release-namespace> <rendered.yaml> <repo-root>
 
 Each case checks what its values must produce; every case also checks the invariants of the least-privilege
-design (no Secret access, no wildcards, no delete for the operator; nothing on pods for the hub).
+design (no Secret listing, no wildcards, no delete for the operator; nothing on pods for the hub).
 Exits 1 with every failed check listed.
 """
 
@@ -23,6 +23,7 @@ OPERATOR_RULES = [
         "verbs": ["get", "list", "watch", "create"],
     },
     {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch", "create"]},
+    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]},
     {
         "apiGroups": [GROUP],
         "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
@@ -90,7 +91,10 @@ def invariants(objs, ns):
             if o["metadata"]["name"].endswith("-operator"):
                 check(o["rules"] == OPERATOR_RULES, f"operator rules of {o['metadata']['name']} differ: {o['rules']}")
                 for rule in o["rules"]:
-                    check("secrets" not in rule["resources"], "the operator must not have any access to Secrets")
+                    check(
+                        "secrets" not in rule["resources"] or rule["verbs"] == ["get"],
+                        "the operator may only get single Secrets (their metadata), never list or watch them",
+                    )
                     check("delete" not in rule["verbs"], "the operator never deletes (garbage collection does)")
             if o["metadata"]["name"].endswith("-hub-templates"):
                 check(o["rules"] == HUB_RULES[1:2], f"hub template reader rules differ: {o['rules']}")
@@ -160,6 +164,11 @@ def main() -> int:
             "image defaults to the appVersion",
         )
         bindings_point_to(objs, "RoleBinding", "hub", ns)
+        quota = one(objs, "ResourceQuota", "-instances", namespace=ns)
+        check(
+            quota.get("spec", {}).get("hard") == {f"count/jupyternotebookinstances.{GROUP}": "1000"},
+            f"a quota of 1000 instances in the hub's namespace, got {quota.get('spec')}",
+        )
         vap = one(objs, "ValidatingAdmissionPolicy")
         check(
             vap.get("spec", {}).get("matchConditions", [{}])[0].get("expression")
@@ -246,6 +255,7 @@ def main() -> int:
         )
         check(not roles("-hub"), "no hub RBAC when hub.rbac.create=false")
         check(not find(objs, "JupyterNotebookInstanceTemplate"), "no templates")
+        check(not find(objs, "ResourceQuota"), "no instance quota with hub.instanceQuota=0")
         check(not find(objs, "Service") and not find(objs, "ServiceAccount"), "no Service, no ServiceAccount")
         check(
             deployment["spec"]["template"]["spec"]["serviceAccountName"] == "existing-operator-sa",

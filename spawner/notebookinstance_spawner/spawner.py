@@ -11,11 +11,12 @@ from typing import ClassVar
 from jupyterhub.spawner import Spawner
 from jupyterhub.utils import maybe_future
 from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client.exceptions import ApiException
 from tornado import web
 from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
 
 from . import profiles as profiles_module
-from .kube import KubeApi
+from .kube import KubeApi, refusal
 from .progress import ProgressLog
 from .resources import check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
@@ -360,7 +361,11 @@ class NotebookInstanceSpawner(Spawner):
             await self._wait_gone(namespace, name, self.stop_timeout)
 
         await kube.put_secret(secret)
-        created = await kube.create_instance(instance)
+        try:
+            created = await kube.create_instance(instance)
+        except ApiException as e:
+            await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
+            raise SpawnError(*refusal(e, namespace)) from None
         progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
         self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
 

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 
 /**
  * The operator's own metrics, next to JOSDK's (reconciliations, failures, queue size): how long spawns take and why

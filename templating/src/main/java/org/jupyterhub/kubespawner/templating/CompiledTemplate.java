@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jupyterhub.kubespawner.templating.core.ErrorKind;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
+import org.jupyterhub.kubespawner.templating.core.TemplateText;
 import org.jupyterhub.kubespawner.templating.core.VariableDeclaration;
 import org.jupyterhub.kubespawner.templating.core.Variables;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
@@ -40,17 +41,21 @@ public final class CompiledTemplate {
     /** Every entry, in the order of {@link ObjectKind#ALL}, each kind's in template order. */
     private final List<CompiledEntry> entries;
 
+    private final TemplateText userIdentity;
+
     private CompiledTemplate(
             Variables variables,
             ImagePolicy imagePolicy,
             List<TemplateError> problems,
             Set<String> usedBuiltins,
-            List<CompiledEntry> entries) {
+            List<CompiledEntry> entries,
+            TemplateText userIdentity) {
         this.variables = variables;
         this.imagePolicy = imagePolicy;
         this.problems = problems;
         this.usedBuiltins = usedBuiltins;
         this.entries = entries;
+        this.userIdentity = userIdentity;
     }
 
     /**
@@ -101,6 +106,7 @@ public final class CompiledTemplate {
         }
 
         Set<String> usedBuiltins = new TreeSet<>();
+        TemplateText userIdentity = compileUserIdentity(spec, variables, builtinNames, usedBuiltins, problems);
         for (CompiledEntry entry : entries) {
             problems.addAll(entry.head().problems());
             problems.addAll(entry.body().problems());
@@ -132,7 +138,39 @@ public final class CompiledTemplate {
             });
         }
         return new CompiledTemplate(
-                variables, imagePolicy, List.copyOf(problems), Set.copyOf(usedBuiltins), List.copyOf(entries));
+                variables,
+                imagePolicy,
+                List.copyOf(problems),
+                Set.copyOf(usedBuiltins),
+                List.copyOf(entries),
+                userIdentity);
+    }
+
+    /** policy.userIdentity: a templated string like the objects' (empty when unset). */
+    private static TemplateText compileUserIdentity(
+            JupyterNotebookInstanceTemplateSpec spec,
+            Variables variables,
+            Set<String> builtinNames,
+            Set<String> usedBuiltins,
+            List<TemplateError> problems) {
+        String source = spec == null || spec.getPolicy() == null
+                ? null
+                : spec.getPolicy().getUserIdentity();
+        TemplateText text = TemplateText.parse(source == null ? "" : source);
+        for (String name : text.variables()) {
+            if (builtinNames.contains(name)) {
+                usedBuiltins.add(name);
+            } else if (!variables.isDefined(name)) {
+                problems.add(new TemplateError(
+                        "policy.userIdentity",
+                        name,
+                        ErrorKind.UNDECLARED_PLACEHOLDER,
+                        "placeholder {" + name + "} is neither declared nor built in; declared variables are "
+                                + variables.declaredNames() + ", built-in variables are "
+                                + new TreeSet<>(builtinNames)));
+            }
+        }
+        return text;
     }
 
     private static List<VariableDeclaration> declarations(JupyterNotebookInstanceTemplateSpec spec) {
@@ -169,6 +207,30 @@ public final class CompiledTemplate {
     /** @return the declared variable names, in declaration order */
     public Set<String> declaredVariables() {
         return variables.declaredNames();
+    }
+
+    /**
+     * The identity of the user an instance's server belongs to: the template's {@code policy.userIdentity} rendered
+     * with the instance's values (defaults applied), or the empty string when the policy sets none. Call it for
+     * values that {@link #render} accepted; values it would reject give the empty string.
+     *
+     * @param instanceValues the instance's variable values; null means none
+     * @param builtinValues the caller's values for built-in variables; null means none
+     * @return the rendered identity, never null
+     */
+    public String userIdentity(Map<String, String> instanceValues, Map<String, String> builtinValues) {
+        if (!problems.isEmpty()) {
+            return "";
+        }
+        if (userIdentity.variables().isEmpty()) {
+            return userIdentity.render(Map.of());
+        }
+        List<TemplateError> errors = new ArrayList<>();
+        Map<String, String> values = variables.resolve(
+                instanceValues == null ? Map.of() : instanceValues,
+                builtinValues == null ? Map.of() : builtinValues,
+                errors);
+        return errors.isEmpty() ? userIdentity.render(values) : "";
     }
 
     /** @return the built-in variables the template uses; the caller must supply them to {@link #render} */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,10 +37,16 @@ public final class DesiredStateAssembler {
      * @param instance the instance (name, namespace, uid, spec)
      * @param rendered what its template rendered to, in creation order; completed in place
      * @param templateGeneration the template generation rendered
+     * @param userIdentity the rendered policy.userIdentity, stamped on retained claims (empty: none)
+     * @param adoptKubeSpawnerClaims the template's policy.adoptKubeSpawnerClaims
      * @return the objects in creation order
      */
     public static DesiredState assemble(
-            JupyterNotebookInstance instance, RenderedObjects rendered, long templateGeneration) {
+            JupyterNotebookInstance instance,
+            RenderedObjects rendered,
+            long templateGeneration,
+            String userIdentity,
+            boolean adoptKubeSpawnerClaims) {
         OwnerReference owner = ownerReference(instance);
         String ns = instance.getMetadata().getNamespace();
         String name = instance.getMetadata().getName();
@@ -48,13 +55,29 @@ public final class DesiredStateAssembler {
         // The rendered objects are fresh (each render makes new ones), so they are completed in place.
         for (RenderedObject object : rendered.objects()) {
             HasMetadata built = object.object();
-            built.setMetadata(meta(built.getMetadata(), ns, name, object.retained() ? null : owner));
+            ObjectMeta meta = meta(built.getMetadata(), ns, name, object.retained() ? null : owner);
+            if (object.retained() && !userIdentity.isEmpty()) {
+                // The claim outlives the instance: this stamp is how a later instance proves it is the same user's.
+                Map<String, String> annotations = meta.getAnnotations() == null
+                        ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(meta.getAnnotations());
+                annotations.put(Ownership.USER_IDENTITY, userIdentity);
+                meta.setAnnotations(annotations);
+            }
+            built.setMetadata(meta);
             if (built == notebook.pod()) {
                 configureNotebookContainer(notebook.pod(), notebook.container(), instance.getSpec());
             }
             objects.add(new DesiredObject(built, object.retained()));
         }
-        return new DesiredState(objects, notebook.podName(), notebook.container(), notebook.port(), templateGeneration);
+        return new DesiredState(
+                objects,
+                notebook.podName(),
+                notebook.container(),
+                notebook.port(),
+                templateGeneration,
+                userIdentity,
+                adoptKubeSpawnerClaims);
     }
 
     /**

@@ -115,7 +115,15 @@ public final class NotebookOperator implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         operator.register(new TemplateReconciler(events, templates, metrics, clock), namespaces(config));
         operator.register(
-                new InstanceReconciler(events, templates, config.progressTimeout(), metrics, clock),
+                new InstanceReconciler(
+                        events,
+                        new InstanceReconciler.Settings(
+                                templates,
+                                config.progressTimeout(),
+                                config.maxConcurrentSpawns(),
+                                config.hubSecretLabel().toString(),
+                                metrics,
+                                clock)),
                 namespaces(config));
         return new NotebookOperator(client, events, operator, stopping);
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.jupyterhub.kubespawner.operator.Examples;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
-import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;

@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 

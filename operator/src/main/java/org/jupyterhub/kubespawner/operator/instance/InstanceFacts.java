@@ -1,7 +1,6 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.instance;
 
 import java.time.Instant;
-import org.jupyterhub.kubespawner.operator.instance.Rejection;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 
 /**
@@ -9,17 +8,20 @@ import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
  *
  * @param generation the instance's metadata.generation
  * @param resolution the template lookup
- * @param rejection why nothing may be created, or null
- * @param createFailure why creating an object failed for good, or null
+ * @param rejection why nothing may be created, or null (includes objects the API server refused and name
+ *     conflicts)
+ * @param waiting why nothing is created yet although nothing is wrong, or null
  * @param spawn what exists for the instance, or null when nothing was created (yet)
  * @param notebookPod the notebook pod's observed state
  * @param startedAt when the wait for readiness started (the notebook pod's creation), or null
+ * @param deleting whether the instance is being deleted (it has a deletionTimestamp)
  */
 public record InstanceFacts(
         long generation,
         TemplateResolution resolution,
         Rejection rejection,
-        String createFailure,
+        Waiting waiting,
         Spawn spawn,
         PodObservation notebookPod,
-        Instant startedAt) {}
+        Instant startedAt,
+        boolean deleting) {}

@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.vocabulary;
 
 import org.jupyterhub.kubespawner.events.EventAction;
 
@@ -10,6 +10,8 @@ public enum Action implements EventAction {
     Admit,
     /** Created an object. */
     Create,
+    /** Took over an object made by another tool (a KubeSpawner claim), unchanged. */
+    Adopt,
     /** Observed the notebook pod. */
     Observe,
     /** Compared the template with what was rendered. */

@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.vocabulary;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;

@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.instance;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 
 /**
  * Reads a pod's status the way a user would: ready, still starting (and why), or over. Only the kubelet's and the

@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.vocabulary;
 
 import org.jupyterhub.kubespawner.events.EventReason;
 
@@ -28,6 +28,8 @@ public enum Reason implements EventReason {
     ArgsNotAllowed,
     /** The instance's name cannot be a label value (more than 63 characters). */
     InvalidInstanceName,
+    /** The Secret named by spec.envSecretRef is not one the hub wrote for this instance, or does not exist. */
+    SecretRejected,
 
     // ResourcesCreated
     /** Every rendered object exists. */
@@ -36,8 +38,25 @@ public enum Reason implements EventReason {
     ResourceCreated,
     /** A rendered object already existed and is used as it is, e.g. a user's claim from an earlier start. */
     ResourceExisted,
-    /** The API server refused to create an object. */
+    /**
+     * A rendered name is taken by an object that is not provably this instance's (another instance's pod, another
+     * user's claim, an admin's object, a KubeSpawner claim the template does not adopt): nothing is adopted,
+     * modified or deleted.
+     */
+    NameConflict,
+    /** A claim KubeSpawner made for the same user is used as it is (policy.adoptKubeSpawnerClaims; Event only). */
+    ClaimAdopted,
+    /** An object of an earlier instance of the same name is still being removed; created anew once it is gone. */
+    ObjectTerminating,
+    /** Waiting for a spawn slot: the operator provisions at most maxConcurrentSpawns spawns at once. */
+    SpawnQueued,
+    /** The API server refused to create an object as invalid: retrying cannot help. */
     CreateFailed,
+    /**
+     * Creating an object failed for a reason that may pass (API server unavailable, forbidden, a quota): retried with
+     * back-off.
+     */
+    CreateRetrying,
     /** Nothing was created because the instance was rejected or its template not resolved. */
     NotCreated,
 
@@ -92,6 +111,6 @@ public enum Reason implements EventReason {
 
     /** Whether this waiting reason is ordinary progress, not something holding the pod up. */
     public boolean isProgress() {
-        return this == PodStarting || this == ClaimPending;
+        return this == PodStarting || this == ClaimPending || this == SpawnQueued || this == ObjectTerminating;
     }
 }

@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.vocabulary;
 
 /** The condition types of both custom resources. */
 public final class ConditionTypes {

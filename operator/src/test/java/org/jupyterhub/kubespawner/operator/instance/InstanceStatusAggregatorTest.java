@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.instance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,9 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.jupyterhub.kubespawner.operator.Examples;
-import org.jupyterhub.kubespawner.operator.instance.Rejection;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
+import org.jupyterhub.kubespawner.operator.vocabulary.Conditions;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
@@ -40,7 +41,7 @@ class InstanceStatusAggregatorTest {
 
     private InstanceFacts facts(
             TemplateResolution resolution, Rejection rejection, Spawn spawn, PodObservation pod, Instant startedAt) {
-        return new InstanceFacts(7, resolution, rejection, null, spawn, pod, startedAt);
+        return new InstanceFacts(7, resolution, rejection, null, spawn, pod, startedAt, false);
     }
 
     private InstanceFacts running(PodObservation pod) {
@@ -282,11 +283,15 @@ class InstanceStatusAggregatorTest {
                         new InstanceFacts(
                                 1,
                                 resolved,
+                                new Rejection(
+                                        Reason.CreateFailed,
+                                        List.of("the API server rejected Pod p: spec.containers[0].image: Required"
+                                                + " value")),
                                 null,
-                                "the API server rejected Pod p: spec.containers[0].image: Required value",
                                 null,
                                 new PodObservation.Missing(),
-                                null),
+                                null,
+                                false),
                         T0)
                 .status();
 

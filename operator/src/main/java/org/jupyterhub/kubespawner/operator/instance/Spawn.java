@@ -1,4 +1,4 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.instance;
 
 import java.util.List;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Resources;

@@ -1,4 +1,6 @@
-package org.jupyterhub.kubespawner.operator.status;
+package org.jupyterhub.kubespawner.operator.instance;
+
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 
 /** What the notebook pod is doing, as far as the instance's status is concerned. */
 public sealed interface PodObservation {
