@@ -1,19 +1,27 @@
 package org.jupyterhub.kubespawner.operator;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.ToLongFunction;
+import org.jupyterhub.kubespawner.events.EventRecorder;
+import org.jupyterhub.kubespawner.events.EventRecorderStats;
 import org.jupyterhub.kubespawner.operator.status.Reason;
 
 /**
- * The operator's own metrics, next to JOSDK's (reconciliations, failures, queue size): how long spawns take and why
- * instances fail.
+ * The operator's own metrics, next to JOSDK's (reconciliations, failures, queue size): how many spawns start, how
+ * long they take, why instances fail, and what the Event recorder does. Instances by phase ({@link InstancePhases})
+ * and API requests ({@code runtime/ApiRequestMetrics}) register themselves in the same registry. The names, as
+ * Prometheus sees them, are listed in docs/operator.md; the chart's Grafana dashboard reads them.
  */
 public final class OperatorMetrics {
 
     private final MeterRegistry registry;
     private final Timer timeToReady;
+    private final Counter spawns;
 
     /**
      * @param registry where to register the meters
@@ -25,6 +33,56 @@ public final class OperatorMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(500))
                 .maximumExpectedValue(Duration.ofMinutes(15))
+                .register(registry);
+        this.spawns = Counter.builder("jno.spawns")
+                .description("Instances the operator took up: its first status verdict on each (Provisioning, Ready or"
+                        + " Failed)")
+                .register(registry);
+    }
+
+    /** The operator gave a new instance its first phase: a spawn began (whatever its outcome). */
+    public void spawnStarted() {
+        spawns.increment();
+    }
+
+    /**
+     * Exports what an Event recorder did: {@code jno_events{outcome}} (created, aggregated, dropped, submitted),
+     * {@code jno_events_pending} (handed over and neither written nor dropped yet: queued, or counted in a series
+     * still to be written) and {@code jno_events_dropped_total{reason}}.
+     *
+     * @param events the recorder
+     */
+    public void eventRecorder(EventRecorder events) {
+        eventGauge(events, "submitted", EventRecorderStats::submitted);
+        eventGauge(events, "created", EventRecorderStats::created);
+        eventGauge(events, "aggregated", EventRecorderStats::aggregated);
+        eventGauge(events, "dropped", EventRecorderStats::dropped);
+        Gauge.builder("jno.events.pending", events, e -> pending(e.stats()))
+                .description("Events handed to the recorder and not yet written or dropped (queued, or in a series)")
+                .register(registry);
+        dropped(events, "queue_full", EventRecorderStats::droppedQueueFull);
+        dropped(events, "rate_limited", EventRecorderStats::droppedRateLimited);
+        dropped(events, "api_error", EventRecorderStats::droppedApiError);
+        dropped(events, "invalid", EventRecorderStats::droppedInvalid);
+        dropped(events, "closed", EventRecorderStats::droppedClosed);
+        dropped(events, "namespace_terminating", EventRecorderStats::droppedNamespaceTerminating);
+    }
+
+    static long pending(EventRecorderStats s) {
+        return Math.max(0, s.submitted() - s.recorded() - s.dropped());
+    }
+
+    private void eventGauge(EventRecorder events, String outcome, ToLongFunction<EventRecorderStats> value) {
+        Gauge.builder("jno.events", events, e -> value.applyAsLong(e.stats()))
+                .description("Events handed to the recorder, by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    private void dropped(EventRecorder events, String reason, ToLongFunction<EventRecorderStats> value) {
+        FunctionCounter.builder("jno.events.dropped", events, e -> value.applyAsLong(e.stats()))
+                .description("Events dropped by the recorder, by reason")
+                .tag("reason", reason)
                 .register(registry);
     }
 

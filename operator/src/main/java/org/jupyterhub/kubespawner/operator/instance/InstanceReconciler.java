@@ -408,6 +408,9 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
         if (after.getPhase() == was) {
             return;
         }
+        if (was == null) {
+            metrics.spawnStarted();
+        }
         if (after.getPhase() == Phase.READY && instance.getMetadata().getCreationTimestamp() != null) {
             metrics.ready(Duration.between(Instant.parse(instance.getMetadata().getCreationTimestamp()), now));
         } else if (after.getPhase() == Phase.FAILED) {
