@@ -54,6 +54,7 @@ public final class InstancePhases {
         Gauge.builder("jno.instances", phases, value)
                 .description("Instances in the operator's cache, by status.phase")
                 .tag("phase", label)
+                .strongReference(true) // only the gauges hold it: a weak reference would be collected (NaN)
                 .register(registry);
     }
 

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import org.jupyterhub.kubespawner.events.EventRecorder;
 import org.jupyterhub.kubespawner.events.EventRecorderStats;
@@ -18,6 +20,28 @@ import org.jupyterhub.kubespawner.operator.status.Reason;
  * Prometheus sees them, are listed in docs/operator.md; the chart's Grafana dashboard reads them.
  */
 public final class OperatorMetrics {
+
+    /** The reasons an instance can fail with (docs/operator.md, the Ready condition's failed reasons). */
+    static final Set<Reason> INSTANCE_FAILURES = EnumSet.of(
+            Reason.TemplateNotFound,
+            Reason.TemplateForbidden,
+            Reason.TemplateInvalid,
+            Reason.VariablesRejected,
+            Reason.RenderFailed,
+            Reason.ImageDenied,
+            Reason.ArgsNotAllowed,
+            Reason.InvalidInstanceName,
+            Reason.CreateFailed,
+            Reason.FailedScheduling,
+            Reason.ErrImagePull,
+            Reason.ImagePullBackOff,
+            Reason.InvalidImageName,
+            Reason.CrashLoopBackOff,
+            Reason.CreateContainerConfigError,
+            Reason.ProgressDeadlineExceeded,
+            Reason.PodFailed,
+            Reason.PodCompleted,
+            Reason.PodDeleted);
 
     private final MeterRegistry registry;
     private final Timer timeToReady;
@@ -34,6 +58,12 @@ public final class OperatorMetrics {
                 .minimumExpectedValue(Duration.ofMillis(500))
                 .maximumExpectedValue(Duration.ofMinutes(15))
                 .register(registry);
+        // Every known failure starts at 0: Prometheus' rate() and increase() only see a counter's first failure
+        // when the series existed before it.
+        for (Reason reason : INSTANCE_FAILURES) {
+            failureCounter("instance", reason);
+        }
+        failureCounter("template", Reason.TemplateInvalid);
         this.spawns = Counter.builder("jno.spawns")
                 .description("Instances the operator took up: its first status verdict on each (Provisioning, Ready or"
                         + " Failed)")
@@ -102,12 +132,15 @@ public final class OperatorMetrics {
      * @param reason why
      */
     public void failed(String kind, Reason reason) {
-        Counter.builder("jno.failures")
+        failureCounter(kind, reason).increment();
+    }
+
+    private Counter failureCounter(String kind, Reason reason) {
+        return Counter.builder("jno.failures")
                 .description("Instances and templates that turned Failed or invalid, by reason")
                 .tag("kind", kind)
                 .tag("reason", reason.name())
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     /**

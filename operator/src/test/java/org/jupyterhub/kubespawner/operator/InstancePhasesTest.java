@@ -46,6 +46,16 @@ class InstancePhasesTest {
     }
 
     @Test
+    void theCountSurvivesGarbageCollection() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        InstancePhases.register(registry, () -> java.util.stream.Stream.of(instance(Phase.READY)));
+        for (int i = 0; i < 3; i++) {
+            System.gc(); // the gauges alone hold the counter: a weak reference would now read NaN
+        }
+        assertThat(gauge(registry, "Ready")).isEqualTo(1);
+    }
+
+    @Test
     void everyPhaseHasItsSeriesEvenAtZero() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         InstancePhases.register(registry, java.util.stream.Stream::empty);

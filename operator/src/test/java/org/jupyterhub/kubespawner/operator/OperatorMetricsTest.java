@@ -18,6 +18,23 @@ class OperatorMetricsTest {
     }
 
     @Test
+    void failureCountersExistBeforeTheFirstFailure() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        OperatorMetrics metrics = new OperatorMetrics(registry);
+        var rejected = registry.get("jno.failures")
+                .tags("kind", "instance", "reason", "VariablesRejected")
+                .counter();
+        assertThat(rejected.count()).isZero();
+        metrics.failed("instance", org.jupyterhub.kubespawner.operator.status.Reason.VariablesRejected);
+        assertThat(rejected.count()).isEqualTo(1);
+        assertThat(registry.get("jno.failures")
+                        .tags("kind", "template")
+                        .counter()
+                        .count())
+                .isZero();
+    }
+
+    @Test
     void pendingEventsAreThoseNeitherWrittenNorDropped() {
         // 10 handed over: 4 written, 2 aggregated into series, 1 dropped (queue full) and 2 (rate limit)
         assertThat(OperatorMetrics.pending(new EventRecorderStats(10, 4, 2, 1, 2, 0, 0, 0, 0)))
