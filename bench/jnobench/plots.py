@@ -83,12 +83,15 @@ def ready_over_time(
         ax.axvline(t, color="#c44e52", linestyle=":", linewidth=1)
         ax.annotate(label, (t, ax.get_ylim()[1] * 0.02), rotation=90, fontsize=7, color="#c44e52",
                     xytext=(2, 0), textcoords="offset points")  # fmt: skip
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("seconds after the first create request")
     ax.set_ylabel("Ready")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.set_title(title)
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="best", frameon=False)
     return _save(fig, path, note)
 
 
