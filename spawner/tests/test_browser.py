@@ -644,14 +644,12 @@ def test_a_user_spawns_stops_and_starts_again_in_the_browser(stack, browsers):
 
 @dataclass(frozen=True)
 class Refusal:
-    """A choice a user can make that cannot give a server, and what they must be told."""
+    """A choice a user can make that cannot give a server, and what they must be told (on the progress page, or
+    JupyterHub's "Spawn failed" page: the hub checks options after redirecting there)."""
 
     user: str
     profile: str
     choices: dict[str, str]
-    # "form": the hub refuses the options on the spawn page itself (older hubs, start() raising before the redirect);
-    # "progress": the spawn fails on the progress page
-    where: str
     expect: tuple[str, ...]
     # a value the browser's own form check already refuses (pattern, maxlength): checked, then sent anyway
     browser_refuses: str | None = None
@@ -663,14 +661,12 @@ REFUSALS = [
         user="refused-image",
         profile="images",
         choices={"image": FORBIDDEN_IMAGE},
-        where="progress",
         expect=("The server could not be started:", FORBIDDEN_IMAGE, "not allowed"),
     ),
     Refusal(
         user="refused-value",
         profile="python",
         choices={"team": "Data Science!"},
-        where="progress",  # JupyterHub 6 checks the options (apply_user_options) after the redirect
         expect=(
             "Cannot start the server:",
             "variable 'team' is 'Data Science!', which does not match the pattern [a-z]+",
@@ -681,7 +677,6 @@ REFUSALS = [
         user="progress-timeout",
         profile="gpu",
         choices={},
-        where="progress",
         expect=("The server could not be started:", "progress timeout", "cannot be scheduled"),
         before_failing=("Warning: FailedScheduling:",),
     ),
@@ -710,21 +705,16 @@ def test_a_refused_spawn_tells_the_user_why(stack, browsers, refusal: Refusal):
     browser.step("choice made")
     browser.submit()
 
-    if refusal.where == "form":
-        browser.wait_for("the error on the spawn page", lambda d: browser.all_css(".spawn-error-msg"))
-        shown = browser.css(".spawn-error-msg").text
-        assert browser.all_css("#spawn_form"), "the form is offered again, to correct the choice"
-    else:
-        browser.wait_for("the progress page", lambda d: "/hub/spawn-pending/" in d.current_url)
-        # the progress bar turns red with the reason; a spawn that failed before the page loaded gets JupyterHub's
-        # "Spawn failed" page with the reason instead
-        browser.wait_for("the spawn to fail", lambda d: "Spawn failed" in failure_text(browser), timeout=150)
-        shown = failure_text(browser)
-        log = browser.progress_messages()
-        print("the progress page showed:", *log, sep="\n  ")
-        for prefix in refusal.before_failing:
-            assert any(m.startswith(prefix) for m in log), (prefix, log)
-        assert_for_users("\n".join(log))
+    browser.wait_for("the progress page", lambda d: "/hub/spawn-pending/" in d.current_url)
+    # the progress bar turns red with the reason; a spawn that failed before the page loaded gets JupyterHub's
+    # "Spawn failed" page with the reason instead
+    browser.wait_for("the spawn to fail", lambda d: "Spawn failed" in failure_text(browser), timeout=150)
+    shown = failure_text(browser)
+    log = browser.progress_messages()
+    print("the progress page showed:", *log, sep="\n  ")
+    for prefix in refusal.before_failing:
+        assert any(m.startswith(prefix) for m in log), (prefix, log)
+    assert_for_users("\n".join(log))
     browser.step("what the user is told")
     print(f"{refusal.user} was told: {shown}")
     for sentence in refusal.expect:
