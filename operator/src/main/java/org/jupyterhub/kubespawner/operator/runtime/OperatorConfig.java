@@ -232,6 +232,9 @@ public record OperatorConfig(
             s.append(String.format(
                     "  --%-24s %-28s default %s%n      %s%n", setting[0], setting[1], setting[2], setting[3]));
         }
+        s.append("\nOr: java -jar jupyter-notebook-operator.jar self-check [--operator-url=URL]"
+                + " [--may=VERB:RESOURCE@NS ...] [--may-not=VERB:RESOURCE@NS ...] [--timeout=SECONDS]\n"
+                + "      checks an installed release as the identity it runs with (the chart's helm test).\n");
         return s.toString();
     }
 }
