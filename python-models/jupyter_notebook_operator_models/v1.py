@@ -1345,9 +1345,9 @@ class JupyterNotebookInstanceSpec(KubernetesModel):
     ] = None
     """
     Free-form properties for extension controllers (a cost tracker, a backup scheduler, a data access
-    broker watching instances). This operator never reads them, never renders them into anything it
-    creates and never trusts them: whoever may create the instance (the hub) sets them, so an
-    extension must check each value itself before acting on it. Keys are label-style qualified names
+    broker watching instances). This operator ignores them: it never renders them into anything it
+    creates, never bases a decision on them and never trusts them. Whoever may create the instance (the
+    hub) sets them, so an extension must check each value itself before acting on it. Keys are label-style qualified names
     (an optional DNS prefix and '/', then at most 63 of [-A-Za-z0-9_.]; e.g. example.org/budget-code),
     values strings of at most 1024 characters, at most 32 entries.
     """
