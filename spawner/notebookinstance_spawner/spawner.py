@@ -215,6 +215,15 @@ class NotebookInstanceSpawner(Spawner):
             "userid": str(self.user.id),
         }
 
+    def format_string(self, s):
+        """Spawner.format_string, with JupyterHub's own fields ({username}, {servername}, ...).
+
+        The `template_namespace` trait (where templates are read) shadows Spawner.template_namespace(), the method
+        JupyterHub's format_string calls: without this, every setting it expands (default_url, notebook_dir, ...)
+        failed with "'str' object is not callable" (found by the browser test, which sets default_url).
+        """
+        return s.format(**Spawner.template_namespace(self))
+
     def _is_secret_env(self, name: str) -> bool:
         if name in self.secret_env_keys:
             return True

@@ -192,6 +192,9 @@ final class InstanceReconcile {
         if (before != null && before.getPhase() == phase) {
             return;
         }
+        if (before == null) {
+            settings.metrics().spawnStarted(); // the instance's first status
+        }
         if (phase == Phase.READY && instance.getMetadata().getCreationTimestamp() != null) {
             settings.metrics()
                     .ready(Duration.between(Instant.parse(instance.getMetadata().getCreationTimestamp()), now));

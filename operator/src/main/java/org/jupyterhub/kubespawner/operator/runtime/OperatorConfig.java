@@ -115,8 +115,11 @@ public record OperatorConfig(
         return OperatorSettings.ALL.stream().map(Setting::env).toList();
     }
 
-    /** @return the --help text, from the declarations in {@link OperatorSettings} */
+    /** @return the --help text: the settings, from their declarations in {@link OperatorSettings}, and self-check */
     static String help() {
-        return OperatorSettings.help();
+        return OperatorSettings.help()
+                + "\nOr: java -jar jupyter-notebook-operator.jar self-check [--operator-url=URL]"
+                + " [--may=VERB:RESOURCE@NS ...] [--may-not=VERB:RESOURCE@NS ...] [--timeout=SECONDS]\n"
+                + "      checks an installed release as the identity it runs with (the chart's helm test).\n";
     }
 }

@@ -100,7 +100,7 @@ final class OperatorSettings {
             null,
             value("operator.maxConcurrentSpawns"),
             "how many spawns may be provisioning (objects created, pod not yet Ready or failed) at once; further new"
-                    + " instances wait as `Pending`",
+                    + " instances wait as `Pending` (`SpawnQueued`)",
             Setting.atLeast(1));
 
     static final Setting<Integer> REPLICAS = new Setting<>(
