@@ -110,6 +110,8 @@ final class PreviousBuild {
                     "-am",
                     "package",
                     "-Dmaven.test.skip=true",
+                    "-Dmaven.javadoc.skip=true",
+                    "-Dmaven.source.skip=true",
                     "-Dspotless.check.skip=true");
             Process process = new ProcessBuilder(mvn)
                     .directory(src.toFile())
