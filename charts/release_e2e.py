@@ -229,6 +229,20 @@ def install(namespace: str) -> None:
     kubectl("create", "serviceaccount", "hub", "-n", namespace)  # Z2JH's hub
     say(f"helm install jno (the chart's defaults) --namespace {namespace} --wait")
     helm("install", "jno", str(CHART), "--namespace", namespace, "--wait", "--timeout", "3m")
+    # The instance quota admits nothing until the quota controller has counted it once ("status unknown for quota").
+    wait_until(
+        "the instance quota counted",
+        lambda: kubectl(
+            "get",
+            "resourcequota",
+            "jno-jupyter-notebook-operator-instances",
+            "-n",
+            namespace,
+            "-o",
+            "jsonpath={.status.hard}",
+            check=False,
+        ),
+    )
 
 
 def operator_standin(namespace: str, work: Path) -> tuple[Local, int]:
