@@ -95,8 +95,7 @@ USERS = [("ada", ""), ("Grace.Hopper@example.org", "GPU Server")]
 
 
 def release_for(overlay: dict) -> Release:
-    values = reference.load_chart_values()
-    values = merge(merge(values, reference.RELEASED_TAGS), overlay)
+    values = merge(reference.load_chart_values(), overlay)
     return Release(values=values, name="jhub", namespace=NAMESPACE, chart_version="4.4.0")
 
 

@@ -19,11 +19,8 @@ from traitlets.config.loader import PyFileConfigLoader
 REPO = Path(__file__).resolve().parents[3]
 Z2JH_CHART = REPO.parent / "shared" / "third-party" / "z2jh-4.4.0" / "jupyterhub"
 Z2JH_FILES = Z2JH_CHART / "files" / "hub"
-#: what chartpress writes into the released 4.4.0 chart in place of "set-by-chartpress"
-RELEASED_TAGS = {
-    "singleuser": {"image": {"tag": "4.4.0"}, "networkTools": {"image": {"tag": "4.4.0"}}},
-    "hub": {"image": {"tag": "4.4.0"}},
-}
+#: the image tags of the released 4.4.0 chart (the source copy says "set-by-chartpress")
+RELEASED_TAGS_FILE = REPO / "charts" / "z2jh" / "test" / "released-4.4.0.yaml"
 
 
 def available() -> bool:
@@ -108,6 +105,7 @@ async def pod_and_claim(spawner) -> tuple[dict, dict]:
 
 
 def load_chart_values() -> dict:
-    import yaml
+    """The chart's defaults with the released image tags."""
+    from notebookinstance_spawner.convert.values import load
 
-    return yaml.safe_load((Z2JH_CHART / "values.yaml").read_text())
+    return load([Z2JH_CHART / "values.yaml", RELEASED_TAGS_FILE])
