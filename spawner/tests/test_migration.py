@@ -136,8 +136,13 @@ async def test_the_claim_name_kubespawner_used_reaches_the_instance_and_is_remem
     )
 
 
-async def test_templates_without_the_variable_do_not_get_it(spawner_factory, fake):
-    spawner = spawner_factory()
+async def test_templates_without_the_variable_do_not_get_it(spawner_factory, fake, z2jh_template):
+    z2jh_template["metadata"]["name"] = "no-claim-variable"
+    z2jh_template["spec"]["variables"] = [
+        v for v in z2jh_template["spec"]["variables"] if v["name"] not in ("pvc_name", "hub_namespace")
+    ]
+    await fake.put("jupyternotebookinstancetemplates", z2jh_template)
+    spawner = spawner_factory(template_name="no-claim-variable")
     spawner.load_state({"pod_name": "jupyter-x", "pvc_name": "claim-x", "kubespawner_version": "7.1.0"})
     instance = await start_and_stop(spawner, fake)
     assert "pvc_name" not in instance["spec"]["variables"] and "hub_namespace" not in instance["spec"]["variables"]

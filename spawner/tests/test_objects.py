@@ -37,6 +37,8 @@ async def test_default_server_objects_follow_the_example(spawner_factory):
         "unescaped_servername": "",
         "user_server": "ada-lovelace-example-org---7799473f",
         "userid": "42",
+        "pvc_name": "claim-ada-lovelace-example-org---7799473f",
+        "hub_namespace": "jupyterhub",
         "mem_limit": "4G",
     }
     for key in (

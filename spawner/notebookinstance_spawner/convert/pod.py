@@ -194,7 +194,8 @@ class PodBuilder:
         if s.get("mem_limit"):
             limits["memory"] = memory_quantity(s["mem_limit"])
         limits.update({k: literal(str(v)) for k, v in (s.get("extra_resource_limits") or {}).items()})
-        return {"requests": requests, "limits": limits}
+        # empty maps are left out (the API server drops them too; KubeSpawner writes "limits": {})
+        return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
 
     def container_security(self) -> dict:
         s = self.s
