@@ -41,6 +41,24 @@ async def environment(core: client.CoreV1Api, namespace: str, container) -> dict
     return env
 
 
+async def home_volume(core: client.CoreV1Api, namespace: str, pod, container) -> Path | None:
+    """The host directory of the hostPath volume bound to the claim the container mounts (its home), if any: the
+    tests bind claims to such volumes, so a file a server writes is there for the next server on the same claim."""
+    volumes = {v.name: v for v in pod.spec.volumes or []}
+    for mount in container.volume_mounts or []:
+        volume = volumes.get(mount.name)
+        if volume is None or volume.persistent_volume_claim is None:
+            continue
+        claim = await core.read_namespaced_persistent_volume_claim(volume.persistent_volume_claim.claim_name, namespace)
+        if claim.spec.volume_name:
+            pv = await core.read_persistent_volume(claim.spec.volume_name)
+            if pv.spec.host_path is not None:
+                path = Path(pv.spec.host_path.path) / (mount.sub_path or "")
+                path.mkdir(parents=True, exist_ok=True)
+                return path
+    return None
+
+
 def notebook_container(pod):
     containers = pod.spec.containers
     return next((c for c in containers if c.name == "notebook"), containers[0])
@@ -90,10 +108,14 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                     JUPYTER_CONFIG_DIR=str(home / "config"),
                     JUPYTER_DATA_DIR=str(home / "data"),
                 )
-                log(f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']})")
+                # the server serves its working directory: the claim's volume when it has one
+                workdir = await home_volume(core, namespace, pod, container) or home
+                log(
+                    f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']}, {workdir})"
+                )
                 with open(log_dir / f"{name}.log", "ab") as out:
                     processes[name] = subprocess.Popen(
-                        command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                        command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
                     )
         except client.exceptions.ApiException as e:
             if e.status == 410:
