@@ -35,6 +35,12 @@ pytestmark = pytest.mark.e2e
 Z2JH_VALUES = REPO / "charts" / "z2jh" / "values.yaml"
 PACKAGE = REPO / "spawner" / "notebookinstance_spawner"
 CONVERTER = Path(sys.executable).parent / "kubespawner-to-template"
+#: the local control plane's Kubernetes version (helm renders for it)
+KUBE_VERSION = next(
+    line.split("=", 1)[1].strip().strip('"').lstrip("v")
+    for line in (REPO / "e2e" / "versions.env").read_text().splitlines()
+    if line.startswith("KUBERNETES_VERSION=")
+)
 PROFILES = {
     "singleuser": {
         "profileList": [
@@ -153,6 +159,8 @@ class Setup:
                 str(REPO / "charts" / "jupyter-notebook-operator"),
                 "-n",
                 self.namespace,
+                "--kube-version",
+                KUBE_VERSION,
                 "--set",
                 "templates=null",
                 "--set",
@@ -179,7 +187,7 @@ class Setup:
             self.hub = Z2jhHub(
                 self.helm,
                 reference.Z2JH_CHART,
-                "1.34.4",
+                KUBE_VERSION,
                 self.namespace,
                 self.workdir,
                 {"host": host, "port": int(port), "token": token, "ca": ca},
@@ -406,6 +414,8 @@ def test_a_kubespawner_hub_switched_without_losing_a_home(setup):
             str(reference.Z2JH_CHART),
             "-n",
             s.namespace,
+            "--kube-version",
+            KUBE_VERSION,
             "-f",
             str(reference.RELEASED_TAGS_FILE),
         ],
