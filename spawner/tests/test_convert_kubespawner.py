@@ -171,7 +171,7 @@ def quantity(name: str, amount) -> float:
     return float(text)
 
 
-def our_side(result, flat_index: int | None, username: str, servername: str, release: Release):
+def our_side(result, flat_index: int | None, username: str, servername: str, release: Release, chosen=None):
     names = ServerNames.of(username, servername)
     config = result.spawner_config
     if "profile_list" in config:
@@ -180,25 +180,29 @@ def our_side(result, flat_index: int | None, username: str, servername: str, rel
     else:
         template_name, fixed = config["template_name"], {}
     template = next(t for t in result.templates if t["metadata"]["name"] == template_name)
-    given = {
-        "username": names.username,
-        "unescaped_username": names.unescaped_username,
-        "servername": names.servername,
-        "unescaped_servername": names.unescaped_servername,
-        "user_server": names.user_server,
-        "userid": "42",
-        "pvc_name": safe_claim_name(config.get("pvc_name_template", "claim-{user_server}"), username, servername),
-        "hub_namespace": release.namespace,
-    } | fixed
+    given = (
+        {
+            "username": names.username,
+            "unescaped_username": names.unescaped_username,
+            "servername": names.servername,
+            "unescaped_servername": names.unescaped_servername,
+            "user_server": names.user_server,
+            "userid": "42",
+            "pvc_name": safe_claim_name(config.get("pvc_name_template", "claim-{user_server}"), username, servername),
+            "hub_namespace": release.namespace,
+        }
+        | fixed
+        | (chosen or {})
+    )
     instance_name = f"jupyter-{names.user_server}"
     values = render.values_for(template, given, instance_name, release.namespace)
     instance = {"env": {}, "args": ["jupyterhub-singleuser"], "envSecretRef": {"name": instance_name}}
     return template, render.notebook_pod(template, values, instance), render.claim(template, values)
 
 
-async def kubespawner_side(release: Release, username: str, servername: str, profile_slug: str | None):
+async def kubespawner_side(release: Release, username: str, servername: str, profile_slug: str | None, options=None):
     with reference.z2jh_config(hub_values(release), reference.names_of(release)) as config:
-        options = {"profile": profile_slug} if profile_slug else {}
+        options = options or ({"profile": profile_slug} if profile_slug else {})
         spawner = reference.kubespawner(config, username, servername, user_options=options)
         pod, claim = await reference.pod_and_claim(spawner)
         from jupyterhub.spawner import Spawner
@@ -244,4 +248,68 @@ async def test_each_profile_renders_kubespawners_pod(index, slug):
     assert [p["slug"] for p in result.spawner_config["profile_list"]] == ["small", "gpu"]
     ks_pod, _, hub_env, _ = await kubespawner_side(release, "ada", "", slug)
     _, pod, _ = our_side(result, index, "ada", "", release)
+    assert_same(normalized(pod, hub_env), normalized(ks_pod, hub_env))
+
+
+OPTIONS = {
+    "singleuser": {
+        "profileList": [
+            {
+                "display_name": "Custom",
+                "slug": "custom",
+                "default": True,
+                "profile_options": {
+                    "image": {
+                        "display_name": "Image",
+                        "choices": {
+                            "scipy": {
+                                "display_name": "SciPy",
+                                "default": True,
+                                "kubespawner_override": {"image": "quay.io/jupyter/scipy-notebook:2025-03-14"},
+                            },
+                            "torch": {
+                                "display_name": "PyTorch",
+                                "kubespawner_override": {
+                                    "image": "quay.io/jupyter/pytorch-notebook:2025-03-14",
+                                    "mem_guarantee": "2G",
+                                },
+                            },
+                        },
+                        "unlisted_choice": {
+                            "enabled": True,
+                            "display_name": "Any tag of minimal-notebook",
+                            "validation_regex": "^[a-z0-9.-]+$",
+                            "kubespawner_override": {"image": "quay.io/jupyter/minimal-notebook:{value}"},
+                        },
+                    }
+                },
+            }
+        ]
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("index", "options", "variables"),
+    [
+        (0, {"profile": "custom", "image": "scipy"}, {}),
+        (1, {"profile": "custom", "image": "torch"}, {}),
+        (2, {"profile": "custom", "image--unlisted-choice": "2025-03-14"}, {"option_image": "2025-03-14"}),
+    ],
+)
+async def test_profile_options_become_profiles_with_the_same_pods(index, options, variables):
+    release = release_for(OPTIONS)
+    result = convert(release, Options())
+    entries = result.spawner_config["profile_list"]
+    assert [e["slug"] for e in entries] == ["custom-scipy", "custom-torch", "custom-other"]
+    assert [e.get("default", False) for e in entries] == [True, False, False]
+    assert entries[2]["user_variables"] == ["option_image"]
+    free = next(t for t in result.templates if t["metadata"]["name"] == entries[2]["template"])
+    declared = next(v for v in free["spec"]["variables"] if v["name"] == "option_image")
+    assert (
+        declared["pattern"] == "(?:^[a-z0-9.-]+$)[\\s\\S]*"
+        and "quay.io/jupyter/minimal-notebook:*" in (free["spec"]["policy"]["allowedImages"])
+    )
+    ks_pod, _, hub_env, _ = await kubespawner_side(release, "ada", "", None, options)
+    _, pod, _ = our_side(result, index, "ada", "", release, variables)
     assert_same(normalized(pod, hub_env), normalized(ks_pod, hub_env))

@@ -453,6 +453,41 @@ def test_a_kubespawner_hub_switched_without_losing_a_home(setup):
     for role in roles:
         s.admin("delete", role["kind"].lower(), "hub", "-n", s.namespace)
     s.operator_chart_rbac()
+    # that right is narrow: a pod KubeSpawner did not start is not the hub's to delete (the admission policy)
+    s.admin.apply(
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {
+                    "name": "not-kubespawners",
+                    "namespace": s.namespace,
+                    "labels": {"component": "singleuser-server"},
+                },
+                "spec": {
+                    "schedulerName": "nobody",
+                    "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}],
+                },
+            }
+        ]
+    )
+    refused = subprocess.run(
+        [
+            s.info["kubectl"],
+            "--kubeconfig",
+            s.info["kubeconfig"],
+            "delete",
+            "pod",
+            "not-kubespawners",
+            "-n",
+            s.namespace,
+            "--dry-run=server",
+            f"--as=system:serviceaccount:{s.namespace}:hub",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0 and "may only delete notebook pods KubeSpawner started" in refused.stderr, refused
     conv = s.convert("migration", {}, adopt=True)
     s.start_hub([Z2JH_VALUES, conv / "z2jh-values.yaml", s.extra_files()], switched=True)
     # Grace's KubeSpawner server is still hers: kept, reachable, no instance made for it

@@ -19,6 +19,12 @@ from .quantities import cpu_quantity, cpu_value, jupyterhub_bytes, memory_quanti
 NOTEBOOK = "notebook"
 DEFAULT_COMPONENT = "singleuser-server"
 IMAGE_VARIABLE = "{image}"
+_VALUES_KEY = {
+    "mem_limit": "memory.limit",
+    "mem_guarantee": "memory.guarantee",
+    "cpu_limit": "cpu.limit",
+    "cpu_guarantee": "cpu.guarantee",
+}
 
 
 def camel(name: str) -> str:
@@ -180,19 +186,26 @@ class PodBuilder:
             container[key] = value
         return container
 
+    def _amount(self, setting: str, reading):
+        """reading(the setting's value), a ValueError naming the setting (and profile) when KubeSpawner would refuse it."""
+        try:
+            return reading(self.s[setting])
+        except ValueError as e:
+            raise ValueError(f"{self.where}{setting} (singleuser.{_VALUES_KEY[setting]} or an override): {e}") from None
+
     def resources(self) -> dict:
         s = self.s
         requests: dict[str, str] = {}
         limits: dict[str, str] = {}
         if s.get("cpu_guarantee"):
-            requests["cpu"] = cpu_quantity(s["cpu_guarantee"])
+            requests["cpu"] = self._amount("cpu_guarantee", cpu_quantity)
         if s.get("mem_guarantee"):
-            requests["memory"] = memory_quantity(s["mem_guarantee"])
+            requests["memory"] = self._amount("mem_guarantee", memory_quantity)
         requests.update({k: literal(str(v)) for k, v in (s.get("extra_resource_guarantees") or {}).items()})
         if s.get("cpu_limit"):
-            limits["cpu"] = cpu_quantity(s["cpu_limit"])
+            limits["cpu"] = self._amount("cpu_limit", cpu_quantity)
         if s.get("mem_limit"):
-            limits["memory"] = memory_quantity(s["mem_limit"])
+            limits["memory"] = self._amount("mem_limit", memory_quantity)
         limits.update({k: literal(str(v)) for k, v in (s.get("extra_resource_limits") or {}).items()})
         # empty maps are left out (the API server drops them too; KubeSpawner writes "limits": {})
         return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
@@ -232,7 +245,7 @@ class PodBuilder:
             ("CPU_GUARANTEE", "cpu_guarantee", cpu_value),
         ):
             if s.get(setting):
-                env[name] = str(reading(s[setting]))
+                env[name] = str(self._amount(setting, reading))
         for name, value in (s.get("environment") or {}).items():
             where = f"{self.where}environment.{name}"
             if isinstance(value, dict):
