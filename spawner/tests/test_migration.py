@@ -238,3 +238,20 @@ async def test_without_pod_rights_stop_says_what_to_do(spawner_factory, fake, ju
         await spawner.stop()
     assert "hub.kubeSpawnerPods.stop" in str(raised.value)
     assert spawner.legacy_pod == "jupyter-ada"  # not forgotten: still the hub's running server
+
+
+def test_z2jh_configure_switches_the_hub_and_names_it_for_other_namespaces(monkeypatch):
+    from notebookinstance_spawner import z2jh
+
+    monkeypatch.setattr(migration, "_warned", False)
+    c = Config()
+    c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
+    c.JupyterHub.hub_connect_url = "http://hub:8081"  # what Z2JH's jupyterhub_config.py writes
+    c.KubeSpawner.start_timeout = 300
+    c.KubeSpawner.image = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
+    warning = z2jh.configure(c, namespace="jhub")
+    assert c.JupyterHub.spawner_class == "notebookinstance_spawner.NotebookInstanceSpawner"
+    assert c.JupyterHub.hub_connect_url == "http://hub.jhub.svc:8081"
+    assert "Used as this spawner's defaults: start_timeout." in warning and "image" in warning
+    assert z2jh.qualified("http://10.0.0.7:8081", "jhub") == "http://10.0.0.7:8081"
+    assert z2jh.qualified("http://hub.jhub.svc.cluster.local:8081/", "x") == "http://hub.jhub.svc.cluster.local:8081/"
