@@ -11,12 +11,13 @@ from typing import ClassVar
 from jupyterhub.spawner import Spawner
 from jupyterhub.utils import maybe_future
 from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client.exceptions import ApiException
 from tornado import web
 from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
 
 from . import migration
 from . import profiles as profiles_module
-from .kube import KubeApi
+from .kube import KubeApi, refusal
 from .kubespawner_compat import DEFAULT_PVC_NAME_TEMPLATE, KubeSpawnerState, expand
 from .progress import ProgressLog
 from .resources import INSTANCE_LABEL, check_name, common_labels, instance_body, secret_body, split_env
@@ -255,6 +256,15 @@ class NotebookInstanceSpawner(Spawner):
         except (KeyError, ValueError, IndexError) as e:
             raise SpawnError(f"Cannot start the server: pvc_name_template {self.pvc_name_template!r}: {e!r}") from None
 
+    def format_string(self, s):
+        """Spawner.format_string, with JupyterHub's own fields ({username}, {servername}, ...).
+
+        The `template_namespace` trait (where templates are read) shadows Spawner.template_namespace(), the method
+        JupyterHub's format_string calls: without this, every setting it expands (default_url, notebook_dir, ...)
+        failed with "'str' object is not callable" (found by the browser test, which sets default_url).
+        """
+        return s.format(**Spawner.template_namespace(self))
+
     def _is_secret_env(self, name: str) -> bool:
         if name in self.secret_env_keys:
             return True
@@ -407,7 +417,11 @@ class NotebookInstanceSpawner(Spawner):
             await self._wait_gone(namespace, name, self.stop_timeout)
 
         await kube.put_secret(secret)
-        created = await kube.create_instance(instance)
+        try:
+            created = await kube.create_instance(instance)
+        except ApiException as e:
+            await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
+            raise SpawnError(*refusal(e, namespace)) from None
         progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
         self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
 

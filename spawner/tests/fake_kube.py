@@ -43,6 +43,7 @@ class FakeKube:
     _watches: list = field(default_factory=list)
     expire_before: int = 0  # watches from an older version get 410 Gone
     forbidden: set = field(default_factory=set)  # resources whose every request is refused (403), as by RBAC
+    refuse_create: dict = field(default_factory=dict)  # resource -> (code, reason, message) the API server answers
 
     # -------------------------------------------------------------------------------------- store and changes
 
@@ -179,6 +180,8 @@ class FakeKube:
         resource, ns = self._resource(request), request.match_info["ns"]
         body = await request.json()
         name = body["metadata"]["name"]
+        if resource in self.refuse_create:
+            return self._status(*self.refuse_create[resource])
         if self.get(resource, ns, name) is not None:
             return self._status(409, "AlreadyExists", f'{resource} "{name}" already exists')
         body["metadata"]["namespace"] = ns

@@ -4,6 +4,8 @@ kwok marks pods Running and Ready with an IP from 127.0.0.0/8 but runs nothing. 
 namespace (as admin: the hub itself never reads pods) and, for each pod with an IP, starts the notebook
 container's command (its args, e.g. jupyterhub-singleuser) locally with exactly the environment the operator
 rendered (env values and the envFrom Secret), listening on the pod's own IP. A deleted pod's process is stopped.
+A persistent volume claim mounted into the notebook container is a directory of its own (<log dir>/claims/<claim>),
+the server's working directory: what a user saved is there again when a later pod mounts the same claim.
 
     python kubelet_standin.py <namespace> <log dir>      (KUBECONFIG: an admin kubeconfig)
 """
@@ -41,21 +43,12 @@ async def environment(core: client.CoreV1Api, namespace: str, container) -> dict
     return env
 
 
-async def home_volume(core: client.CoreV1Api, namespace: str, pod, container) -> Path | None:
-    """The host directory of the hostPath volume bound to the claim the container mounts (its home), if any: the
-    tests bind claims to such volumes, so a file a server writes is there for the next server on the same claim."""
-    volumes = {v.name: v for v in pod.spec.volumes or []}
+def claim_directory(pod, container, log_dir: Path) -> Path | None:
+    """The directory standing in for the claim mounted into the container (its first one), or None."""
+    claims = {v.name: v.persistent_volume_claim.claim_name for v in pod.spec.volumes or [] if v.persistent_volume_claim}
     for mount in container.volume_mounts or []:
-        volume = volumes.get(mount.name)
-        if volume is None or volume.persistent_volume_claim is None:
-            continue
-        claim = await core.read_namespaced_persistent_volume_claim(volume.persistent_volume_claim.claim_name, namespace)
-        if claim.spec.volume_name:
-            pv = await core.read_persistent_volume(claim.spec.volume_name)
-            if pv.spec.host_path is not None:
-                path = Path(pv.spec.host_path.path) / (mount.sub_path or "")
-                path.mkdir(parents=True, exist_ok=True)
-                return path
+        if mount.name in claims:
+            return log_dir / "claims" / claims[mount.name]
     return None
 
 
@@ -108,10 +101,11 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                     JUPYTER_CONFIG_DIR=str(home / "config"),
                     JUPYTER_DATA_DIR=str(home / "data"),
                 )
-                # the server serves its working directory: the claim's volume when it has one
-                workdir = await home_volume(core, namespace, pod, container) or home
+                workdir = claim_directory(pod, container, log_dir) or home
+                workdir.mkdir(parents=True, exist_ok=True)
                 log(
-                    f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']}, {workdir})"
+                    f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']}, "
+                    f"files in {workdir})"
                 )
                 with open(log_dir / f"{name}.log", "ab") as out:
                     processes[name] = subprocess.Popen(
