@@ -13,7 +13,9 @@ converter's output). Exits 1 listing every failed check.
 from __future__ import annotations
 
 import base64
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -100,15 +102,21 @@ def check_rbac(switched, reference, jno) -> None:
 
 def check_mounted_modules(switched, repo: Path) -> None:
     container = named(switched, "Deployment", "hub")["spec"]["template"]["spec"]["containers"][0]
-    mounts = {m["mountPath"] for m in container["volumeMounts"]}
-    modules = sorted(p.name for p in (repo / "spawner" / "notebookinstance_spawner").glob("*.py"))
-    for module in modules:
-        check(
-            f"/usr/local/etc/jupyterhub/notebookinstance_spawner/{module}" in mounts,
-            f"the hub must mount {module} beside jupyterhub_config.py (hub.extraFiles)",
-        )
+    bundle = "/usr/local/etc/jupyterhub/notebookinstance-spawner.zip"
+    check(
+        any(m["mountPath"] == bundle for m in container["volumeMounts"]),
+        f"the hub must mount the spawner's zip at {bundle} (hub.extraFiles)",
+    )
     secret = named(switched, "Secret", "hub")
-    values = yaml.safe_load(base64.b64decode(secret["data"]["values.yaml"]))
+    data = secret.get("data") or {}
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(data.get("notebookinstance-spawner.zip", ""))))
+    for package in ("spawner/notebookinstance_spawner", "python-models/jupyter_notebook_operator_models"):
+        for module in sorted((repo / package).glob("*.py")):
+            name = f"{Path(package).name}/{module.name}"
+            check(name in archive.namelist() and archive.read(name) == module.read_bytes(), f"the zip must hold {name}")
+    size = sum(len(v) for v in data.values()) + sum(len(v) for v in (secret.get("stringData") or {}).values())
+    check(size < 512 * 1024, f"the hub Secret holds {size} bytes; Kubernetes refuses more than 1 MiB")
+    values = yaml.safe_load(base64.b64decode(data["values.yaml"]))
     check(
         "configure(c)" in values["hub"]["extraConfig"]["00-notebookinstance-spawner"],
         "hub.extraConfig must call notebookinstance_spawner.z2jh.configure",
@@ -117,7 +125,6 @@ def check_mounted_modules(switched, repo: Path) -> None:
         values["hub"]["config"]["NotebookInstanceSpawner"].get("template_name") == "z2jh-default",
         "the converter's spawner configuration reaches the hub",
     )
-    check("stringData" in secret and len(secret["stringData"]) >= len(modules), "the modules are in the hub Secret")
 
 
 def pod_of(deployment: dict, namespace: str) -> Pod:

@@ -33,7 +33,7 @@ from notebookinstance_spawner.kubespawner_compat import expand
 
 pytestmark = pytest.mark.e2e
 Z2JH_VALUES = REPO / "charts" / "z2jh" / "values.yaml"
-PACKAGE = REPO / "spawner" / "notebookinstance_spawner"
+PACKAGES = [REPO / "spawner" / "notebookinstance_spawner", REPO / "python-models" / "jupyter_notebook_operator_models"]
 CONVERTER = Path(sys.executable).parent / "kubespawner-to-template"
 #: the local control plane's Kubernetes version (helm renders for it)
 KUBE_VERSION = next(
@@ -193,7 +193,7 @@ class Setup:
                 {"host": host, "port": int(port), "token": token, "ca": ca},
             )
         values = [reference.RELEASED_TAGS_FILE, *values, self.lab_values(switched)]
-        objects = self.hub.start(values, hide=[PACKAGE] if switched else [])
+        objects = self.hub.start(values, hide=PACKAGES if switched else [])
 
         def up():
             assert self.hub.alive(), f"the hub exited:\n{self.hub.tail()}"
@@ -347,13 +347,16 @@ def test_z2jh_switched_without_a_custom_image_starts_a_server(setup):
     conv = s.convert("defaults", {})
     s.volume_for("claim-dave")
     objects = s.start_hub([Z2JH_VALUES, conv / "z2jh-values.yaml", s.extra_files()], switched=True)
-    # the chart mounted the modules beside jupyterhub_config.py, and those are what the hub runs
+    # the chart mounted the spawner (a zip) beside jupyterhub_config.py, and that is what the hub runs
     assert any(
-        m["mountPath"].endswith("notebookinstance_spawner/spawner.py")
+        m["mountPath"].endswith("/usr/local/etc/jupyterhub/notebookinstance-spawner.zip")
         for m in find(objects, "Deployment", "hub")["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
     )
     log = s.hub.log.read_text()
-    assert "spawner modules from /usr/local/etc/jupyterhub/notebookinstance_spawner/__init__.py" in log, s.hub.tail()
+    assert (
+        "spawner modules from /usr/local/etc/jupyterhub/notebookinstance-spawner.zip/notebookinstance_spawner/__init__.py"
+        in log
+    ), s.hub.tail()
     assert "Using Spawner: notebookinstance_spawner.spawner.NotebookInstanceSpawner" in log
     # Z2JH's singleuser.startTimeout (300) is this spawner's start_timeout; what the templates hold is listed once
     assert "Used as this spawner's defaults:" in log and "start_timeout" in log
