@@ -181,11 +181,15 @@ class OperatorImageIT {
                     return i.getStatus() != null && i.getStatus().getPhase() == Phase.READY;
                 });
         assertThat(admin.pods().inNamespace(ns).withName(INSTANCE).get()).isNotNull();
-        List<Event> events = admin.events().v1().events().inNamespace(ns).list().getItems();
-        assertThat(events)
-                .filteredOn(e -> "PodReady".equals(e.getReason()))
-                .isNotEmpty()
-                .allSatisfy(e -> assertThat(e.getReportingInstance()).isEqualTo(POD_NAME));
+        // Events follow the status write asynchronously (the recorder's write delay): wait for the PodReady one.
+        await("the PodReady Event, from the image's process").atMost(WAIT).untilAsserted(() -> {
+            List<Event> events =
+                    admin.events().v1().events().inNamespace(ns).list().getItems();
+            assertThat(events)
+                    .filteredOn(e -> "PodReady".equals(e.getReason()))
+                    .isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.getReportingInstance()).isEqualTo(POD_NAME));
+        });
         assertThat(get("/metrics")).startsWith("200").contains("jno_instance_ready_seconds");
     }
 
