@@ -29,11 +29,15 @@ from e2e.z2jh_hub import Z2jhHub, can_unshare, find
 from test_e2e import HERE, OPERATOR_JAR, REPO, Kubectl, Process, cluster_info, free_port, unavailable, wait_until
 from z2jh_reference import reference
 
+import jupyter_notebook_operator_models
+import notebookinstance_spawner
 from notebookinstance_spawner.kubespawner_compat import expand
 
 pytestmark = pytest.mark.e2e
 Z2JH_VALUES = REPO / "charts" / "z2jh" / "values.yaml"
-PACKAGES = [REPO / "spawner" / "notebookinstance_spawner", REPO / "python-models" / "jupyter_notebook_operator_models"]
+# the installed copies (the source tree when installed editable, site-packages when installed from the wheels):
+# hidden from the hub, so the mounted zip is the only one it can import
+PACKAGES = [Path(notebookinstance_spawner.__file__).parent, Path(jupyter_notebook_operator_models.__file__).parent]
 CONVERTER = Path(sys.executable).parent / "kubespawner-to-template"
 #: the local control plane's Kubernetes version (helm renders for it)
 KUBE_VERSION = next(
@@ -177,6 +181,7 @@ class Setup:
     # the hub ------------------------------------------------------------------------------------------------
 
     def start_hub(self, values: list[Path], switched: bool) -> list[dict]:
+        self.stop_hub()  # a test that failed midway leaves its hub running
         if self.hub is None:
             cluster = yaml.safe_load(Path(self.info["kubeconfig"]).read_text())["clusters"][0]["cluster"]
             ca = cluster.get("certificate-authority-data")
