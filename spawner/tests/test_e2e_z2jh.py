@@ -14,6 +14,7 @@ Skipped, with the reason, without the cluster, the operator's jar, the Z2JH copy
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import json
 import os
 import secrets
@@ -35,9 +36,25 @@ from notebookinstance_spawner.kubespawner_compat import expand
 
 pytestmark = pytest.mark.e2e
 Z2JH_VALUES = REPO / "charts" / "z2jh" / "values.yaml"
-# the installed copies (the source tree when installed editable, site-packages when installed from the wheels):
-# hidden from the hub, so the mounted zip is the only one it can import
-PACKAGES = [Path(notebookinstance_spawner.__file__).parent, Path(jupyter_notebook_operator_models.__file__).parent]
+
+
+def _metadata_dir(distribution: str) -> Path:
+    """The installed distribution's *.dist-info directory: its entry points make JupyterHub import the package."""
+    files = importlib.metadata.distribution(distribution).files or []
+    info = next(f for f in files if f.parts[0].endswith(".dist-info"))
+    return Path(info.locate()).parents[len(info.parts) - 2]
+
+
+# The installed copies (the source tree when installed editable, site-packages when installed from the wheels) and
+# their metadata: hidden from the hub, as in Z2JH's own image, so the mounted zip is the only copy it can import.
+# JupyterHub loads the jupyterhub.spawners entry points when it starts: a visible dist-info would make it import an
+# emptied package before the hub's extraConfig puts the zip on sys.path.
+PACKAGES = [
+    Path(notebookinstance_spawner.__file__).parent,
+    Path(jupyter_notebook_operator_models.__file__).parent,
+    _metadata_dir("notebookinstance-spawner"),
+    _metadata_dir("jupyter-notebook-operator-models"),
+]
 CONVERTER = Path(sys.executable).parent / "kubespawner-to-template"
 #: the local control plane's Kubernetes version (helm renders for it)
 KUBE_VERSION = next(
