@@ -172,13 +172,14 @@ public final class OperatorMetrics {
     /**
      * The operator stopped a server on its own (culled), whatever the hub does.
      *
-     * @param stop the rule and the action
+     * @param reason the rule
+     * @param action what was done: suspend, delete or keep
      */
-    public void stopped(org.jupyterhub.kubespawner.operator.instance.Stop stop) {
+    public void stopped(Reason reason, String action) {
         Counter.builder("jno.stops")
                 .description("Servers the operator stopped on its own, by rule (reason) and action")
-                .tag("reason", stop.reason().name())
-                .tag("action", stop.action().name().toLowerCase(java.util.Locale.ROOT))
+                .tag("reason", reason.name())
+                .tag("action", action)
                 .register(registry)
                 .increment();
     }

@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * Where and how to probe one server.
  *
- * @param uri the URL to GET (always the pod's own IP and port: see {@link #of})
+ * @param uri the URL to GET (always the pod's own IP and port: see {@link #uri})
  * @param tokenNamespace the namespace of the token's Secret (the template's)
  * @param tokenSecret the Secret's name
  * @param tokenKey the key holding the token

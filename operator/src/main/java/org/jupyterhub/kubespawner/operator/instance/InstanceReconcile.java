@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,7 +182,7 @@ final class InstanceReconcile {
      */
     Outcome stop(
             JupyterNotebookInstance instance, TemplateResolution resolution, Stop stop, Outcome running, Instant now) {
-        settings.metrics().stopped(stop);
+        settings.metrics().stopped(stop.reason(), stop.action().name().toLowerCase(Locale.ROOT));
         JupyterNotebookInstanceTemplate template =
                 resolution instanceof TemplateResolution.Resolved r ? r.template() : null;
         return switch (stop.action()) {
