@@ -112,8 +112,9 @@ class LifecycleWithChartIT {
                         .subresource("status")
                         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"suspension\":null}}"))
                 .as("status is the operator's")
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode())
-                        .isEqualTo(403));
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(403));
         JupyterNotebookInstance unchanged = get("jupyter-ada");
         assertThat(unchanged.getSpec().getVariables()).containsEntry("user", "ada");
         assertThat(unchanged.getStatus().getPhase()).isEqualTo(Phase.SUSPENDED);
@@ -133,23 +134,21 @@ class LifecycleWithChartIT {
                         .addToStringData("token", "t")
                         .build())
                 .create();
-        admin.resource(template(
-                        "limited",
-                        """
+        admin.resource(template("limited", """
                         lifecycle:
                           maxAgeSeconds: 60
                           onLimit: Delete
                           activityProbe:
                             intervalSeconds: 10
                             tokenSecretRef: {name: probe-token}
-                        """))
-                .create();
+                        """)).create();
         spawn("jupyter-grace", "limited", "grace");
         awaitPhase("jupyter-grace", Phase.READY);
         JupyterNotebookInstance probed = awaitStatus(
                 "jupyter-grace",
                 s -> s.getConditions().stream()
-                        .anyMatch(c -> c.getType().equals("ActivityKnown") && c.getStatus().equals("False")),
+                        .anyMatch(c -> c.getType().equals("ActivityKnown")
+                                && c.getStatus().equals("False")),
                 WAIT);
         assertThat(reason(probed, "ActivityKnown"))
                 .as("the token was read (nothing answers on the pod's address)")
@@ -158,8 +157,8 @@ class LifecycleWithChartIT {
         await("the operator deleted the instance")
                 .atMost(Duration.ofSeconds(150))
                 .until(() -> get("jupyter-grace") == null);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(events("jupyter-grace"))
-                .anySatisfy(e -> {
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(events("jupyter-grace")).anySatisfy(e -> {
                     assertThat(e.getType() + "/" + e.getReason() + "/" + e.getAction())
                             .isEqualTo("Normal/MaxAgeExceeded/Delete");
                     assertThat(e.getNote()).contains("maxAgeSeconds 60", "the instance is deleted");
@@ -197,9 +196,7 @@ class LifecycleWithChartIT {
                           template: {name: %s}
                           variables: {user: %s}
                           envSecretRef: {name: %s}
-                        """
-                                .formatted(name, ns, template, user, name),
-                        JupyterNotebookInstance.class))
+                        """.formatted(name, ns, template, user, name), JupyterNotebookInstance.class))
                 .create();
     }
 
@@ -220,9 +217,7 @@ class LifecycleWithChartIT {
                   policy:
                     allowedImages: [quay.io/jupyter/*]
                 %s
-                """
-                        .formatted(name, ns, policyExtra.indent(4)),
-                JupyterNotebookInstanceTemplate.class);
+                """.formatted(name, ns, policyExtra.indent(4)), JupyterNotebookInstanceTemplate.class);
     }
 
     private static JupyterNotebookInstance get(String name) {
