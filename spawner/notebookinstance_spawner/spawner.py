@@ -551,8 +551,11 @@ class NotebookInstanceSpawner(Spawner):
             return 1
         if current["metadata"].get("deletionTimestamp"):
             return 1  # on its way out (a failed start or a stop already asked for this)
-        if (current.get("spec") or {}).get("suspended"):
-            return 1  # suspended by the hub (suspend_on_stop): stopped, kept for the next start
+        if (current.get("spec") or {}).get("suspended") or (current.get("status") or {}).get("phase") == "Suspended":
+            # suspended by the hub (suspend_on_stop) or by a lifetime limit: stopped, kept for the next start. The
+            # hub calls no stop() for a server poll() calls stopped, and revokes its token: its Secret goes here
+            await kube.delete_secret(self.namespace, self._secret_name())
+            return 1
         phase = (current.get("status") or {}).get("phase")
         if phase in RUNNING_PHASES:
             return None

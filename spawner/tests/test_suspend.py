@@ -56,6 +56,7 @@ async def test_poll_reports_a_suspended_server_as_stopped_and_keeps_it(spawner_f
     await suspended_by_operator(fake, "IdleLimitExceeded")
     assert await spawner.poll() == 1
     assert fake.get(INSTANCES, NAMESPACE, NAME) is not None, "poll() does not delete a suspended server"
+    assert fake.get("secrets", NAMESPACE, NAME) is None, "the hub revokes the token of a stopped server"
 
     fake.get(INSTANCES, NAMESPACE, NAME)["spec"]["suspended"] = True
     await fake.set_status(NAMESPACE, NAME, phase="Ready")  # pods still going: spec says stopped already
@@ -167,9 +168,7 @@ async def test_the_spawn_page_shows_the_time_left(spawner_factory, fake):
     operator = StandInOperator(fake, NAME)
     start = asyncio.create_task(spawner.start())
     await operator.provision()
-    stop_at = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=30)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    stop_at = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     await fake.set_status(NAMESPACE, NAME, stopAt=stop_at, stopReason="MaxAgeExceeded")
     await operator.ready()
     await asyncio.wait_for(start, 20)
