@@ -77,6 +77,7 @@ final class LifetimeLimits {
         ZonedDateTime idleSince = null;
         Stop due = null;
         ActivityKnown known = null;
+        Instant turnsIdleAt = null;
         if (policy.probe() != null) {
             if (reading instanceof ActivityReading.Activity a) {
                 known = new ActivityKnown(
@@ -87,6 +88,7 @@ final class LifetimeLimits {
                     last = utc(exact, prevLast);
                     idleSince = utc(exact, prevIdle);
                 } else {
+                    turnsIdleAt = exact.plus(resolution);
                     boolean near = prevLast != null
                             && !exact.isBefore(prevLast.toInstant())
                             && Duration.between(prevLast.toInstant(), exact).compareTo(resolution) < 0;
@@ -118,9 +120,15 @@ final class LifetimeLimits {
         StopReason why = stopAt == null
                 ? null
                 : stopAt.equals(maxAgeAt) ? StopReason.MAXAGEEXCEEDED : StopReason.IDLELIMITEXCEEDED;
-        Duration recheck = maxAgeAt != null && now.isBefore(maxAgeAt)
-                ? Duration.between(now, maxAgeAt).plusSeconds(1)
-                : null;
+        // Called again when the maximum age is reached, when the server turns idle and when its idle limit passes: the
+        // probes wake a reconcile when their reading changes, and these times come from the clock, not a reading.
+        Instant next = null;
+        for (Instant at : new Instant[] {maxAgeAt, idleAt, turnsIdleAt}) {
+            if (at != null && now.isBefore(at)) {
+                next = earlier(next, at);
+            }
+        }
+        Duration recheck = next == null ? null : Duration.between(now, next).plusSeconds(1);
         return new Lifetime(
                 last,
                 idleSince,

@@ -414,6 +414,9 @@ class LifecycleReconcileTest {
         assertThat(first.result().status().getLastActivity().toInstant()).isEqualTo(T0.plusSeconds(110));
         assertThat(first.result().status().getIdleSince()).isNull();
         assertThat(first.result().status().getStopAt().toInstant()).isEqualTo(T0.plusSeconds(110 + 3600));
+        assertThat(first.recheckAfter())
+                .as("called again when it turns idle if nothing moves (the clock, not a probe, decides that)")
+                .isEqualTo(Duration.ofSeconds(110 + 300 - 120 + 1));
         ada = written(ada, first);
         now = T0.plusSeconds(240);
         cluster.readings.put(id, new ActivityReading.Activity(now.minusSeconds(5), now));
@@ -426,6 +429,9 @@ class LifecycleReconcileTest {
         cluster.readings.put(id, new ActivityReading.Activity(T0.plusSeconds(235), now));
         InstanceReconcile.Outcome idle = steps.reconcile(ada);
         assertThat(idle.result().status().getIdleSince().toInstant()).isEqualTo(T0.plusSeconds(235));
+        assertThat(idle.recheckAfter())
+                .as("called again when the idle limit passes")
+                .isEqualTo(Duration.ofSeconds(235 + 3600 - 800 + 1));
         ada = written(ada, idle);
         now = T0.plusSeconds(1800);
         cluster.readings.put(id, new ActivityReading.Activity(T0.plusSeconds(235), now));
