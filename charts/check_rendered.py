@@ -4,7 +4,8 @@
     check_rendered.py <case> <release-namespace> <rendered.yaml> <repo-root>
 
 Each case checks what its values must produce; every case also checks the invariants of the least-privilege
-design (no Secret listing, no wildcards, no delete for the operator; nothing on pods for the hub).
+design (no Secret listing, no wildcards, the operator deletes only pods, services and instances; nothing on pods for
+the hub).
 Exits 1 with every failed check listed.
 """
 
@@ -18,18 +19,12 @@ import yaml
 
 GROUP = "kubespawner.jupyterhub.org"
 OPERATOR_RULES = [
-    {
-        "apiGroups": [""],
-        "resources": ["pods", "services", "persistentvolumeclaims"],
-        "verbs": ["get", "list", "watch", "create"],
-    },
+    {"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["get", "list", "watch", "create", "delete"]},
+    {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["get", "list", "watch", "create"]},
     {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch", "create"]},
     {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]},
-    {
-        "apiGroups": [GROUP],
-        "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
-        "verbs": ["get", "list", "watch"],
-    },
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"], "verbs": ["get", "list", "watch", "delete"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstancetemplates"], "verbs": ["get", "list", "watch"]},
     {
         "apiGroups": [GROUP],
         "resources": ["jupyternotebookinstances/status", "jupyternotebookinstancetemplates/status"],
@@ -42,7 +37,7 @@ HUB_RULES = [
     {
         "apiGroups": [GROUP],
         "resources": ["jupyternotebookinstances"],
-        "verbs": ["create", "get", "list", "watch", "delete"],
+        "verbs": ["create", "get", "list", "watch", "patch", "delete"],
     },
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstancetemplates"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["get", "list", "watch"]},
@@ -126,7 +121,12 @@ def invariants(objs, ns):
                         "secrets" not in rule["resources"] or rule["verbs"] == ["get"],
                         "the operator may only get single Secrets (their metadata), never list or watch them",
                     )
-                    check("delete" not in rule["verbs"], "the operator never deletes (garbage collection does)")
+                    check(
+                        "delete" not in rule["verbs"]
+                        or set(rule["resources"]) <= {"pods", "services", "jupyternotebookinstances"},
+                        "the operator deletes only pods and services (suspend) and instances (a lifetime limit);"
+                        " never claims, network policies or Secrets",
+                    )
             if o["metadata"]["name"].endswith("-hub-templates"):
                 check(o["rules"] == HUB_RULES[1:2], f"hub template reader rules differ: {o['rules']}")
             if o["metadata"]["name"].endswith("-hub"):

@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import workload as w
+from .culling import culling as _culling
 from .kube import resource_path
 from .log import CheckFailed, say
 from .malformed import run_corpus
@@ -29,6 +30,7 @@ NAMESPACE_SUFFIXES = (
     "corpus",
     "corpus-other",
     "smoke",
+    "culling",
 )
 
 
@@ -882,4 +884,5 @@ SCENARIOS = {
     "smoke": smoke,
     "requests": requests,
     "floor": floor,
+    "culling": lambda b: _culling(b, settle, audit_requests, write_requests),
 }

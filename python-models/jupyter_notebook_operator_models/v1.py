@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from jupyter_notebook_operator_models.base import KubernetesModel
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from typing_extensions import TypeAliasType
 
 
@@ -33,6 +33,64 @@ class AWSElasticBlockStoreVolumeSource(KubernetesModel):
     volume_id: Annotated[str, Field(alias="volumeID")]
     """
     volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+    """
+
+
+class Action(StrEnum):
+    """
+    Warn (the default) or Refuse.
+    """
+
+    warn = "Warn"
+    refuse = "Refuse"
+
+
+class Action1(StrEnum):
+    """
+    Warn (the default) lets new spawns start with a warning; Refuse refuses them.
+    """
+
+    warn = "Warn"
+    refuse = "Refuse"
+
+
+class ActivityProbe(KubernetesModel):
+    """
+    How the operator reads a running server's last activity: an HTTP GET of the path on the
+    notebook pod's IP and port every intervalSeconds, with the header "Authorization: token"
+    and the token read from a Secret the admin names (never the user's token). The answer must be JSON
+    with last_activity (an ISO 8601 time), as jupyter-server's /api/status gives. Redirects are
+    not followed. The token is sent to the user's server, which the user controls: give it a
+    token that can do nothing else (see docs/security.md).
+    """
+
+    interval_seconds: Annotated[
+        int | None, Field(alias="intervalSeconds", ge=10, le=86400)
+    ] = None
+    """
+    How often each server is probed (default 60, at least 10).
+    """
+    path: Annotated[
+        str | None, Field(max_length=1024, pattern="^[-A-Za-z0-9._~!$&'()*+,;=:@%/]*$")
+    ] = None
+    """
+    Default api/status. A relative path is resolved against the server's base URL, the
+    instance's spec.env JUPYTERHUB_SERVICE_PREFIX (what JupyterHub serves the server under,
+    e.g. /user/ada/), or / without it; an absolute path is used as it is.
+    """
+    port: Annotated[int | None, Field(ge=1, le=65535)] = None
+    """
+    Default the notebook pod's notebookPort.
+    """
+    timeout_seconds: Annotated[
+        int | None, Field(alias="timeoutSeconds", ge=1, le=30)
+    ] = None
+    """
+    How long a probe may take (default 5).
+    """
+    token_secret_ref: Annotated[TokenSecretRef, Field(alias="tokenSecretRef")]
+    """
+    A Secret in the template's namespace holding the token.
     """
 
 
@@ -584,6 +642,51 @@ class ContainerRestartRuleOnExitCodes(KubernetesModel):
     values: list[int] | None = None
     """
     Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
+    """
+
+
+class DeprecatedValue(KubernetesModel):
+    action: Action | None = None
+    """
+    Warn (the default) or Refuse.
+    """
+    message: Annotated[str, Field(max_length=1024, min_length=1)]
+    """
+    What users should know.
+    """
+    replacement: Annotated[str | None, Field(max_length=4096)] = None
+    """
+    The value to choose instead, shown with the message.
+    """
+    value: Annotated[str, Field(max_length=4096)]
+    """
+    The deprecated value.
+    """
+    variable: Annotated[str, Field(max_length=63)]
+    """
+    The variable's name.
+    """
+
+
+class Deprecation(KubernetesModel):
+    """
+    Marks the whole template as deprecated. A new spawn (or a resume) from it gets a Deprecated
+    condition and a Warning Event with the message, or is refused (reason TemplateDeprecated) when
+    action is Refuse; servers already running are told by the same condition and are left running. The
+    spawner shows the message in its options form.
+    """
+
+    action: Action1 | None = None
+    """
+    Warn (the default) lets new spawns start with a warning; Refuse refuses them.
+    """
+    message: Annotated[str, Field(max_length=1024, min_length=1)]
+    """
+    What users should know, e.g. "Python 3.9 ends in March; use Data science 2025".
+    """
+    replacement: Annotated[str | None, Field(max_length=253)] = None
+    """
+    The template to use instead (a name in the same namespace), shown with the message.
     """
 
 
@@ -1255,13 +1358,15 @@ class InstancePhase(StrEnum):
     """
     Pending: not yet processed. Provisioning: resources created, waiting for the notebook pod to be
     ready. Ready: the notebook server accepts connections at url. Failed: it will not become ready
-    without a change (see message and conditions). Terminating: being deleted.
+    without a change (see message and conditions). Suspended: stopped (spec.suspended, or a lifetime
+    limit of the template), its claims kept; see suspension. Terminating: being deleted.
     """
 
     pending = "Pending"
     provisioning = "Provisioning"
     ready = "Ready"
     failed = "Failed"
+    suspended = "Suspended"
     terminating = "Terminating"
 
 
@@ -1361,6 +1466,17 @@ class JupyterNotebookInstanceSpec(KubernetesModel):
     (an optional DNS prefix and '/', then at most 63 of [-A-Za-z0-9_.]; e.g. example.org/budget-code),
     values strings of at most 1024 characters, at most 32 entries.
     """
+    suspended: bool | None = None
+    """
+    When true, the server is stopped without deleting the instance: the operator deletes its pods (and
+    its services when the template's policy.lifecycle.deleteServicesOnSuspend is true), keeps its claims
+    and network policies, and reports phase Suspended. Setting it back to false starts the server again:
+    from the rendering kept at suspension (the template generation it ran with) or, when the template's
+    policy.lifecycle.resume is CurrentGeneration, from the template's current generation; the UpToDate
+    condition says which. The hub may change this field and no other field of spec (the chart's
+    admission policy). A server the operator stopped (a lifetime limit) stays suspended until the hub
+    changes this field again (true, then false).
+    """
     template: Annotated[TemplateReference, Field(title="TemplateReference")]
     """
     The template to build this instance from. Cannot be changed after creation.
@@ -1383,7 +1499,20 @@ class JupyterNotebookInstanceStatus(KubernetesModel):
     """
     Standard conditions: TemplateResolved (the template was found and may be used), ResourcesCreated
     (every rendered object exists), Ready (the notebook pod is ready), UpToDate (the template has not
-    changed since the resources were rendered; changes apply at the next start).
+    changed since the resources were rendered; changes apply at the next start). Only when they apply:
+    Suspended (True while suspended, False once resumed), ActivityKnown (whether the template's activity
+    probe reads the server's last activity), Deprecated (the template or a chosen value is deprecated).
+    """
+    idle_since: Annotated[AwareDatetime | None, Field(alias="idleSince")] = None
+    """
+    Set while the server is idle (no activity for at least that resolution): the last activity. The
+    idle limit counts from it.
+    """
+    last_activity: Annotated[AwareDatetime | None, Field(alias="lastActivity")] = None
+    """
+    The server's last activity as its activity probe reported it (jupyter-server's last_activity).
+    Written only when it moved by at least max(probe interval, idleLimitSeconds / 12), so a busy server
+    costs at most a dozen status writes per idle limit and an idle one none.
     """
     message: str | None = None
     """
@@ -1397,7 +1526,8 @@ class JupyterNotebookInstanceStatus(KubernetesModel):
     """
     Pending: not yet processed. Provisioning: resources created, waiting for the notebook pod to be
     ready. Ready: the notebook server accepts connections at url. Failed: it will not become ready
-    without a change (see message and conditions). Terminating: being deleted.
+    without a change (see message and conditions). Suspended: stopped (spec.suspended, or a lifetime
+    limit of the template), its claims kept; see suspension. Terminating: being deleted.
     """
     pod_ip: Annotated[str | None, Field(alias="podIP")] = None
     """
@@ -1414,6 +1544,21 @@ class JupyterNotebookInstanceStatus(KubernetesModel):
     resources: list[InstanceResource] | None = None
     """
     The objects created for this instance and their state.
+    """
+    stop_at: Annotated[AwareDatetime | None, Field(alias="stopAt")] = None
+    """
+    When the operator will stop the server by the template's policy.lifecycle if nothing changes: the
+    earlier of the notebook pod's creation + maxAgeSeconds and idleSince (else lastActivity) +
+    idleLimitSeconds. While the server is busy it may run a little longer (lastActivity is written
+    coarsely); it never stops earlier.
+    """
+    stop_reason: Annotated[StopReason | None, Field(alias="stopReason")] = None
+    """
+    The rule that will stop the server at stopAt.
+    """
+    suspension: Suspension | None = None
+    """
+    Why and since when the server is suspended; absent while it runs. Kept until the server is resumed.
     """
     template_generation: Annotated[int | None, Field(alias="templateGeneration")] = None
     """
@@ -1476,6 +1621,21 @@ class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
     expanded again.
     """
 
+    deprecated_values: Annotated[
+        list[DeprecatedValue] | None, Field(alias="deprecatedValues", max_length=64)
+    ] = None
+    """
+    Deprecated values of enum variables (e.g. an image choice). An instance that sets one gets a
+    Deprecated condition and a Warning Event with the message, or is refused (reason ValueDeprecated)
+    when action is Refuse. The spawner marks the value in its options form.
+    """
+    deprecation: Deprecation | None = None
+    """
+    Marks the whole template as deprecated. A new spawn (or a resume) from it gets a Deprecated
+    condition and a Warning Event with the message, or is refused (reason TemplateDeprecated) when
+    action is Refuse; servers already running are told by the same condition and are left running. The
+    spawner shows the message in its options form.
+    """
     description: Annotated[str | None, Field(max_length=4096)] = None
     """
     Longer description shown to users choosing a server.
@@ -1617,6 +1777,58 @@ class Lifecycle(KubernetesModel):
     stop_signal: Annotated[str | None, Field(alias="stopSignal")] = None
     """
     StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
+    """
+
+
+class Lifecycle1(KubernetesModel):
+    """
+    How long a server of this template may run, enforced by the operator whatever the hub does, and
+    what suspending and resuming do. When a limit is reached the operator suspends the instance (or
+    deletes it, onLimit: Delete) and records a Normal Event naming the rule and the figures; status
+    shows stopAt, lastActivity and idleSince beforehand.
+    """
+
+    activity_probe: Annotated[ActivityProbe | None, Field(alias="activityProbe")] = None
+    """
+    How the operator reads a running server's last activity: an HTTP GET of the path on the
+    notebook pod's IP and port every intervalSeconds, with the header "Authorization: token"
+    and the token read from a Secret the admin names (never the user's token). The answer must be JSON
+    with last_activity (an ISO 8601 time), as jupyter-server's /api/status gives. Redirects are
+    not followed. The token is sent to the user's server, which the user controls: give it a
+    token that can do nothing else (see docs/security.md).
+    """
+    delete_services_on_suspend: Annotated[
+        bool | None, Field(alias="deleteServicesOnSuspend")
+    ] = None
+    """
+    When true, suspending also deletes the instance's services (re-created on resume). Default
+    false: services stay. Network policies and claims always stay.
+    """
+    idle_limit_seconds: Annotated[
+        int | None, Field(alias="idleLimitSeconds", ge=60)
+    ] = None
+    """
+    How long a server may stay idle (no activity reported by the activityProbe). A server whose
+    probe fails is never stopped for idleness (the ActivityKnown condition says why); the
+    maximum age still holds.
+    """
+    max_age_seconds: Annotated[int | None, Field(alias="maxAgeSeconds", ge=60)] = None
+    """
+    The longest a server may run, counted from its notebook pod's creation (a resume starts a
+    new count).
+    """
+    on_limit: Annotated[OnLimit | None, Field(alias="onLimit")] = None
+    """
+    What reaching a limit does: Suspend (the default) keeps the instance, suspended, until the
+    hub starts the server again; Delete deletes the instance (retained claims stay).
+    """
+    resume: Resume | None = None
+    """
+    SameGeneration (the default): a resumed server is created from the rendering kept at
+    suspension, so it is the server the user had (UpToDate stays False when the template changed
+    meanwhile); CurrentGeneration: from the template's current generation (UpToDate True). Either
+    way the template must still resolve, and every image must be allowed by the current
+    policy.allowedImages.
     """
 
 
@@ -1977,6 +2189,16 @@ class ObjectMeta(KubernetesModel):
 
     Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
     """
+
+
+class OnLimit(StrEnum):
+    """
+    What reaching a limit does: Suspend (the default) keeps the instance, suspended, until the
+    hub starts the server again; Delete deletes the instance (retained claims stay).
+    """
+
+    suspend = "Suspend"
+    delete = "Delete"
 
 
 class OwnerReference(KubernetesModel):
@@ -2824,6 +3046,49 @@ class RBDVolumeSource(KubernetesModel):
     """
 
 
+class Rendering(KubernetesModel):
+    """
+    The objects as they were rendered (template generation templateGeneration), kept so that a
+    resume starts the same server (policy.lifecycle.resume SameGeneration). Written by the operator
+    only; checked again against the template's current policy before anything is created from it.
+    """
+
+    notebook_container: Annotated[str | None, Field(alias="notebookContainer")] = None
+    """
+    Its notebook container.
+    """
+    notebook_pod: Annotated[str, Field(alias="notebookPod")]
+    """
+    The pod running the notebook server.
+    """
+    notebook_port: Annotated[int | None, Field(alias="notebookPort")] = None
+    """
+    The port the hub connects to.
+    """
+    objects: list[dict[str, Any]]
+    """
+    Every object of the spawn, in creation order (claims and network policies are kept, and only used again).
+    """
+    template_generation: Annotated[int, Field(alias="templateGeneration")]
+    """
+    The template generation the objects were rendered from.
+    """
+    user_identity: Annotated[str | None, Field(alias="userIdentity")] = None
+    """
+    The rendered policy.userIdentity (empty when the template sets none).
+    """
+
+
+class RequestedBy(StrEnum):
+    """
+    Hub: spec.suspended is true. Operator: a rule of the template stopped it; it stays suspended
+    until spec changes again after generation (the hub sets spec.suspended true, then false).
+    """
+
+    hub = "Hub"
+    operator = "Operator"
+
+
 class ResourceClaim(KubernetesModel):
     """
     ResourceClaim references one entry in PodSpec.ResourceClaims.
@@ -2879,6 +3144,19 @@ class ResourceRequirements(KubernetesModel):
     """
     Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
     """
+
+
+class Resume(StrEnum):
+    """
+    SameGeneration (the default): a resumed server is created from the rendering kept at
+    suspension, so it is the server the user had (UpToDate stays False when the template changed
+    meanwhile); CurrentGeneration: from the template's current generation (UpToDate True). Either
+    way the template must still resolve, and every image must be allowed by the current
+    policy.allowedImages.
+    """
+
+    same_generation = "SameGeneration"
+    current_generation = "CurrentGeneration"
 
 
 class SELinuxOptions(KubernetesModel):
@@ -3305,6 +3583,15 @@ class SleepAction(KubernetesModel):
     """
 
 
+class StopReason(StrEnum):
+    """
+    The rule that will stop the server at stopAt.
+    """
+
+    max_age_exceeded = "MaxAgeExceeded"
+    idle_limit_exceeded = "IdleLimitExceeded"
+
+
 class StorageOSVolumeSource(KubernetesModel):
     """
     Represents a StorageOS persistent volume resource.
@@ -3329,6 +3616,42 @@ class StorageOSVolumeSource(KubernetesModel):
     volume_namespace: Annotated[str | None, Field(alias="volumeNamespace")] = None
     """
     volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+    """
+
+
+class Suspension(KubernetesModel):
+    """
+    Why and since when the server is suspended; absent while it runs. Kept until the server is resumed.
+    """
+
+    generation: int | None = None
+    """
+    The instance's metadata.generation when it was suspended.
+    """
+    message: str | None = None
+    """
+    The rule and the figures, e.g. "idle for 3600s (policy.lifecycle.idleLimitSeconds 3600)".
+    """
+    reason: str
+    """
+    SuspendRequested (spec.suspended), MaxAgeExceeded or IdleLimitExceeded (the template's
+    policy.lifecycle), or another rule of the operator's; the same word as the Suspended condition's
+    reason.
+    """
+    rendering: Rendering | None = None
+    """
+    The objects as they were rendered (template generation templateGeneration), kept so that a
+    resume starts the same server (policy.lifecycle.resume SameGeneration). Written by the operator
+    only; checked again against the template's current policy before anything is created from it.
+    """
+    requested_by: Annotated[RequestedBy | None, Field(alias="requestedBy")] = None
+    """
+    Hub: spec.suspended is true. Operator: a rule of the template stopped it; it stays suspended
+    until spec changes again after generation (the hub sets spec.suspended true, then false).
+    """
+    since: AwareDatetime
+    """
+    When the server was suspended.
     """
 
 
@@ -3495,6 +3818,13 @@ class TemplatePolicy(KubernetesModel):
     is always allowed. Empty (the default): only instances in the template's own namespace.
     "*" allows every namespace.
     """
+    lifecycle: Lifecycle1 | None = None
+    """
+    How long a server of this template may run, enforced by the operator whatever the hub does, and
+    what suspending and resuming do. When a limit is reached the operator suspends the instance (or
+    deletes it, onLimit: Delete) and records a Normal Event naming the rule and the figures; status
+    shows stopAt, lastActivity and idleSince beforehand.
+    """
     user_identity: Annotated[
         str | None, Field(alias="userIdentity", max_length=1024)
     ] = None
@@ -3589,6 +3919,21 @@ class TemplateVariable(KubernetesModel):
     required: bool | None = None
     """
     When true, an instance must set this variable (a default does not count). Defaults to false.
+    """
+
+
+class TokenSecretRef(KubernetesModel):
+    """
+    A Secret in the template's namespace holding the token.
+    """
+
+    key: Annotated[str | None, Field(max_length=253)] = None
+    """
+    The key holding the token (default token).
+    """
+    name: Annotated[str, Field(max_length=253, min_length=1)]
+    """
+    Name of the Secret.
     """
 
 

@@ -1,6 +1,7 @@
 """The few Kubernetes API calls the spawner makes, on kubernetes_asyncio, with plain dicts in and out.
 
-Exactly what the hub's RBAC allows: instances (create/get/list/watch/delete), templates (get), Secrets
+Exactly what the hub's RBAC allows: instances (create/get/list/watch/patch/delete; patch only of spec.suspended,
+which the chart's admission policy enforces), templates (get), Secrets
 (create/get/delete) and Events (list/watch). Never pods: everything about the server comes from the
 instance's status and the operator's Events.
 """
@@ -78,6 +79,24 @@ class KubeApi:
     async def get_instance(self, namespace: str, name: str) -> dict | None:
         try:
             return await self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, INSTANCES, name)
+        except ApiException as e:
+            if e.status == 404:
+                return None
+            raise
+
+    async def set_suspended(self, namespace: str, name: str, suspended: bool) -> dict | None:
+        """Suspends or resumes the instance (a merge patch of spec.suspended, the one field of spec the hub may
+        change); None when there is no instance."""
+        try:
+            return await self.custom.patch_namespaced_custom_object(
+                GROUP,
+                VERSION,
+                namespace,
+                INSTANCES,
+                name,
+                {"spec": {"suspended": suspended}},
+                _content_type="application/merge-patch+json",
+            )
         except ApiException as e:
             if e.status == 404:
                 return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from .variables import TemplateInfo, Variable
+from .variables import Deprecation, TemplateInfo, Variable
 
 FORM_FIELD_PREFIX = "var."
 
@@ -177,17 +177,39 @@ def options_from_form(formdata: Mapping[str, list[str]]) -> dict:
     return options
 
 
-def _field(profile: Profile, variable: Variable, mark_required: bool) -> str:
+def _option(variable: Variable, value: str, deprecation: Deprecation | None) -> str:
+    """One choice of an enum; a deprecated one says so (and cannot be chosen when the operator would refuse it)."""
+    selected = " selected" if value == variable.default else ""
+    label = escape(value)
+    if deprecation is not None:
+        label += escape(f" (deprecated: {deprecation.text()})")
+        if deprecation.refuse:
+            selected = " disabled"
+    return f'<option value="{escape(value)}"{selected}>{label}</option>'
+
+
+def _deprecation_note(template: TemplateInfo | None) -> str:
+    if template is None or template.deprecation is None:
+        return ""
+    d = template.deprecation
+    status = "no longer starts new servers" if d.refuse else "deprecated"
+    return f'<p class="jno-deprecated text-warning"><strong>{status.capitalize()}:</strong> {escape(d.text())}</p>'
+
+
+def _field(
+    profile: Profile,
+    variable: Variable,
+    mark_required: bool,
+    deprecated: Mapping[tuple[str, str], Deprecation] | None = None,
+) -> str:
+    deprecated = deprecated or {}
     name = escape(f"{FORM_FIELD_PREFIX}{profile.slug}.{variable.name}")
     field_id = escape(f"jno-{profile.slug or 'default'}-{variable.name}")
     label = escape(variable.description or variable.name)
     # with several profiles only the chosen one's fields matter, so required-ness is checked on submission
     required = " required" if variable.required and mark_required else ""
     if variable.enum:
-        options = "".join(
-            f'<option value="{escape(v)}"{" selected" if v == variable.default else ""}>{escape(v)}</option>'
-            for v in variable.enum
-        )
+        options = "".join(_option(variable, v, deprecated.get((variable.name, v))) for v in variable.enum)
         control = f'<select class="form-control" id="{field_id}" name="{name}">{options}</select>'
     else:
         attributes = ""
@@ -214,21 +236,24 @@ def render_form(choices: list[tuple[Profile, TemplateInfo | None]], reserved: It
     blocks = []
     for profile, template in choices:
         settable = profile.settable(template, reserved) if template else []
-        fields = "".join(_field(profile, v, not with_profiles) for v in settable)
+        values = template.deprecated_values if template else {}
+        fields = "".join(_field(profile, v, not with_profiles, values) for v in settable)
         if not with_profiles:
-            blocks.append(fields)
+            blocks.append(_deprecation_note(template) + fields)
             continue
         title = escape(profile.display_name or (template.display_name if template else profile.template_name))
         description = profile.description or (template.description if template else "")
-        unavailable = "" if template else " disabled"
+        refused = template is not None and template.deprecation is not None and template.deprecation.refuse
+        unavailable = "" if template and not refused else " disabled"
         note = "" if template else " <em>(unavailable: its template cannot be read)</em>"
-        checked = " checked" if profile.default and template else ""
+        checked = " checked" if profile.default and template and not refused else ""
         radio_id = escape(f"jno-profile-{profile.slug}")
         blocks.append(
             f'<div class="jno-profile"><label for="{radio_id}">'
             f'<input type="radio" name="profile" id="{radio_id}" value="{escape(profile.slug)}"{checked}{unavailable}>'
             f" <strong>{title}</strong>{note}</label>"
             + (f"<p>{escape(description)}</p>" if description else "")
+            + _deprecation_note(template)
             + fields
             + "</div>"
         )

@@ -7,6 +7,7 @@ costs the API server the same however many people look at the page.
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -15,6 +16,29 @@ MAX_NOTE = 400
 
 # How far along each phase is, for the spawn page's progress bar.
 PHASE_PROGRESS = {"Pending": 20, "Provisioning": 50, "Ready": 100, "Failed": 100, "Terminating": 90}
+
+
+#: how the spawn page names the rule that will stop a server (status.stopReason)
+STOP_RULES = {
+    "MaxAgeExceeded": "when it reaches its maximum age",
+    "IdleLimitExceeded": "if it stays idle until then",
+}
+
+
+def time_left(status: Mapping[str, Any], now: datetime.datetime | None = None) -> str | None:
+    """The sentence telling the user when the operator will stop the server (status.stopAt), or None."""
+    stop_at = status.get("stopAt")
+    if not stop_at:
+        return None
+    try:
+        when = datetime.datetime.fromisoformat(str(stop_at).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    now = now or datetime.datetime.now(datetime.UTC)
+    minutes = max(0, round((when - now).total_seconds() / 60))
+    left = f"about {minutes} minute{'s' if minutes != 1 else ''}" if minutes < 120 else f"about {minutes // 60} hours"
+    rule = STOP_RULES.get(status.get("stopReason") or "", "by the template's lifetime limit")
+    return f"This server will be stopped at {when.strftime('%Y-%m-%d %H:%M UTC')} ({left} from now), {rule}"
 
 
 class ProgressLog:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
 import os
 import re
 from typing import ClassVar
@@ -19,13 +20,16 @@ from . import migration
 from . import profiles as profiles_module
 from .kube import KubeApi, refusal
 from .kubespawner_compat import DEFAULT_PVC_NAME_TEMPLATE, KubeSpawnerState, expand
-from .progress import ProgressLog
+from .progress import ProgressLog, time_left
 from .resources import INSTANCE_LABEL, check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
 from .variables import TemplateInfo, check_values
 
 SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 RUNNING_PHASES = (None, "", "Pending", "Provisioning", "Ready")
+#: the fields of an instance's spec that make a server what it is: a suspended instance is resumed only when the
+#: new start asks for the same ones (else it is replaced)
+SERVER_FIELDS = ("template", "variables", "env", "envSecretRef", "args")
 
 
 class SpawnError(web.HTTPError):
@@ -134,6 +138,14 @@ class NotebookInstanceSpawner(Spawner):
         120,
         config=True,
         help="Seconds stop() waits for the instance (and, by foreground deletion, its pods) to be gone.",
+    )
+    suspend_on_stop = Bool(
+        False,
+        config=True,
+        help="""Stop a server by suspending its instance (spec.suspended: the operator deletes its pods and keeps its
+        claims and the instance) instead of deleting it; the next start with the same options resumes it (a start
+        with other options replaces it). Needs the chart's hub Role (patch) and admission policy, which lets the hub
+        change spec.suspended and nothing else.""",
     )
     kubeconfig = Unicode(
         "",
@@ -347,7 +359,7 @@ class NotebookInstanceSpawner(Spawner):
         problems = profiles_module.settable_problems(selection, template, filled)
         values.update({k: v for k, v in selection.user_values.items() if k not in filled})
         result = check_values(template, values)
-        problems += result.problems
+        problems += result.problems + template.refusals(result.values)
         if problems:
             raise SpawnError("Cannot start the server: " + "; ".join(problems), 400)
         return profile, template, result.values
@@ -409,24 +421,33 @@ class NotebookInstanceSpawner(Spawner):
         if "pvc_name" in variables:
             self.pvc_name = variables["pvc_name"]  # remembered from now on, as KubeSpawner 7 does
 
-        if await kube.get_instance(namespace, name) is not None:
-            # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh.
-            progress.add(f"Removing the previous instance {name}", 5)
-            self.log.info("Replacing leftover instance %s/%s", namespace, name)
-            await kube.delete_instance(namespace, name)
-            await self._wait_gone(namespace, name, self.stop_timeout)
-
-        await kube.put_secret(secret)
-        try:
-            created = await kube.create_instance(instance)
-        except ApiException as e:
-            await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
-            raise SpawnError(*refusal(e, namespace)) from None
-        progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
-        self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
+        existing = await kube.get_instance(namespace, name)
+        since = None
+        if existing is not None and self.suspend_on_stop and resumable(existing, instance):
+            since = _now_iso()
+            await kube.put_secret(secret)  # this start's token; the pods created on resume read it
+            created = await self._resume(kube, existing)
+            progress.add(f"Resuming the suspended instance {name} of template {template.namespace}/{template.name}", 10)
+            self.log.info("Resuming instance %s/%s for %s", namespace, name, self._log_name)
+        else:
+            if existing is not None:
+                # Left over from a start the hub no longer tracks (its pod holds an outdated token), or suspended
+                # with other options than this start's. Start afresh (claims marked Retain stay).
+                progress.add(f"Removing the previous instance {name}", 5)
+                self.log.info("Replacing leftover instance %s/%s", namespace, name)
+                await kube.delete_instance(namespace, name)
+                await self._wait_gone(namespace, name, self.stop_timeout)
+            await kube.put_secret(secret)
+            try:
+                created = await kube.create_instance(instance)
+            except ApiException as e:
+                await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
+                raise SpawnError(*refusal(e, namespace)) from None
+            progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
+            self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
 
         uid = created.get("metadata", {}).get("uid")
-        events = asyncio.create_task(self._follow_events(kube, namespace, name, uid, progress))
+        events = asyncio.create_task(self._follow_events(kube, namespace, name, uid, progress, since))
         succeeded = False
         try:
             try:
@@ -453,6 +474,17 @@ class NotebookInstanceSpawner(Spawner):
             else:
                 events.cancel()
 
+    async def _resume(self, kube: KubeApi, existing: dict) -> dict:
+        """Resumes a suspended instance. One the operator suspended (a lifetime limit) while spec.suspended was false
+        stays suspended until spec changes, so it is suspended by spec first, then resumed."""
+        namespace, name = self.namespace, existing["metadata"]["name"]
+        if not (existing.get("spec") or {}).get("suspended"):
+            await kube.set_suspended(namespace, name, True)
+        resumed = await kube.set_suspended(namespace, name, False)
+        if resumed is None:
+            raise SpawnError(f"The instance {name} was deleted while the server was being resumed")
+        return resumed
+
     async def _end_progress(self, events: asyncio.Task, progress: ProgressLog) -> None:
         try:
             await asyncio.wait({events}, timeout=self.progress_tail_seconds)
@@ -467,19 +499,31 @@ class NotebookInstanceSpawner(Spawner):
             progress.status(current)
             status = current.get("status") or {}
             if status.get("phase") == "Ready" and status.get("url"):
+                note = time_left(status)
+                if note:
+                    progress.add(note)
                 return status["url"]
             if status.get("phase") == "Failed":
                 raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
         raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
 
     async def _follow_events(
-        self, kube: KubeApi, namespace: str, name: str, uid: str | None, progress: ProgressLog
+        self,
+        kube: KubeApi,
+        namespace: str,
+        name: str,
+        uid: str | None,
+        progress: ProgressLog,
+        since: str | None = None,
     ) -> None:
         try:
             async for event in kube.watch_events(namespace, name):
-                # Events outlive their object (an hour by default): skip those about an earlier instance
+                # Events outlive their object (an hour by default): skip those about an earlier instance, and,
+                # when resuming, those of the instance's earlier runs
                 regarding_uid = (event.get("regarding") or {}).get("uid")
                 if uid and regarding_uid and regarding_uid != uid:
+                    continue
+                if since and _event_time(event) < since:
                     continue
                 progress.event(event)
         except asyncio.CancelledError:
@@ -507,6 +551,11 @@ class NotebookInstanceSpawner(Spawner):
             return 1
         if current["metadata"].get("deletionTimestamp"):
             return 1  # on its way out (a failed start or a stop already asked for this)
+        if (current.get("spec") or {}).get("suspended") or (current.get("status") or {}).get("phase") == "Suspended":
+            # suspended by the hub (suspend_on_stop) or by a lifetime limit: stopped, kept for the next start. The
+            # hub calls no stop() for a server poll() calls stopped, and revokes its token: its Secret goes here
+            await kube.delete_secret(self.namespace, self._secret_name())
+            return 1
         phase = (current.get("status") or {}).get("phase")
         if phase in RUNNING_PHASES:
             return None
@@ -529,9 +578,35 @@ class NotebookInstanceSpawner(Spawner):
         if self._progress_tail is not None:
             self._progress_tail.cancel()
         self._progress_log = None
+        if self.suspend_on_stop and await self._suspend(kube, namespace, name, now):
+            return
         await self._delete(kube, namespace)
         if not now:
             await self._wait_gone(namespace, name, self.stop_timeout)
+
+    async def _suspend(self, kube: KubeApi, namespace: str, name: str, now: bool) -> bool:
+        """Suspends the instance (suspend_on_stop) and deletes the Secret, whose token the hub revokes at stop (the
+        next start writes a new one). Waits until the operator reports it Suspended unless now. False when there is
+        no instance to suspend (gone or going)."""
+        current = await kube.get_instance(namespace, name)
+        if current is None or current["metadata"].get("deletionTimestamp"):
+            return False
+        if await kube.set_suspended(namespace, name, True) is None:
+            return False
+        await kube.delete_secret(namespace, self._secret_name())
+        self.log.info("Suspended instance %s/%s of %s", namespace, name, self._log_name)
+        if now:
+            return True
+        try:
+            async with asyncio.timeout(self.stop_timeout):
+                async for seen in kube.watch_instance(namespace, name):
+                    if seen is None or (seen.get("status") or {}).get("phase") in ("Suspended", "Failed"):
+                        return True
+        except TimeoutError:
+            raise SpawnError(
+                f"The instance {namespace}/{name} was not suspended {self.stop_timeout} seconds after it was asked to be"
+            ) from None
+        return True
 
     async def _delete(self, kube: KubeApi, namespace: str) -> None:
         """Deletes the instance (its pods and services go with it; claims marked Retain stay) and the Secret."""
@@ -613,3 +688,31 @@ async def _options_form(spawner: NotebookInstanceSpawner) -> str:
             template = None
         choices.append((profile, template))
     return profiles_module.render_form(choices, spawner.filled_variables())
+
+
+def resumable(existing: dict, wanted: dict) -> bool:
+    """Whether an existing instance is a suspended server this start may resume: suspended (by the hub or by a rule
+    of the operator), not being deleted, and asking for the same server as the new start would (SERVER_FIELDS)."""
+    if existing["metadata"].get("deletionTimestamp"):
+        return False
+    spec, status = existing.get("spec") or {}, existing.get("status") or {}
+    if not spec.get("suspended") and status.get("phase") != "Suspended":
+        return False
+    new = wanted.get("spec") or {}
+    return all((spec.get(k) or None) == (new.get(k) or None) for k in SERVER_FIELDS)
+
+
+def _now_iso() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _event_time(event: dict) -> str:
+    """When an Event last happened, as a comparable UTC time text (seconds; "" when it carries none)."""
+    when = (
+        ((event.get("series") or {}).get("lastObservedTime"))
+        or event.get("eventTime")
+        or event.get("deprecatedLastTimestamp")
+        or ((event.get("metadata") or {}).get("creationTimestamp"))
+        or ""
+    )
+    return str(when)[:19]

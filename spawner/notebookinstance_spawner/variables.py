@@ -66,6 +66,27 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class Deprecation:
+    """A deprecated template (spec.deprecation) or enum value (spec.deprecatedValues[])."""
+
+    message: str
+    replacement: str = ""
+    refuse: bool = False  # action Refuse: the operator refuses new spawns
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> Deprecation:
+        return cls(
+            message=spec.get("message") or "deprecated",
+            replacement=spec.get("replacement") or "",
+            refuse=spec.get("action") == "Refuse",
+        )
+
+    def text(self) -> str:
+        """The message with its replacement, as users read it."""
+        return self.message + (f" (use {self.replacement} instead)" if self.replacement else "")
+
+
+@dataclass(frozen=True)
 class TemplateInfo:
     """What the spawner needs to know about a template: how to present it and which variables it declares."""
 
@@ -75,6 +96,9 @@ class TemplateInfo:
     description: str = ""
     variables: tuple[Variable, ...] = ()
     allow_args: bool = False
+    deprecation: Deprecation | None = None
+    #: (variable, value) -> its deprecation
+    deprecated_values: Mapping[tuple[str, str], Deprecation] = field(default_factory=dict)
 
     @classmethod
     def from_object(cls, obj: Mapping[str, Any]) -> TemplateInfo:
@@ -87,7 +111,23 @@ class TemplateInfo:
             description=spec.get("description") or "",
             variables=tuple(Variable.from_spec(v) for v in spec.get("variables") or ()),
             allow_args=bool((spec.get("policy") or {}).get("allowArgs", False)),
+            deprecation=Deprecation.from_spec(spec["deprecation"]) if spec.get("deprecation") else None,
+            deprecated_values={
+                (d.get("variable", ""), d.get("value", "")): Deprecation.from_spec(d)
+                for d in spec.get("deprecatedValues") or ()
+            },
         )
+
+    def refusals(self, values: Mapping[str, str]) -> list[str]:
+        """Why the operator will refuse a spawn with these values (a deprecation with action Refuse), if it will."""
+        ref = f"template {self.namespace}/{self.name}"
+        found = []
+        if self.deprecation and self.deprecation.refuse:
+            found.append(f"{ref} is deprecated and no longer starts new servers: {self.deprecation.text()}")
+        for (variable, value), d in self.deprecated_values.items():
+            if d.refuse and values.get(variable) == value:
+                found.append(f"{ref}: {variable} {value!r} is deprecated and no longer available: {d.text()}")
+        return found
 
     def variable(self, name: str) -> Variable | None:
         return next((v for v in self.variables if v.name == name), None)

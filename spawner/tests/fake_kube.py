@@ -43,6 +43,7 @@ class FakeKube:
     _watches: list = field(default_factory=list)
     expire_before: int = 0  # watches from an older version get 410 Gone
     forbidden: set = field(default_factory=set)  # resources whose every request is refused (403), as by RBAC
+    patches: list = field(default_factory=list)  # (name, content type, body) of every PATCH
     refuse_create: dict = field(default_factory=dict)  # resource -> (code, reason, message) the API server answers
 
     # -------------------------------------------------------------------------------------- store and changes
@@ -138,6 +139,7 @@ class FakeKube:
         app.router.add_post(custom, self._create)
         app.router.add_get(custom + "/{name}", self._read)
         app.router.add_delete(custom + "/{name}", self._delete)
+        app.router.add_patch(custom + "/{name}", self._merge_patch)
         app.router.add_post("/api/v1/namespaces/{ns}/secrets", self._create)
         app.router.add_get("/api/v1/namespaces/{ns}/secrets/{name}", self._read)
         app.router.add_put("/api/v1/namespaces/{ns}/secrets/{name}", self._replace)
@@ -197,6 +199,26 @@ class FakeKube:
         body = _store_secret(await request.json())
         body["metadata"]["uid"] = old["metadata"]["uid"]
         return web.json_response(await self.put(resource, body, "MODIFIED"))
+
+    async def _merge_patch(self, request):
+        """A JSON merge patch of spec (all the hub may patch); spec changes bump the generation, as the API does."""
+        resource, ns, name = self._resource(request), request.match_info["ns"], request.match_info["name"]
+        obj = self.get(resource, ns, name)
+        if obj is None:
+            return self._status(404, "NotFound", f'{resource} "{name}" not found')
+        self.patches.append((name, request.headers.get("Content-Type"), await request.json()))
+        patch = (await request.json()).get("spec") or {}
+        spec = obj.setdefault("spec", {})
+        before = dict(spec)
+        for key, value in patch.items():
+            if value is None:
+                spec.pop(key, None)
+            else:
+                spec[key] = value
+        if spec != before:
+            obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
+        await self._record(resource, ns, "MODIFIED", obj)
+        return web.json_response(obj)
 
     async def _read(self, request):
         resource, ns, name = self._resource(request), request.match_info["ns"], request.match_info["name"]

@@ -99,8 +99,13 @@ No delete: owned objects are removed by the garbage collector, retained claims a
 No patch of instances (only of their status): the operator never changes what the hub asked for.
 */}}
 {{- define "jno.operatorRules" -}}
+# delete: suspending a server deletes its pods (and services when the template says so); only objects the instance
+# controls, each with its uid as a precondition. Claims are never deleted.
 - apiGroups: [""]
-  resources: [pods, services, persistentvolumeclaims]
+  resources: [pods, services]
+  verbs: [get, list, watch, create, delete]
+- apiGroups: [""]
+  resources: [persistentvolumeclaims]
   verbs: [get, list, watch, create]
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]
@@ -111,8 +116,13 @@ No patch of instances (only of their status): the operator never changes what th
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get]
+# delete on instances: a template's policy.lifecycle.onLimit Delete ends a server that reached its limit by deleting
+# its instance (with the instance's uid as a precondition). The operator never writes an instance's spec.
 - apiGroups: [kubespawner.jupyterhub.org]
-  resources: [jupyternotebookinstances, jupyternotebookinstancetemplates]
+  resources: [jupyternotebookinstances]
+  verbs: [get, list, watch, delete]
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookinstancetemplates]
   verbs: [get, list, watch]
 - apiGroups: [kubespawner.jupyterhub.org]
   resources: [jupyternotebookinstances/status, jupyternotebookinstancetemplates/status]

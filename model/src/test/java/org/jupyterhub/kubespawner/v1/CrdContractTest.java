@@ -84,7 +84,7 @@ class CrdContractTest {
         assertThat(at(version.getSchema().getOpenAPIV3Schema(), "status", "phase")
                         .getEnum())
                 .extracting(node -> node.asText())
-                .containsExactly("Pending", "Provisioning", "Ready", "Failed", "Terminating")
+                .containsExactly("Pending", "Provisioning", "Ready", "Failed", "Suspended", "Terminating")
                 .containsExactlyElementsOf(java.util.Arrays.stream(JupyterNotebookInstanceStatus.Phase.values())
                         .map(JupyterNotebookInstanceStatus.Phase::getValue)
                         .toList());

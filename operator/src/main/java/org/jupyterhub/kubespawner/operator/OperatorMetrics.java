@@ -156,6 +156,47 @@ public final class OperatorMetrics {
                 .increment();
     }
 
+    /**
+     * A server was suspended (by the hub, or by a rule of the operator).
+     *
+     * @param reason why: SuspendRequested, MaxAgeExceeded, IdleLimitExceeded, ...
+     */
+    public void suspended(Reason reason) {
+        Counter.builder("jno.suspensions")
+                .description("Servers suspended, by reason (SuspendRequested: by the hub; else the operator's rule)")
+                .tag("reason", reason.name())
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * The operator stopped a server on its own (culled), whatever the hub does.
+     *
+     * @param reason the rule
+     * @param action what was done: suspend, delete or keep
+     */
+    public void stopped(Reason reason, String action) {
+        Counter.builder("jno.stops")
+                .description("Servers the operator stopped on its own, by rule (reason) and action")
+                .tag("reason", reason.name())
+                .tag("action", action)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * One activity probe ended.
+     *
+     * @param outcome ProbeSucceeded or the failure's reason
+     */
+    public void probed(Reason outcome) {
+        Counter.builder("jno.activity.probes")
+                .description("Activity probes of running servers, by outcome")
+                .tag("outcome", outcome.name())
+                .register(registry)
+                .increment();
+    }
+
     /** @return the registry */
     public MeterRegistry registry() {
         return registry;

@@ -63,4 +63,29 @@ class InstancePhasesTest {
             assertThat(gauge(registry, phase.getValue())).isZero();
         }
     }
+
+    @Test
+    void theLeastTimeUntilAStopByEachRule() {
+        JupyterNotebookInstance soon = instance(Phase.READY);
+        soon.getStatus().setStopAt(java.time.ZonedDateTime.now().plusMinutes(10));
+        soon.getStatus().setStopReason(JupyterNotebookInstanceStatus.StopReason.IDLELIMITEXCEEDED);
+        JupyterNotebookInstance later = instance(Phase.READY);
+        later.getStatus().setStopAt(java.time.ZonedDateTime.now().plusHours(2));
+        later.getStatus().setStopReason(JupyterNotebookInstanceStatus.StopReason.IDLELIMITEXCEEDED);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        InstancePhases.register(registry, () -> java.util.stream.Stream.of(later, soon, instance(Phase.SUSPENDED)));
+
+        double idle = registry.get("jno.lifecycle.seconds.until.stop")
+                .tag("reason", "IdleLimitExceeded")
+                .gauge()
+                .value();
+        assertThat(idle).isBetween(0.0, 600.0).isGreaterThan(500.0);
+        assertThat(registry.get("jno.lifecycle.seconds.until.stop")
+                        .tag("reason", "MaxAgeExceeded")
+                        .gauge()
+                        .value())
+                .as("no server has that rule ahead")
+                .isNaN();
+        assertThat(gauge(registry, "Suspended")).isEqualTo(1);
+    }
 }

@@ -9,7 +9,7 @@ final class ExpectedPermissions {
 
     /** The hub, in each of its namespaces. */
     static final Map<String, String> HUB = Map.of(
-            "jupyternotebookinstances.kubespawner.jupyterhub.org", "create get list watch delete",
+            "jupyternotebookinstances.kubespawner.jupyterhub.org", "create get list watch patch delete",
             "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
             "events", "get list watch",
             "events.events.k8s.io", "get list watch",
@@ -17,12 +17,12 @@ final class ExpectedPermissions {
 
     /** The operator, in each watched namespace (or everywhere when it watches all). */
     static final Map<String, String> OPERATOR = Map.ofEntries(
-            Map.entry("pods", "get list watch create"),
-            Map.entry("services", "get list watch create"),
+            Map.entry("pods", "get list watch create delete"),
+            Map.entry("services", "get list watch create delete"),
             Map.entry("persistentvolumeclaims", "get list watch create"),
             Map.entry("networkpolicies.networking.k8s.io", "get list watch create"),
             Map.entry("secrets", "get"),
-            Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch"),
+            Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch delete"),
             Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch"),
             Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update"),
             Map.entry("jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch"),

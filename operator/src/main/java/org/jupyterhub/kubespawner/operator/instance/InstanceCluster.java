@@ -7,7 +7,14 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.List;
+import java.util.Map;
+import org.jupyterhub.kubespawner.operator.activity.ActivityProbes;
+import org.jupyterhub.kubespawner.operator.activity.ActivityReading;
+import org.jupyterhub.kubespawner.operator.activity.ProbeTarget;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 
 /**
@@ -62,13 +69,53 @@ interface InstanceCluster extends Provisioning.Objects {
     void remember(ResourceID primary, HasMetadata created);
 
     /**
+     * The managed objects of a kind labelled for this instance, from the cache (whose they are is the caller's to
+     * judge).
+     *
+     * @param instance the instance
+     * @param kind Pod or Service
+     * @return the objects
+     */
+    List<HasMetadata> owned(JupyterNotebookInstance instance, Class<? extends HasMetadata> kind);
+
+    /**
+     * Deletes an object, only if it is still the object of this uid (a precondition); gone or replaced is fine.
+     *
+     * @param object the object (kind, namespace, name, uid)
+     */
+    void delete(HasMetadata object);
+
+    /**
+     * Deletes an instance (a lifetime policy's reaction), only if it is still the one of this uid.
+     *
+     * @param instance the instance
+     */
+    void deleteInstance(JupyterNotebookInstance instance);
+
+    /**
+     * Probes a running server's activity from now on (see {@link ActivityProbes}) and tells the latest reading.
+     *
+     * @param id the instance
+     * @param target where and how
+     * @return the latest reading
+     */
+    ActivityReading activity(ResourceID id, ProbeTarget target);
+
+    /**
+     * Stops probing a server.
+     *
+     * @param id the instance
+     */
+    void stopProbing(ResourceID id);
+
+    /**
      * The live cluster: the informers of {@code sources} and the client.
      *
      * @param sources the informers
      * @param client the client
      * @return the cluster
      */
-    static InstanceCluster live(InstanceEventSources sources, KubernetesClient client) {
+    static InstanceCluster live(InstanceEventSources sources, KubernetesClient client, ActivityProbes probes) {
         Provisioning.Objects objects = Provisioning.Objects.of(client, sources::cached);
         SecretMetadata secrets = SecretMetadata.of(client);
         return new InstanceCluster() {
@@ -123,6 +170,54 @@ interface InstanceCluster extends Provisioning.Objects {
             @Override
             public ObjectMeta secretMetadata(String namespace, String name) {
                 return secrets.get(namespace, name);
+            }
+
+            @Override
+            public List<HasMetadata> owned(JupyterNotebookInstance instance, Class<? extends HasMetadata> kind) {
+                return sources.owned(instance, kind);
+            }
+
+            @Override
+            public void delete(HasMetadata object) {
+                String ns = object.getMetadata().getNamespace();
+                String name = object.getMetadata().getName();
+                String path = switch (object.getKind()) {
+                    case "Pod" -> "/api/v1/namespaces/" + ns + "/pods/" + name;
+                    case "Service" -> "/api/v1/namespaces/" + ns + "/services/" + name;
+                    case "JupyterNotebookInstance" ->
+                        "/apis/kubespawner.jupyterhub.org/v1/namespaces/" + ns + "/jupyternotebookinstances/" + name;
+                    default -> throw new IllegalArgumentException("the operator deletes no " + object.getKind());
+                };
+                try {
+                    client.raw(
+                            client.getMasterUrl().toString().replaceAll("/$", "") + path,
+                            "DELETE",
+                            Map.of(
+                                    "apiVersion", "v1",
+                                    "kind", "DeleteOptions",
+                                    "propagationPolicy", "Background",
+                                    "preconditions",
+                                            Map.of("uid", object.getMetadata().getUid())));
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 404 && e.getCode() != 409) {
+                        throw e; // gone (404) or replaced by another object of the name (409): nothing to do
+                    }
+                }
+            }
+
+            @Override
+            public void deleteInstance(JupyterNotebookInstance instance) {
+                delete(instance);
+            }
+
+            @Override
+            public ActivityReading activity(ResourceID id, ProbeTarget target) {
+                return probes.watch(id, target);
+            }
+
+            @Override
+            public void stopProbing(ResourceID id) {
+                probes.forget(id);
             }
         };
     }

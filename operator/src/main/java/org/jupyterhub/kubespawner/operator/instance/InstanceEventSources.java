@@ -136,6 +136,18 @@ final class InstanceEventSources {
     }
 
     /**
+     * The managed objects of a kind that carry this instance's label, from the cache.
+     *
+     * @param instance the instance
+     * @param kind the kind
+     * @return the objects (empty for kinds without an informer)
+     */
+    List<HasMetadata> owned(JupyterNotebookInstance instance, Class<? extends HasMetadata> kind) {
+        InformerEventSource<?, JupyterNotebookInstance> source = managed.get(kind);
+        return source == null ? List.of() : List.<HasMetadata>copyOf(source.getSecondaryResources(instance));
+    }
+
+    /**
      * Puts an object just created into its cache, so the next reconcile sees it before the watch delivers it.
      *
      * @param primary the instance

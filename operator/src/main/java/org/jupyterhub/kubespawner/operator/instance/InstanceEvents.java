@@ -47,7 +47,7 @@ final class InstanceEvents {
             Reason.Created);
     /** Ready reasons already told by the TemplateResolved Event. */
     private static final Set<Reason> TOLD_BY_RESOLUTION =
-            EnumSet.of(Reason.TemplateNotFound, Reason.TemplateForbidden, Reason.NotCreated);
+            EnumSet.of(Reason.TemplateNotFound, Reason.TemplateForbidden, Reason.NotCreated, Reason.Suspended);
     /** Ready reasons decided when admitting the instance, before anything is created. */
     private static final Set<Reason> ADMISSION = EnumSet.of(
             Reason.TemplateInvalid,
@@ -57,7 +57,9 @@ final class InstanceEvents {
             Reason.ArgsNotAllowed,
             Reason.InvalidInstanceName,
             Reason.SecretRejected,
-            Reason.SpawnQueued);
+            Reason.SpawnQueued,
+            Reason.TemplateDeprecated,
+            Reason.ValueDeprecated);
     /** Ready reasons decided while creating the objects. */
     private static final Set<Reason> CREATION =
             EnumSet.of(Reason.CreateFailed, Reason.CreateRetrying, Reason.ObjectTerminating);
@@ -154,6 +156,7 @@ final class InstanceEvents {
         if (changed(old, now, ConditionTypes.READY, after) && !TOLD_BY_RESOLUTION.contains(ready) && !justCreated) {
             decide(now, ConditionTypes.READY, after, action(ready, after), decisions);
         }
+        lifecycle(old, now, after, decisions);
         Condition upToDate = Conditions.find(now, ConditionTypes.UP_TO_DATE);
         if (changed(old, now, ConditionTypes.UP_TO_DATE, after)
                 && upToDate != null
@@ -161,6 +164,70 @@ final class InstanceEvents {
             decide(now, ConditionTypes.UP_TO_DATE, after, Action.Compare, decisions);
         }
         return decisions;
+    }
+
+    /**
+     * The lifecycle's Events: a suspension (Normal, its reason and figures) and a resume; the activity probe failing
+     * (Warning) and recovering; a deprecation (Warning). Never one per probe: only when a condition changes.
+     */
+    private static void lifecycle(
+            List<Condition> old, List<Condition> now, InstanceStatusAggregator.Result after, List<Decision> decisions) {
+        if (changed(old, now, ConditionTypes.SUSPENDED, after)) {
+            Condition c = Conditions.find(now, ConditionTypes.SUSPENDED);
+            boolean suspended = Conditions.TRUE.equals(c.getStatus());
+            if (suspended && !c.getMessage().startsWith("resuming")) {
+                decisions.add(new Decision(
+                        EventType.NORMAL,
+                        after.reason(ConditionTypes.SUSPENDED),
+                        Action.Suspend,
+                        "suspended: " + c.getMessage() + "; pods deleted, claims kept",
+                        null));
+            } else if (!suspended) {
+                decisions.add(new Decision(EventType.NORMAL, Reason.Resumed, Action.Resume, c.getMessage(), null));
+            }
+        }
+        if (changed(old, now, ConditionTypes.ACTIVITY_KNOWN, after)) {
+            Condition c = Conditions.find(now, ConditionTypes.ACTIVITY_KNOWN);
+            Condition was = Conditions.find(old, ConditionTypes.ACTIVITY_KNOWN);
+            if (Conditions.FALSE.equals(c.getStatus())) {
+                decisions.add(new Decision(
+                        EventType.WARNING,
+                        after.reason(ConditionTypes.ACTIVITY_KNOWN),
+                        Action.Probe,
+                        c.getMessage(),
+                        null));
+            } else if (Conditions.TRUE.equals(c.getStatus())
+                    && was != null
+                    && Conditions.FALSE.equals(was.getStatus())) {
+                decisions.add(
+                        new Decision(EventType.NORMAL, Reason.ProbeSucceeded, Action.Probe, c.getMessage(), null));
+            }
+        }
+        if (changed(old, now, ConditionTypes.DEPRECATED, after)) {
+            Condition c = Conditions.find(now, ConditionTypes.DEPRECATED);
+            decisions.add(new Decision(
+                    EventType.WARNING,
+                    after.reason(ConditionTypes.DEPRECATED),
+                    Action.Deprecate,
+                    c.getMessage(),
+                    null));
+        }
+    }
+
+    /**
+     * The Event of a stop the operator decided, for actions that leave no suspension to tell it (delete, keep).
+     *
+     * @param stop the stop
+     * @param what what was done
+     * @return the Event
+     */
+    static Decision stopped(Stop stop, String what) {
+        return new Decision(
+                EventType.NORMAL,
+                stop.reason(),
+                stop.action() == Stop.Action.DELETE ? Action.Delete : Action.Observe,
+                stop.message() + "; " + what,
+                null);
     }
 
     private static Action action(Reason ready, InstanceStatusAggregator.Result after) {

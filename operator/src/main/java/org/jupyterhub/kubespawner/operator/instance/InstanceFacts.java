@@ -1,7 +1,9 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
 import java.time.Instant;
+import java.util.List;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Suspension;
 
 /**
  * Everything the instance's status is computed from: what the reconciler found and did, no client calls.
@@ -15,6 +17,7 @@ import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
  * @param notebookPod the notebook pod's observed state
  * @param startedAt when the wait for readiness started (the notebook pod's creation), or null
  * @param deleting whether the instance is being deleted (it has a deletionTimestamp)
+ * @param lifecycle suspension, lifetime and deprecation facts
  */
 public record InstanceFacts(
         long generation,
@@ -24,4 +27,67 @@ public record InstanceFacts(
         Spawn spawn,
         PodObservation notebookPod,
         Instant startedAt,
-        boolean deleting) {}
+        boolean deleting,
+        LifecycleFacts lifecycle) {
+
+    /**
+     * The facts of the lifecycle.
+     *
+     * @param suspension the suspension status records: held (suspended), or still recorded while a resume is under
+     *     way; null when none
+     * @param suspended whether the server is held suspended
+     * @param going while suspended, how many pods (and services) are still being deleted
+     * @param servicesDeleted whether suspending deletes the services
+     * @param lifetime the limits of a running server, or null
+     * @param deprecations what is deprecated about the instance
+     */
+    public record LifecycleFacts(
+            Suspension suspension,
+            boolean suspended,
+            int going,
+            boolean servicesDeleted,
+            LifetimeLimits.Lifetime lifetime,
+            List<Deprecations.Notice> deprecations) {
+
+        /** Nothing suspended, no limits, nothing deprecated. */
+        public static final LifecycleFacts NONE = new LifecycleFacts(null, false, 0, false, null, List.of());
+
+        /**
+         * Copies the list.
+         *
+         * @param suspension see {@link #suspension()}
+         * @param suspended see {@link #suspended()}
+         * @param going see {@link #going()}
+         * @param servicesDeleted see {@link #servicesDeleted()}
+         * @param lifetime see {@link #lifetime()}
+         * @param deprecations see {@link #deprecations()}
+         */
+        public LifecycleFacts {
+            deprecations = List.copyOf(deprecations);
+        }
+    }
+
+    /**
+     * Facts without lifecycle: nothing suspended, no limits, nothing deprecated.
+     *
+     * @param generation see {@link #generation()}
+     * @param resolution see {@link #resolution()}
+     * @param rejection see {@link #rejection()}
+     * @param waiting see {@link #waiting()}
+     * @param spawn see {@link #spawn()}
+     * @param notebookPod see {@link #notebookPod()}
+     * @param startedAt see {@link #startedAt()}
+     * @param deleting see {@link #deleting()}
+     */
+    public InstanceFacts(
+            long generation,
+            TemplateResolution resolution,
+            Rejection rejection,
+            Waiting waiting,
+            Spawn spawn,
+            PodObservation notebookPod,
+            Instant startedAt,
+            boolean deleting) {
+        this(generation, resolution, rejection, waiting, spawn, notebookPod, startedAt, deleting, LifecycleFacts.NONE);
+    }
+}

@@ -4,8 +4,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
@@ -14,12 +18,16 @@ import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Suspension;
 
 /**
- * The steps of one instance reconcile, in order, independent of JOSDK: resolve the template, spawn unless status
- * records a spawn ({@link Spawning}), observe the notebook pod ({@link NotebookPodWatch}), hold the first status
- * briefly ({@link FirstStatusHold}), compute the status ({@link InstanceStatusAggregator}) and the Events
- * ({@link InstanceEvents}), and keep the spawn slots and metrics in step.
+ * The steps of one instance reconcile, in order, independent of JOSDK: resolve the template, suspend when asked
+ * ({@link SuspendState}, {@link Lifecycle}), spawn (or resume) unless status records a spawn ({@link Spawning}),
+ * observe the notebook pod ({@link NotebookPodWatch}), hold the first status briefly ({@link FirstStatusHold}),
+ * probe the server and apply the template's lifetime limits ({@link LifetimeLimits}, {@link #stop}), compute the
+ * status ({@link InstanceStatusAggregator}) and the Events ({@link InstanceEvents}), and keep the spawn slots and
+ * metrics in step.
  */
 final class InstanceReconcile {
 
@@ -71,6 +79,8 @@ final class InstanceReconcile {
     private final Provisioning provisioning;
     private final NotebookPodWatch pods;
     private final TemplateResolver resolver;
+    private final Lifecycle lifecycle;
+    private final Set<String> keptRunning = ConcurrentHashMap.newKeySet();
 
     InstanceReconcile(InstanceReconciler.Settings settings, InstanceCluster cluster) {
         this.settings = settings;
@@ -82,6 +92,7 @@ final class InstanceReconcile {
         this.provisioning = new Provisioning(cluster);
         this.pods = new NotebookPodWatch(cluster::pod);
         this.resolver = new TemplateResolver(cluster::template);
+        this.lifecycle = new Lifecycle(cluster);
     }
 
     /**
@@ -99,21 +110,36 @@ final class InstanceReconcile {
         boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
         JupyterNotebookInstanceStatus previous = instance.getStatus();
         TemplateResolution resolution = resolver.resolve(instance);
+        JupyterNotebookInstanceTemplate template =
+                resolution instanceof TemplateResolution.Resolved r ? r.template() : null;
+        LifecyclePolicy policy = LifecyclePolicy.of(template);
+        List<Deprecations.Notice> notices = Deprecations.of(template, instance);
 
-        Spawn recorded = recordedSpawn(previous);
+        Suspension held = deleting ? null : SuspendState.hold(instance, now);
+        if (held != null) {
+            return suspend(instance, resolution, template, held, policy, notices, now);
+        }
+        Suspension resuming = previous == null ? null : previous.getSuspension();
+        Spawn recorded = resuming == null ? recordedSpawn(previous) : null;
         Spawn spawn = recorded != null ? recorded : firstStatus.held(id, uid);
         Spawning.Attempt attempt = null;
-        if (spawn == null && !deleting && resolution instanceof TemplateResolution.Resolved resolved) {
+        if (spawn == null && !deleting && template != null) {
             try {
                 attempt = spawning.attempt(
-                        instance, resolved.template(), settings.templates().get(resolved.template()), provisioning);
+                        instance,
+                        template,
+                        settings.templates().get(template),
+                        provisioning,
+                        Lifecycle.kept(resuming, policy, template),
+                        Deprecations.refusal(notices));
             } catch (KubernetesClientException e) {
                 if (InstanceReconciler.hasStatusCode(e, 404)) {
                     throw e; // the instance's namespace is going: nothing to tell
                 }
                 attempt = Spawning.Attempt.waiting(
                         Reason.CreateRetrying, "creating the resources failed, retrying: " + e.getMessage(), List.of());
-                throw new CreateRetrying(decide(instance, resolution, attempt, null, null, now), e);
+                InstanceFacts.LifecycleFacts lf = running(resuming, null, notices, null);
+                throw new CreateRetrying(decide(instance, resolution, attempt, null, null, lf, now), e);
             }
             for (Provisioning.Step step : attempt.steps()) {
                 if (step.created() != null) {
@@ -133,7 +159,89 @@ final class InstanceReconcile {
             // Status unchanged for now; the objects this reconcile created are told at once.
             return new Outcome(null, InstanceEvents.objects(attempt == null ? List.of() : attempt.steps()), hold);
         }
-        return decide(instance, resolution, attempt, spawn, seen, now);
+        LifetimeLimits.Lifetime lifetime =
+                deleting ? null : lifecycle.lifetime(instance, policy, template, spawn, seen, now);
+        InstanceFacts.LifecycleFacts lf = running(resuming, spawn, notices, lifetime);
+        Outcome outcome = decide(instance, resolution, attempt, spawn, seen, lf, now);
+        return lifetime == null || lifetime.due() == null
+                ? outcome
+                : stop(instance, resolution, lifetime.due(), outcome, now);
+    }
+
+    /**
+     * Stops a running server on the operator's own decision (a lifetime limit; other rules may call it too): suspends
+     * it (status records the suspension: the operator never writes spec), deletes its instance, or keeps it running,
+     * with a Normal Event naming the rule and the figures.
+     *
+     * @param instance the instance
+     * @param resolution its template lookup
+     * @param stop why and what to do
+     * @param running the outcome of this reconcile had the server kept running (used for KEEP)
+     * @param now the time
+     * @return the outcome
+     */
+    Outcome stop(
+            JupyterNotebookInstance instance, TemplateResolution resolution, Stop stop, Outcome running, Instant now) {
+        settings.metrics().stopped(stop.reason(), stop.action().name().toLowerCase(Locale.ROOT));
+        JupyterNotebookInstanceTemplate template =
+                resolution instanceof TemplateResolution.Resolved r ? r.template() : null;
+        return switch (stop.action()) {
+            case SUSPEND ->
+                suspend(
+                        instance,
+                        resolution,
+                        template,
+                        SuspendState.byOperator(stop, instance, now),
+                        LifecyclePolicy.of(template),
+                        Deprecations.of(template, instance),
+                        now);
+            case DELETE -> {
+                cluster.stopProbing(ResourceID.fromResource(instance));
+                cluster.deleteInstance(instance);
+                yield new Outcome(null, List.of(InstanceEvents.stopped(stop, "the instance is deleted")), null);
+            }
+            case KEEP -> {
+                List<InstanceEvents.Decision> decisions = new ArrayList<>(running.decisions());
+                if (keptRunning.add(instance.getMetadata().getUid() + "/" + stop.reason())) {
+                    decisions.add(InstanceEvents.stopped(stop, "the server is left running"));
+                }
+                yield new Outcome(running.result(), decisions, running.recheckAfter());
+            }
+        };
+    }
+
+    /** A suspended server: its pods (and services) deleted, phase Suspended. */
+    private Outcome suspend(
+            JupyterNotebookInstance instance,
+            TemplateResolution resolution,
+            JupyterNotebookInstanceTemplate template,
+            Suspension held,
+            LifecyclePolicy policy,
+            List<Deprecations.Notice> notices,
+            Instant now) {
+        ResourceID id = ResourceID.fromResource(instance);
+        JupyterNotebookInstanceStatus previous = instance.getStatus();
+        Spawn ran = recordedSpawn(previous);
+        Lifecycle.Suspended done = lifecycle.suspend(
+                instance,
+                held,
+                template,
+                template == null ? null : settings.templates().get(template),
+                policy,
+                ran != null ? ran : firstStatus.held(id, instance.getMetadata().getUid()));
+        firstStatus.forget(id);
+        if (previous == null || previous.getSuspension() == null) {
+            settings.metrics().suspended(SuspendState.reason(done.suspension()));
+        }
+        InstanceFacts.LifecycleFacts lf = new InstanceFacts.LifecycleFacts(
+                done.suspension(), true, done.going(), policy.deleteServicesOnSuspend(), null, notices);
+        return decide(instance, resolution, null, null, null, lf, now);
+    }
+
+    /** The lifecycle facts of a server that runs or is being started (or resumed). */
+    private static InstanceFacts.LifecycleFacts running(
+            Suspension resuming, Spawn spawn, List<Deprecations.Notice> notices, LifetimeLimits.Lifetime lifetime) {
+        return new InstanceFacts.LifecycleFacts(spawn == null ? resuming : null, false, 0, false, lifetime, notices);
     }
 
     /** The status and Events from what the steps found; seen is null when the pod was not looked at. */
@@ -143,6 +251,7 @@ final class InstanceReconcile {
             Spawning.Attempt attempt,
             Spawn spawn,
             NotebookPodWatch.Seen seen,
+            InstanceFacts.LifecycleFacts lifecycleFacts,
             Instant now) {
         long generation = instance.getMetadata().getGeneration() == null
                 ? 0
@@ -155,12 +264,17 @@ final class InstanceReconcile {
                 spawn,
                 seen == null ? new PodObservation.Missing() : seen.observation(),
                 seen == null ? null : seen.createdAt(),
-                instance.getMetadata().getDeletionTimestamp() != null);
+                instance.getMetadata().getDeletionTimestamp() != null,
+                lifecycleFacts);
         JupyterNotebookInstanceStatus previous = instance.getStatus();
         InstanceStatusAggregator.Result result = aggregator.aggregate(previous, facts, now);
         keepSlot(instance, result);
         count(instance, previous, result, now);
-        Duration recheck = result.recheckAfter();
+        Duration recheck = earlier(
+                result.recheckAfter(),
+                lifecycleFacts.lifetime() == null
+                        ? null
+                        : lifecycleFacts.lifetime().recheckAfter());
         if (facts.waiting() != null && facts.waiting().reason().isProgress()) {
             // Waiting for a slot or an earlier object: try again soon, spread so a queue does not wake at once.
             recheck = WAIT_RETRY.plusMillis(ThreadLocalRandom.current().nextLong(1000));
@@ -169,6 +283,10 @@ final class InstanceReconcile {
                 result,
                 InstanceEvents.decisions(attempt == null ? List.of() : attempt.steps(), previous, result),
                 recheck);
+    }
+
+    private static Duration earlier(Duration a, Duration b) {
+        return a == null || (b != null && b.compareTo(a) < 0) ? b : a;
     }
 
     /** A spawn keeps its slot while it provisions or waits, and gives it back once Ready, failed or going. */
@@ -211,6 +329,8 @@ final class InstanceReconcile {
      */
     List<InstanceEvents.Decision> gone(JupyterNotebookInstance instance) {
         firstStatus.forget(ResourceID.fromResource(instance));
+        cluster.stopProbing(ResourceID.fromResource(instance));
+        keptRunning.removeIf(k -> k.startsWith(instance.getMetadata().getUid() + "/"));
         slots.release(Spawning.key(instance));
         return InstanceEvents.retainedClaims(
                 instance, name -> cluster.cachedClaim(instance.getMetadata().getNamespace(), name));

@@ -10,10 +10,12 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jupyterhub.kubespawner.events.EventRecorder;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
 import org.jupyterhub.kubespawner.operator.StatusPatch;
+import org.jupyterhub.kubespawner.operator.activity.ActivityProbes;
 import org.jupyterhub.kubespawner.operator.template.CompiledTemplates;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.slf4j.Logger;
@@ -86,8 +88,11 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     @Override
     public List<EventSource<?, JupyterNotebookInstance>> prepareEventSources(
             EventSourceContext<JupyterNotebookInstance> context) {
-        List<EventSource<?, JupyterNotebookInstance>> all = sources.prepare(context);
-        steps = new InstanceReconcile(settings, InstanceCluster.live(sources, context.getClient()));
+        List<EventSource<?, JupyterNotebookInstance>> all = new ArrayList<>(sources.prepare(context));
+        ActivityProbes probes = new ActivityProbes(
+                new ProbeTokenReader(context.getClient()), settings.clock(), settings.metrics()::probed);
+        all.add(probes);
+        steps = new InstanceReconcile(settings, InstanceCluster.live(sources, context.getClient(), probes));
         return all;
     }
 

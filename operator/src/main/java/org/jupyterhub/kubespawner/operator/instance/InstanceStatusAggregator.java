@@ -65,10 +65,10 @@ public final class InstanceStatusAggregator {
     }
 
     /** Builds the conditions, keeping each one's enum reason. */
-    private static final class ConditionList {
+    static final class ConditionList {
         final List<Condition> conditions = new ArrayList<>(4);
         final Map<String, Reason> reasons = new LinkedHashMap<>(4);
-        private final List<Condition> old;
+        final List<Condition> old;
         private final long generation;
         private final Instant now;
 
@@ -99,7 +99,15 @@ public final class InstanceStatusAggregator {
         status.setObservedGeneration(facts.generation());
         resolved(facts.resolution(), c);
         Spawn spawn = facts.spawn();
-        Duration recheck = spawn == null ? notCreated(facts, c, status) : spawned(facts, spawn, c, status, now);
+        Duration recheck = null;
+        if (facts.lifecycle().suspended()) {
+            LifecycleStatus.suspended(facts, previous, c, status);
+            upToDate(facts.resolution(), status.getTemplateGeneration(), c);
+        } else {
+            recheck = spawn == null ? notCreated(facts, c, status) : spawned(facts, spawn, c, status, now);
+            LifecycleStatus.running(facts, c, status);
+        }
+        LifecycleStatus.deprecated(facts, c);
         if (facts.deleting()) {
             // Being deleted (the hub stops the server): the conditions stay as observed, the phase says so.
             status.setPhase(Phase.TERMINATING);
@@ -208,26 +216,28 @@ public final class InstanceStatusAggregator {
             message = "notebook pod " + spawn.podName() + " was deleted; delete the instance and start again";
         }
         c.add(ConditionTypes.READY, readyStatus, ready, message);
-        upToDate(facts.resolution(), spawn, c);
+        upToDate(facts.resolution(), spawn.templateGeneration(), c);
         status.setPhase(phase);
         status.setMessage(message);
         status.setResources(resources(spawn, pod));
         return recheck;
     }
 
-    private static void upToDate(TemplateResolution resolution, Spawn spawn, ConditionList c) {
-        if (resolution instanceof TemplateResolution.Resolved r) {
+    private static void upToDate(TemplateResolution resolution, Long rendered, ConditionList c) {
+        if (rendered == null) {
+            c.add(ConditionTypes.UP_TO_DATE, Conditions.UNKNOWN, Reason.NotRendered, "nothing rendered yet");
+        } else if (resolution instanceof TemplateResolution.Resolved r) {
             long current = r.template().getMetadata().getGeneration() == null
                     ? 0
                     : r.template().getMetadata().getGeneration();
-            boolean same = current == spawn.templateGeneration();
+            boolean same = current == rendered;
             c.add(
                     ConditionTypes.UP_TO_DATE,
                     same ? Conditions.TRUE : Conditions.FALSE,
                     same ? Reason.TemplateUnchanged : Reason.TemplateChanged,
                     same
                             ? "rendered from the template's current generation " + current
-                            : "template changed (generation " + spawn.templateGeneration() + " -> " + current
+                            : "template changed (generation " + rendered + " -> " + current
                                     + ") since the resources were rendered; the change applies at the next start");
         } else {
             c.add(

@@ -75,7 +75,10 @@ public final class Ownership {
         String what = desired.kind() + " " + desired.name();
         OwnerReference controller = controller(meta);
         if (controller != null && claimant.uid() != null && claimant.uid().equals(controller.getUid())) {
-            return new Verdict.Mine();
+            // This instance's own object on its way out (its server was suspended): create it anew once gone.
+            return meta.getDeletionTimestamp() == null
+                    ? new Verdict.Mine()
+                    : new Verdict.Leftover(what + " of this instance is still being deleted");
         }
         if (!desired.retained()) {
             if (controller != null

@@ -45,12 +45,14 @@ final class Spawning {
     }
 
     /**
-     * Tries to spawn.
+     * Tries to spawn (or to resume: then from the rendering kept at suspension, when there is one).
      *
      * @param instance the instance
      * @param template its resolved template
      * @param compiled the template compiled
      * @param provisioning creates the objects
+     * @param kept the rendering kept at suspension, or null to render the template's current generation
+     * @param deprecated why a deprecated template or value refuses new servers, or null
      * @return the attempt
      * @throws KubernetesClientException for failures worth retrying (reading the Secret, creating objects)
      */
@@ -58,8 +60,13 @@ final class Spawning {
             JupyterNotebookInstance instance,
             JupyterNotebookInstanceTemplate template,
             CompiledTemplate compiled,
-            Provisioning provisioning) {
-        Plan plan = InstancePlanner.plan(instance, template, compiled);
+            Provisioning provisioning,
+            DesiredState kept,
+            Rejection deprecated) {
+        if (deprecated != null) {
+            return Attempt.rejected(deprecated, List.of());
+        }
+        Plan plan = kept == null ? InstancePlanner.plan(instance, template, compiled) : checked(kept, template);
         if (plan instanceof Plan.Reject reject) {
             return Attempt.rejected(reject.rejection(), List.of());
         }
@@ -90,6 +97,12 @@ final class Spawning {
         Provisioning.Outcome.Refused refused = (Provisioning.Outcome.Refused) outcome;
         slots.release(key);
         return Attempt.rejected(new Rejection(refused.reason(), List.of(refused.message())), refused.steps());
+    }
+
+    /** A kept rendering, still allowed by the template's current policy. */
+    private static Plan checked(DesiredState kept, JupyterNotebookInstanceTemplate template) {
+        Rejection rejection = KeptRendering.check(kept, template);
+        return rejection == null ? new Plan.Create(kept) : new Plan.Reject(rejection);
     }
 
     private String secretProblem(JupyterNotebookInstance instance) {

@@ -19,5 +19,13 @@ public enum Action implements EventAction {
     /** Handled the instance's deletion. */
     Delete,
     /** Compiled and checked a template. */
-    Validate
+    Validate,
+    /** Stopped a server without deleting its instance (its pods, maybe its services). */
+    Suspend,
+    /** Started a suspended server again. */
+    Resume,
+    /** Read a server's activity. */
+    Probe,
+    /** Warned about or refused a deprecated template or value. */
+    Deprecate
 }

@@ -10,6 +10,12 @@ public final class ConditionTypes {
     public static final String READY = "Ready";
     /** Instance: the template has not changed since the resources were rendered. */
     public static final String UP_TO_DATE = "UpToDate";
+    /** Instance: the server is stopped (spec.suspended or a lifetime limit); only once an instance was suspended. */
+    public static final String SUSPENDED = "Suspended";
+    /** Instance: the template's activity probe reads the server's last activity; only with a probe, while running. */
+    public static final String ACTIVITY_KNOWN = "ActivityKnown";
+    /** Instance: the template or a value the instance sets is deprecated; only then. */
+    public static final String DEPRECATED = "Deprecated";
     /** Template: no problems. */
     public static final String VALID = "Valid";
 

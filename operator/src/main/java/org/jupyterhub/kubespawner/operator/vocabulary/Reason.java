@@ -105,6 +105,40 @@ public enum Reason implements EventReason {
     /** The instance is deleted and this claim is kept for the next start (Event only). */
     ClaimRetained,
 
+    // Suspended (and Ready while suspended)
+    /** The server is stopped and its claims kept (Ready=False while suspended). */
+    Suspended,
+    /** spec.suspended is true: the hub asked to suspend the server. */
+    SuspendRequested,
+    /** The server ran for the template's policy.lifecycle.maxAgeSeconds: the operator stopped it. */
+    MaxAgeExceeded,
+    /** The server was idle for the template's policy.lifecycle.idleLimitSeconds: the operator stopped it. */
+    IdleLimitExceeded,
+    /** The server was suspended and runs again (Suspended=False). */
+    Resumed,
+
+    // ActivityKnown
+    /** The activity probe read the server's last activity. */
+    ProbeSucceeded,
+    /** No probe has answered yet since the server became ready. */
+    ProbePending,
+    /** The server did not answer the activity probe (refused, reset, timed out). */
+    ProbeUnreachable,
+    /** The server refused the probe's token (HTTP 401 or 403). */
+    ProbeUnauthorized,
+    /** The server answered the probe with another HTTP error. */
+    ProbeFailed,
+    /** The answer was not JSON with a last_activity time. */
+    ProbeMalformed,
+    /** The probe's token cannot be read (its Secret or key is missing). */
+    ProbeTokenUnavailable,
+
+    // Deprecated (and rejections of deprecated choices)
+    /** The template is deprecated (spec.deprecation). */
+    TemplateDeprecated,
+    /** A variable value the instance sets is deprecated (spec.deprecatedValues). */
+    ValueDeprecated,
+
     // template Valid
     /** The template has no problems. */
     TemplateValid;

@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
+import org.jupyterhub.kubespawner.operator.activity.ActivityReading;
+import org.jupyterhub.kubespawner.operator.activity.ProbeTarget;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 
 /**
@@ -32,6 +35,13 @@ final class FakeCluster implements InstanceCluster {
     final List<String> reads = new ArrayList<>();
     final Map<String, KubernetesClientException> createFailures = new HashMap<>();
     String creationTimestamp = "2026-01-01T10:00:00Z";
+    final List<String> deleted = new ArrayList<>();
+    final List<String> deletedInstances = new ArrayList<>();
+    /** Deletions leave the object terminating (deletionTimestamp set) until {@link #finishDeletions}. */
+    boolean gracefulDeletes;
+
+    final Map<ResourceID, ProbeTarget> probed = new HashMap<>();
+    final Map<ResourceID, ActivityReading> readings = new HashMap<>();
 
     private static String key(String kind, String namespace, String name) {
         return kind + "/" + namespace + "/" + name;
@@ -146,6 +156,60 @@ final class FakeCluster implements InstanceCluster {
         reads.add(key(desired));
         HasMetadata o = objects.get(key(desired));
         return o == null ? null : copy(o);
+    }
+
+    @Override
+    public List<HasMetadata> owned(JupyterNotebookInstance instance, Class<? extends HasMetadata> kind) {
+        List<HasMetadata> found = new ArrayList<>();
+        for (HasMetadata o : objects.values()) {
+            Map<String, String> labels = o.getMetadata().getLabels();
+            if (kind.isInstance(o)
+                    && instance.getMetadata()
+                            .getNamespace()
+                            .equals(o.getMetadata().getNamespace())
+                    && labels != null
+                    && ManagedLabels.MANAGED_BY_VALUE.equals(labels.get(ManagedLabels.MANAGED_BY))
+                    && instance.getMetadata().getName().equals(labels.get(ManagedLabels.INSTANCE))) {
+                found.add(o);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void delete(HasMetadata object) {
+        HasMetadata stored = objects.get(key(object));
+        if (stored == null
+                || !stored.getMetadata().getUid().equals(object.getMetadata().getUid())) {
+            return; // gone or replaced: the precondition fails, nothing happens
+        }
+        deleted.add(key(object));
+        if (gracefulDeletes) {
+            stored.getMetadata().setDeletionTimestamp("2026-01-01T10:00:00Z");
+        } else {
+            objects.remove(key(object));
+        }
+    }
+
+    /** The terminating objects go. */
+    void finishDeletions() {
+        objects.values().removeIf(o -> o.getMetadata().getDeletionTimestamp() != null);
+    }
+
+    @Override
+    public void deleteInstance(JupyterNotebookInstance instance) {
+        deletedInstances.add(instance.getMetadata().getName());
+    }
+
+    @Override
+    public ActivityReading activity(ResourceID id, ProbeTarget target) {
+        probed.put(id, target);
+        return readings.getOrDefault(id, new ActivityReading.Unknown());
+    }
+
+    @Override
+    public void stopProbing(ResourceID id) {
+        probed.remove(id);
     }
 
     @SuppressWarnings("unchecked")
