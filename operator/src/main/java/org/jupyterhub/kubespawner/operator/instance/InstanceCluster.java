@@ -1,5 +1,6 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -8,7 +9,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.List;
+import org.jupyterhub.kubespawner.operator.access.AccessIndex;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookQuota;
 
 /**
  * Everything the instance reconciler reads from and writes to the cluster besides the instance's status: the
@@ -60,6 +65,34 @@ interface InstanceCluster extends Provisioning.Objects {
      * @param created the object as the API server returned it
      */
     void remember(ResourceID primary, HasMetadata created);
+
+    /**
+     * Instances from the cache, by an index of {@link InstanceEventSources}.
+     *
+     * @param index the index
+     * @param key its key
+     * @return the instances
+     */
+    List<JupyterNotebookInstance> instancesBy(String index, String key);
+
+    /**
+     * The quotas of a namespace, from the cache.
+     *
+     * @param namespace the namespace
+     * @return the quotas
+     */
+    List<JupyterNotebookQuota> quotas(String namespace);
+
+    /** @return the access rules of every watched namespace */
+    AccessIndex access();
+
+    /**
+     * Deletes an instance in the foreground (it stays, Terminating, until its pods are gone; claims marked Retain
+     * stay).
+     *
+     * @param instance the instance
+     */
+    void deleteInstance(JupyterNotebookInstance instance);
 
     /**
      * The live cluster: the informers of {@code sources} and the client.
@@ -123,6 +156,28 @@ interface InstanceCluster extends Provisioning.Objects {
             @Override
             public ObjectMeta secretMetadata(String namespace, String name) {
                 return secrets.get(namespace, name);
+            }
+
+            @Override
+            public List<JupyterNotebookInstance> instancesBy(String index, String key) {
+                return sources.instancesBy(index, key);
+            }
+
+            @Override
+            public List<JupyterNotebookQuota> quotas(String namespace) {
+                return sources.quotas(namespace);
+            }
+
+            @Override
+            public AccessIndex access() {
+                return sources.access();
+            }
+
+            @Override
+            public void deleteInstance(JupyterNotebookInstance instance) {
+                client.resource(instance)
+                        .withPropagationPolicy(DeletionPropagation.FOREGROUND)
+                        .delete();
             }
         };
     }

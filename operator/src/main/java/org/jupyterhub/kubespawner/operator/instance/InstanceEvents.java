@@ -57,6 +57,9 @@ final class InstanceEvents {
             Reason.ArgsNotAllowed,
             Reason.InvalidInstanceName,
             Reason.SecretRejected,
+            Reason.AccessDenied,
+            Reason.UserRejected,
+            Reason.QuotaExceeded,
             Reason.SpawnQueued);
     /** Ready reasons decided while creating the objects. */
     private static final Set<Reason> CREATION =
@@ -134,7 +137,8 @@ final class InstanceEvents {
 
     /**
      * The Events a status change calls for: TemplateResolved and Ready when their status or reason changed (Ready's
-     * only when the resolution or the pod's creation did not already tell it), UpToDate when it turned False.
+     * only when the resolution or the pod's creation did not already tell it), AccessGranted when access was granted
+     * or ended, UpToDate when it turned False.
      *
      * @param before the previous status, may be null
      * @param after the new status and its reasons
@@ -153,6 +157,17 @@ final class InstanceEvents {
         boolean justCreated = ready == Reason.PodStarting && Conditions.find(old, ConditionTypes.READY) == null;
         if (changed(old, now, ConditionTypes.READY, after) && !TOLD_BY_RESOLUTION.contains(ready) && !justCreated) {
             decide(now, ConditionTypes.READY, after, action(ready, after), decisions);
+        }
+        // A refusal at the spawn is told by the Ready Event; a grant and an ending are news of their own.
+        Reason access = after.reason(ConditionTypes.ACCESS_GRANTED);
+        if (changed(old, now, ConditionTypes.ACCESS_GRANTED, after)
+                && (access == Reason.Granted || access == Reason.AccessEnded)) {
+            decide(
+                    now,
+                    ConditionTypes.ACCESS_GRANTED,
+                    after,
+                    access == Reason.Granted ? Action.Admit : Action.Review,
+                    decisions);
         }
         Condition upToDate = Conditions.find(now, ConditionTypes.UP_TO_DATE);
         if (changed(old, now, ConditionTypes.UP_TO_DATE, after)

@@ -1,6 +1,7 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
 import java.time.Instant;
+import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 
 /**
@@ -15,6 +16,8 @@ import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
  * @param notebookPod the notebook pod's observed state
  * @param startedAt when the wait for readiness started (the notebook pod's creation), or null
  * @param deleting whether the instance is being deleted (it has a deletionTimestamp)
+ * @param access whether the user may use the template now, or null when the template restricts nothing (or was not
+ *     resolved)
  */
 public record InstanceFacts(
         long generation,
@@ -24,4 +27,30 @@ public record InstanceFacts(
         Spawn spawn,
         PodObservation notebookPod,
         Instant startedAt,
-        boolean deleting) {}
+        boolean deleting,
+        AccessVerdict access) {
+
+    /**
+     * Facts about an instance of a template that restricts nothing.
+     *
+     * @param generation see {@link #generation()}
+     * @param resolution see {@link #resolution()}
+     * @param rejection see {@link #rejection()}
+     * @param waiting see {@link #waiting()}
+     * @param spawn see {@link #spawn()}
+     * @param notebookPod see {@link #notebookPod()}
+     * @param startedAt see {@link #startedAt()}
+     * @param deleting see {@link #deleting()}
+     */
+    public InstanceFacts(
+            long generation,
+            TemplateResolution resolution,
+            Rejection rejection,
+            Waiting waiting,
+            Spawn spawn,
+            PodObservation notebookPod,
+            Instant startedAt,
+            boolean deleting) {
+        this(generation, resolution, rejection, waiting, spawn, notebookPod, startedAt, deleting, null);
+    }
+}

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
 import org.jupyterhub.kubespawner.operator.vocabulary.ConditionTypes;
@@ -16,10 +17,11 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
 
 /**
- * The steps of one instance reconcile, in order, independent of JOSDK: resolve the template, spawn unless status
- * records a spawn ({@link Spawning}), observe the notebook pod ({@link NotebookPodWatch}), hold the first status
- * briefly ({@link FirstStatusHold}), compute the status ({@link InstanceStatusAggregator}) and the Events
- * ({@link InstanceEvents}), and keep the spawn slots and metrics in step.
+ * The steps of one instance reconcile, in order, independent of JOSDK: resolve the template, decide access for the
+ * instance's user ({@link AccessReview}), spawn unless status records a spawn ({@link Spawning}), act on a running
+ * server whose access ended, observe the notebook pod ({@link NotebookPodWatch}), hold the first status briefly
+ * ({@link FirstStatusHold}), compute the status ({@link InstanceStatusAggregator}) and the Events
+ * ({@link InstanceEvents}), and keep the spawn slots, quota admissions and metrics in step.
  */
 final class InstanceReconcile {
 
@@ -66,6 +68,8 @@ final class InstanceReconcile {
     private final InstanceCluster cluster;
     private final InstanceStatusAggregator aggregator;
     private final SpawnSlots slots;
+    private final QuotaCheck quotas;
+    private final AccessReview access;
     private final FirstStatusHold firstStatus = new FirstStatusHold();
     private final Spawning spawning;
     private final Provisioning provisioning;
@@ -77,8 +81,10 @@ final class InstanceReconcile {
         this.cluster = cluster;
         this.aggregator = new InstanceStatusAggregator(settings.progressTimeout());
         this.slots = new SpawnSlots(settings.maxConcurrentSpawns());
-        this.spawning =
-                new Spawning(slots, cluster::secretMetadata, EnvSecretCheck.HubLabel.parse(settings.hubSecretLabel()));
+        this.quotas = new QuotaCheck(cluster);
+        this.access = new AccessReview(cluster);
+        this.spawning = new Spawning(
+                slots, quotas, cluster::secretMetadata, EnvSecretCheck.HubLabel.parse(settings.hubSecretLabel()));
         this.provisioning = new Provisioning(cluster);
         this.pods = new NotebookPodWatch(cluster::pod);
         this.resolver = new TemplateResolver(cluster::template);
@@ -99,6 +105,7 @@ final class InstanceReconcile {
         boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
         JupyterNotebookInstanceStatus previous = instance.getStatus();
         TemplateResolution resolution = resolver.resolve(instance);
+        AccessVerdict verdict = access.verdict(instance, resolution, now);
 
         Spawn recorded = recordedSpawn(previous);
         Spawn spawn = recorded != null ? recorded : firstStatus.held(id, uid);
@@ -106,14 +113,18 @@ final class InstanceReconcile {
         if (spawn == null && !deleting && resolution instanceof TemplateResolution.Resolved resolved) {
             try {
                 attempt = spawning.attempt(
-                        instance, resolved.template(), settings.templates().get(resolved.template()), provisioning);
+                        instance,
+                        resolved.template(),
+                        settings.templates().get(resolved.template()),
+                        provisioning,
+                        verdict);
             } catch (KubernetesClientException e) {
                 if (InstanceReconciler.hasStatusCode(e, 404)) {
                     throw e; // the instance's namespace is going: nothing to tell
                 }
                 attempt = Spawning.Attempt.waiting(
                         Reason.CreateRetrying, "creating the resources failed, retrying: " + e.getMessage(), List.of());
-                throw new CreateRetrying(decide(instance, resolution, attempt, null, null, now), e);
+                throw new CreateRetrying(decide(instance, resolution, verdict, attempt, null, null, now), e);
             }
             for (Provisioning.Step step : attempt.steps()) {
                 if (step.created() != null) {
@@ -133,13 +144,18 @@ final class InstanceReconcile {
             // Status unchanged for now; the objects this reconcile created are told at once.
             return new Outcome(null, InstanceEvents.objects(attempt == null ? List.of() : attempt.steps()), hold);
         }
-        return decide(instance, resolution, attempt, spawn, seen, now);
+        Outcome outcome = decide(instance, resolution, verdict, attempt, spawn, seen, now);
+        if (spawn != null && !deleting && !access.react(instance, verdict)) {
+            return new Outcome(outcome.result(), outcome.decisions(), AccessReview.RETRY_DELETE);
+        }
+        return outcome;
     }
 
     /** The status and Events from what the steps found; seen is null when the pod was not looked at. */
     private Outcome decide(
             JupyterNotebookInstance instance,
             TemplateResolution resolution,
+            AccessVerdict verdict,
             Spawning.Attempt attempt,
             Spawn spawn,
             NotebookPodWatch.Seen seen,
@@ -155,12 +171,13 @@ final class InstanceReconcile {
                 spawn,
                 seen == null ? new PodObservation.Missing() : seen.observation(),
                 seen == null ? null : seen.createdAt(),
-                instance.getMetadata().getDeletionTimestamp() != null);
+                instance.getMetadata().getDeletionTimestamp() != null,
+                verdict);
         JupyterNotebookInstanceStatus previous = instance.getStatus();
         InstanceStatusAggregator.Result result = aggregator.aggregate(previous, facts, now);
-        keepSlot(instance, result);
+        keepShares(instance, recordedSpawn(previous) != null, result);
         count(instance, previous, result, now);
-        Duration recheck = result.recheckAfter();
+        Duration recheck = AccessReview.recheck(verdict, result.recheckAfter(), now);
         if (facts.waiting() != null && facts.waiting().reason().isProgress()) {
             // Waiting for a slot or an earlier object: try again soon, spread so a queue does not wake at once.
             recheck = WAIT_RETRY.plusMillis(ThreadLocalRandom.current().nextLong(1000));
@@ -171,8 +188,12 @@ final class InstanceReconcile {
                 recheck);
     }
 
-    /** A spawn keeps its slot while it provisions or waits, and gives it back once Ready, failed or going. */
-    private void keepSlot(JupyterNotebookInstance instance, InstanceStatusAggregator.Result result) {
+    /**
+     * A spawn keeps its slot while it provisions or waits, and gives it back once Ready, failed or going; its quota
+     * admission lasts until its status records the spawn (the cache counts it from then on), or it fails or goes.
+     */
+    private void keepShares(
+            JupyterNotebookInstance instance, boolean recorded, InstanceStatusAggregator.Result result) {
         String key = Spawning.key(instance);
         Phase phase = result.status().getPhase();
         Reason ready = result.reason(ConditionTypes.READY);
@@ -180,6 +201,9 @@ final class InstanceReconcile {
             slots.hold(key);
         } else if (phase != Phase.PENDING || ready == Reason.NotCreated) {
             slots.release(key);
+        }
+        if (recorded || phase == Phase.FAILED || phase == Phase.TERMINATING) {
+            quotas.settled(key);
         }
     }
 
@@ -212,6 +236,7 @@ final class InstanceReconcile {
     List<InstanceEvents.Decision> gone(JupyterNotebookInstance instance) {
         firstStatus.forget(ResourceID.fromResource(instance));
         slots.release(Spawning.key(instance));
+        quotas.forget(instance);
         return InstanceEvents.retainedClaims(
                 instance, name -> cluster.cachedClaim(instance.getMetadata().getNamespace(), name));
     }
@@ -225,6 +250,7 @@ final class InstanceReconcile {
                 status.getTemplateGeneration(),
                 status.getPodName(),
                 status.getPort() == null ? 0 : status.getPort(),
-                status.getResources() == null ? List.of() : status.getResources());
+                status.getResources() == null ? List.of() : status.getResources(),
+                status.getRequests());
     }
 }

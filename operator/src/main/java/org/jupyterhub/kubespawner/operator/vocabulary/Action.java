@@ -19,5 +19,7 @@ public enum Action implements EventAction {
     /** Handled the instance's deletion. */
     Delete,
     /** Compiled and checked a template. */
-    Validate
+    Validate,
+    /** Checked whether a running server's user is still granted its template, and acted on the answer. */
+    Review
 }

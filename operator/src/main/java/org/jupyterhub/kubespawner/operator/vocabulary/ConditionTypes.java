@@ -10,6 +10,8 @@ public final class ConditionTypes {
     public static final String READY = "Ready";
     /** Instance: the template has not changed since the resources were rendered. */
     public static final String UP_TO_DATE = "UpToDate";
+    /** Instance, only for a template with policy.access: a rule grants the instance's user the template now. */
+    public static final String ACCESS_GRANTED = "AccessGranted";
     /** Template: no problems. */
     public static final String VALID = "Valid";
 

@@ -17,11 +17,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
+import org.jupyterhub.kubespawner.operator.access.AccessIndex;
+import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookQuota;
 
 /**
  * An in-memory cluster for reconcile tests: objects by kind, namespace and name; a cache that holds what carries
- * the operator's managed-by label (as the informers select); every create and read counted; failures on demand.
+ * the operator's managed-by label (as the informers select); every create and read counted; failures on demand;
+ * the instances other reconciles see (for quotas), the quotas, the access rules, and the instances deleted.
  */
 final class FakeCluster implements InstanceCluster {
 
@@ -32,6 +37,10 @@ final class FakeCluster implements InstanceCluster {
     final List<String> reads = new ArrayList<>();
     final Map<String, KubernetesClientException> createFailures = new HashMap<>();
     String creationTimestamp = "2026-01-01T10:00:00Z";
+    final Map<String, JupyterNotebookInstance> instances = new LinkedHashMap<>();
+    final List<JupyterNotebookQuota> quotas = new ArrayList<>();
+    final AccessIndex access = new AccessIndex();
+    final List<String> deletedInstances = new ArrayList<>();
 
     private static String key(String kind, String namespace, String name) {
         return kind + "/" + namespace + "/" + name;
@@ -146,6 +155,56 @@ final class FakeCluster implements InstanceCluster {
         reads.add(key(desired));
         HasMetadata o = objects.get(key(desired));
         return o == null ? null : copy(o);
+    }
+
+    /** Puts (or replaces) an instance as the informer cache has it. */
+    void instance(JupyterNotebookInstance instance) {
+        instances.put(
+                instance.getMetadata().getNamespace() + "/"
+                        + instance.getMetadata().getName(),
+                Serialization.clone(instance));
+    }
+
+    @Override
+    public List<JupyterNotebookInstance> instancesBy(String index, String key) {
+        List<JupyterNotebookInstance> found = new ArrayList<>();
+        for (JupyterNotebookInstance i : instances.values()) {
+            String ns = i.getMetadata().getNamespace();
+            var user = i.getSpec().getUser();
+            boolean match = switch (index) {
+                case InstanceEventSources.TEMPLATE_INDEX ->
+                    key.equals(TemplateResolver.templateNamespace(i) + "/"
+                            + i.getSpec().getTemplate().getName());
+                case InstanceEventSources.USER_INDEX -> user != null && key.equals(ns + "/" + user.getName());
+                case InstanceEventSources.GROUP_INDEX ->
+                    user != null
+                            && user.getGroups() != null
+                            && user.getGroups().stream().anyMatch(g -> key.equals(ns + "/" + g));
+                case InstanceEventSources.NAMESPACE_INDEX -> key.equals(ns);
+                default -> throw new IllegalArgumentException("no index " + index);
+            };
+            if (match) {
+                found.add(i);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<JupyterNotebookQuota> quotas(String namespace) {
+        return quotas.stream()
+                .filter(q -> namespace.equals(q.getMetadata().getNamespace()))
+                .toList();
+    }
+
+    @Override
+    public AccessIndex access() {
+        return access;
+    }
+
+    @Override
+    public void deleteInstance(JupyterNotebookInstance instance) {
+        deletedInstances.add(instance.getMetadata().getName());
     }
 
     @SuppressWarnings("unchecked")
