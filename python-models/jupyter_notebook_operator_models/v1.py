@@ -3642,7 +3642,8 @@ class TemplateAccess(KubernetesModel):
     any more (a rule expired, was changed or deleted): Keep (the default) leaves it running until
     the hub stops it (the instance's AccessGranted condition turns False, with a Warning Event);
     Delete deletes the instance (its pods and services go; claims marked Retain stay), with a
-    Warning Event naming the rule. New spawns are refused either way.
+    Warning Event naming the rule. New spawns are refused either way. Suspend is reserved for
+    the server lifecycle (suspend and resume) and refused until the operator has it.
     """
 
 
@@ -4382,11 +4383,13 @@ class WhenAccessEnds(StrEnum):
     any more (a rule expired, was changed or deleted): Keep (the default) leaves it running until
     the hub stops it (the instance's AccessGranted condition turns False, with a Warning Event);
     Delete deletes the instance (its pods and services go; claims marked Retain stay), with a
-    Warning Event naming the rule. New spawns are refused either way.
+    Warning Event naming the rule. New spawns are refused either way. Suspend is reserved for
+    the server lifecycle (suspend and resume) and refused until the operator has it.
     """
 
     keep = "Keep"
     delete = "Delete"
+    suspend = "Suspend"
 
 
 class WhenDeleted(StrEnum):

@@ -16,6 +16,7 @@ public enum AccessReaction {
      * @return the reaction (Keep when unset)
      */
     public static AccessReaction of(Access policy) {
+        // Suspend is refused by the CRD (x-kubernetes-validations) until the operator has a suspend; never seen here.
         return policy.getWhenAccessEnds() == Access.WhenAccessEnds.DELETE ? Delete : Keep;
     }
 }
