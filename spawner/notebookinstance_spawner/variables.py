@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .access import PublishedAccess
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -75,6 +77,7 @@ class TemplateInfo:
     description: str = ""
     variables: tuple[Variable, ...] = ()
     allow_args: bool = False
+    access: PublishedAccess | None = None
 
     @classmethod
     def from_object(cls, obj: Mapping[str, Any]) -> TemplateInfo:
@@ -87,6 +90,7 @@ class TemplateInfo:
             description=spec.get("description") or "",
             variables=tuple(Variable.from_spec(v) for v in spec.get("variables") or ()),
             allow_args=bool((spec.get("policy") or {}).get("allowArgs", False)),
+            access=PublishedAccess.of(obj),
         )
 
     def variable(self, name: str) -> Variable | None:
