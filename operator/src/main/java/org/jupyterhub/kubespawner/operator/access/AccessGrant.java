@@ -29,6 +29,8 @@ public final class AccessGrant {
     private final Instant notBefore;
     private final Instant notAfter;
     private final String problem;
+    /** describe(), made once: a refusal lists rules, and the rule never changes (a racy write is harmless). */
+    private String description;
 
     private AccessGrant(
             String source,
@@ -171,6 +173,15 @@ public final class AccessGrant {
      * @return e.g. "JupyterNotebookAccess hub/physics (groups physics; 3 users) until 2027-04-30T18:00:00Z"
      */
     public String describe() {
+        String d = description;
+        if (d == null) {
+            d = describeOnce();
+            description = d;
+        }
+        return d;
+    }
+
+    private String describeOnce() {
         List<String> who = new ArrayList<>(2);
         if (!groups.isEmpty()) {
             who.add("groups " + String.join(", ", groups.stream().sorted().toList()));
