@@ -32,6 +32,12 @@ OPERATOR_RULES = [
     },
     {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances/finalizers"], "verbs": ["update"]},
     {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]},
+    {
+        "apiGroups": [GROUP],
+        "resources": ["jupyternotebookaccesses", "jupyternotebookquotas"],
+        "verbs": ["get", "list", "watch"],
+    },
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"], "verbs": ["delete"]},
 ]
 HUB_RULES = [
     {
@@ -43,6 +49,16 @@ HUB_RULES = [
     {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "delete"]},
+    {
+        "apiGroups": [GROUP],
+        "resources": ["jupyternotebookaccesses", "jupyternotebookquotas"],
+        "verbs": ["get", "list", "watch"],
+    },
+]
+# The hub reads templates and the access rules beside them where templates are kept apart.
+HUB_TEMPLATE_RULES = [
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstancetemplates"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [GROUP], "resources": ["jupyternotebookaccesses"], "verbs": ["get", "list", "watch"]},
 ]
 
 # Kubernetes' user-facing roles, extended by the chart's aggregated ClusterRoles (docs/helm-chart.md).
@@ -55,6 +71,8 @@ AGGREGATED = {
                 "jupyternotebookinstances/status",
                 "jupyternotebookinstancetemplates",
                 "jupyternotebookinstancetemplates/status",
+                "jupyternotebookaccesses",
+                "jupyternotebookquotas",
             ],
             "verbs": ["get", "list", "watch"],
         }
@@ -71,7 +89,12 @@ AGGREGATED = {
             "apiGroups": [GROUP],
             "resources": ["jupyternotebookinstancetemplates"],
             "verbs": ["create", "update", "patch", "delete", "deletecollection"],
-        }
+        },
+        {
+            "apiGroups": [GROUP],
+            "resources": ["jupyternotebookaccesses", "jupyternotebookquotas"],
+            "verbs": ["create", "update", "patch", "delete", "deletecollection"],
+        },
     ],
 }
 
@@ -124,11 +147,18 @@ def invariants(objs, ns):
                     check(
                         "delete" not in rule["verbs"]
                         or set(rule["resources"]) <= {"pods", "services", "jupyternotebookinstances"},
-                        "the operator deletes only pods and services (suspend) and instances (a lifetime limit);"
-                        " never claims, network policies or Secrets",
+                        "the operator deletes only pods and services (suspend) and instances (a lifetime limit, an"
+                        " access that ended); never claims, network policies or Secrets",
+                    )
+            if "-hub" in o["metadata"]["name"]:
+                for rule in o["rules"]:
+                    check(
+                        not {"jupyternotebookaccesses", "jupyternotebookquotas"} & set(rule["resources"])
+                        or set(rule["verbs"]) <= {"get", "list", "watch"},
+                        f"the hub may read access rules and quotas, never write them: {o['metadata']['name']} {rule}",
                     )
             if o["metadata"]["name"].endswith("-hub-templates"):
-                check(o["rules"] == HUB_RULES[1:2], f"hub template reader rules differ: {o['rules']}")
+                check(o["rules"] == HUB_TEMPLATE_RULES, f"hub template reader rules differ: {o['rules']}")
             if o["metadata"]["name"].endswith("-hub"):
                 check(o["kind"] == "Role", "the hub gets namespaced Roles only")
                 check(o["rules"] == HUB_RULES, f"hub rules in {o['metadata'].get('namespace')} differ: {o['rules']}")
@@ -253,6 +283,12 @@ def main() -> int:
         check(
             one(objs, "ValidatingAdmissionPolicyBinding").get("spec", {}).get("validationActions") == ["Deny"],
             "the policy denies by default",
+        )
+        instance_rules = " ".join(v.get("expression", "") for v in vap.get("spec", {}).get("validations", []))
+        check(
+            "has(object.spec.user) && has(object.spec.user.groups)" in instance_rules
+            and "object.metadata.annotations['hub.jupyter.org/username'] == object.spec.user.name" in instance_rules,
+            "the policy requires the hub's instances to carry spec.user (name and groups) matching their annotation",
         )
         check(one(objs, "Service", "-metrics", ns) != {}, "metrics Service")
         check(not find(objs, "ServiceMonitor"), "no ServiceMonitor by default")

@@ -198,6 +198,7 @@ def spawn_objects(
             "metadata": {"name": name, "namespace": namespace, "labels": labels},
             "spec": {
                 "template": {"name": template},
+                "user": {"name": user, "groups": []},
                 "variables": {
                     "username": user,
                     "unescaped_username": user,

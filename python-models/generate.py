@@ -77,6 +77,7 @@ def without_times(node):
 TITLES = {
     "JupyterNotebookInstance": {
         "spec.template": "TemplateReference",
+        "spec.user": "InstanceUser",
         "status.phase": "InstancePhase",
         "status.resources[]": "InstanceResource",
     },
@@ -88,14 +89,23 @@ TITLES = {
         "spec.services[]": "TemplateService",
         "spec.networkPolicies[]": "TemplateNetworkPolicy",
         "spec.policy": "TemplatePolicy",
+        "spec.policy.access": "TemplateAccess",
+        "spec.policy.access.whenAccessEnds": "WhenAccessEnds",
+        "status.access": "TemplateAccessStatus",
         "status.problems[]": "TemplateProblem",
+    },
+    "JupyterNotebookQuota": {
+        "spec.scope": "QuotaScope",
+        "spec.limits": "QuotaLimits",
     },
 }
 
 
 def titled(schema, kind):
     """The schema with class names: the kind, <kind>Spec and <kind>Status, and TITLES."""
-    titles = {"": kind, "spec": f"{kind}Spec", "status": f"{kind}Status", **TITLES.get(kind, {})}
+    titles = {"": kind, "spec": f"{kind}Spec", **TITLES.get(kind, {})}
+    if "status" in schema.get("properties", {}):  # JupyterNotebookAccess and JupyterNotebookQuota have none
+        titles["status"] = f"{kind}Status"
     found = set()
 
     def walk(node, path):

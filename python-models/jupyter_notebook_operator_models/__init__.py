@@ -1,7 +1,8 @@
 """Typed models of the jupyter-notebook-operator's custom resources (group kubespawner.jupyterhub.org).
 
 Generated from the CRDs (crds/src/) by python-models/generate.py, like the Java model artifact: use them to read
-and build JupyterNotebookInstances and JupyterNotebookInstanceTemplates in Python (a JupyterHub spawner, a kopf
+and build JupyterNotebookInstances, JupyterNotebookInstanceTemplates, JupyterNotebookAccesses and
+JupyterNotebookQuotas in Python (a JupyterHub spawner, a kopf
 controller, a script) instead of untyped dicts.
 
     from jupyter_notebook_operator_models import JupyterNotebookInstance
@@ -15,13 +16,19 @@ from .base import KubernetesModel
 from .v1 import (
     InstancePhase,
     InstanceResource,
+    InstanceUser,
+    JupyterNotebookAccess,
+    JupyterNotebookAccessSpec,
     JupyterNotebookInstance,
     JupyterNotebookInstanceSpec,
     JupyterNotebookInstanceStatus,
     JupyterNotebookInstanceTemplate,
     JupyterNotebookInstanceTemplateSpec,
     JupyterNotebookInstanceTemplateStatus,
+    JupyterNotebookQuota,
+    JupyterNotebookQuotaSpec,
     ObjectMeta,
+    TemplateAccessStatus,
     TemplateReference,
 )
 
@@ -35,13 +42,19 @@ __all__ = [
     "VERSION",
     "InstancePhase",
     "InstanceResource",
+    "InstanceUser",
+    "JupyterNotebookAccess",
+    "JupyterNotebookAccessSpec",
     "JupyterNotebookInstance",
     "JupyterNotebookInstanceSpec",
     "JupyterNotebookInstanceStatus",
     "JupyterNotebookInstanceTemplate",
     "JupyterNotebookInstanceTemplateSpec",
     "JupyterNotebookInstanceTemplateStatus",
+    "JupyterNotebookQuota",
+    "JupyterNotebookQuotaSpec",
     "KubernetesModel",
     "ObjectMeta",
+    "TemplateAccessStatus",
     "TemplateReference",
 ]

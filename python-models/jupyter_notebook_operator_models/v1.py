@@ -1201,6 +1201,9 @@ class GlusterfsVolumeSource(KubernetesModel):
     """
 
 
+Group = TypeAliasType("Group", Annotated[str, Field(max_length=255, min_length=1)])
+
+
 class HTTPGetAction(KubernetesModel):
     """
     HTTPGetAction describes an action based on HTTP Get requests.
@@ -1393,6 +1396,101 @@ class InstanceResource(KubernetesModel):
     """
 
 
+class InstanceUser(KubernetesModel):
+    """
+    The JupyterHub user this server is for and the user's groups, as the hub asserts them (the spawner
+    always sets it, from JupyterHub's user and user.groups). The operator checks templates' access
+    rules and quotas against it. Required by a template with policy.access and by quotas that count
+    per user or by user or group: an instance without it is refused there (reason UserRejected), as is
+    one whose name disagrees with its hub.jupyter.org/username annotation. Cannot be changed after
+    creation.
+    """
+
+    groups: Annotated[list[Group] | None, Field(max_length=1000)] = None
+    """
+    The names of the JupyterHub groups the user is a member of (each once).
+    """
+    name: Annotated[str, Field(max_length=255, min_length=1)]
+    """
+    The JupyterHub user name, unescaped (e.g. ada@example.org).
+    """
+
+
+class JupyterNotebookAccess(KubernetesModel):
+    """
+    JupyterNotebookAccess grants JupyterHub users and groups the use of templates of its namespace that
+    restrict access (a template with policy.access), optionally for a window of time. Admin-owned, like
+    templates, but kept apart from them so that access can be granted and revoked (by an admin or an
+    identity-sync job) without touching a template or restarting the hub; the hub may read these objects but
+    never write them. A running server whose user loses access is kept or deleted as its template's
+    policy.access.whenAccessEnds says.
+    """
+
+    api_version: Annotated[str | None, Field(alias="apiVersion")] = None
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    metadata: ObjectMeta | None = None
+    """
+    Standard object metadata.
+    """
+    spec: Annotated[JupyterNotebookAccessSpec, Field(title="JupyterNotebookAccessSpec")]
+    """
+    Which templates, for whom, and when.
+    """
+
+
+class JupyterNotebookAccessSpec(KubernetesModel):
+    """
+    Which templates, for whom, and when.
+    """
+
+    description: Annotated[str | None, Field(max_length=1024)] = None
+    """
+    Why this access was granted (a project, a course, a ticket), for the audit trail.
+    """
+    groups: Annotated[list[Group] | None, Field(max_length=1000)] = None
+    """
+    JupyterHub group names whose members are granted.
+    """
+    not_after: Annotated[
+        str | None,
+        Field(
+            alias="notAfter",
+            max_length=64,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+        ),
+    ] = None
+    """
+    Grants nothing from this time on (RFC 3339). Absent - until the object is deleted.
+    """
+    not_before: Annotated[
+        str | None,
+        Field(
+            alias="notBefore",
+            max_length=64,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+        ),
+    ] = None
+    """
+    Grants nothing before this time (RFC 3339). Absent - from now on.
+    """
+    templates: Annotated[list[Template], Field(max_length=256, min_length=1)]
+    """
+    Names of JupyterNotebookInstanceTemplates in this object's namespace; "*" names every template of
+    the namespace. Only templates with policy.access are restricted: the others are open to every user
+    anyway.
+    """
+    users: Annotated[list[User] | None, Field(max_length=5000)] = None
+    """
+    JupyterHub user names (unescaped) granted; "*" grants every user.
+    """
+
+
 class JupyterNotebookInstance(KubernetesModel):
     """
     JupyterNotebookInstance asks for one user's notebook server, built from an admin-owned
@@ -1481,6 +1579,15 @@ class JupyterNotebookInstanceSpec(KubernetesModel):
     """
     The template to build this instance from. Cannot be changed after creation.
     """
+    user: Annotated[InstanceUser | None, Field(title="InstanceUser")] = None
+    """
+    The JupyterHub user this server is for and the user's groups, as the hub asserts them (the spawner
+    always sets it, from JupyterHub's user and user.groups). The operator checks templates' access
+    rules and quotas against it. Required by a template with policy.access and by quotas that count
+    per user or by user or group: an instance without it is refused there (reason UserRejected), as is
+    one whose name disagrees with its hub.jupyter.org/username annotation. Cannot be changed after
+    creation.
+    """
     variables: Annotated[
         dict[str, VariablesAdditionalProperty] | None, Field(max_length=64)
     ] = None
@@ -1501,7 +1608,9 @@ class JupyterNotebookInstanceStatus(KubernetesModel):
     (every rendered object exists), Ready (the notebook pod is ready), UpToDate (the template has not
     changed since the resources were rendered; changes apply at the next start). Only when they apply:
     Suspended (True while suspended, False once resumed), ActivityKnown (whether the template's activity
-    probe reads the server's last activity), Deprecated (the template or a chosen value is deprecated).
+    probe reads the server's last activity), Deprecated (the template or a chosen value is deprecated),
+    AccessGranted (only for a template with policy.access: whether a rule grants spec.user the template
+    now).
     """
     idle_since: Annotated[AwareDatetime | None, Field(alias="idleSince")] = None
     """
@@ -1540,6 +1649,13 @@ class JupyterNotebookInstanceStatus(KubernetesModel):
     port: int | None = None
     """
     The port the notebook server listens on.
+    """
+    requests: dict[str, str] | None = None
+    """
+    The compute resources the server's pods request, summed over its pods (per pod the larger of its
+    containers' sum and its largest init container; a container's limit counts where it sets no
+    request), e.g. {cpu: 500m, memory: 2Gi, nvidia.com/gpu: "1"}. Recorded at the spawn; quotas on
+    requests count it.
     """
     resources: list[InstanceResource] | None = None
     """
@@ -1691,6 +1807,15 @@ class JupyterNotebookInstanceTemplateStatus(KubernetesModel):
     What the operator found when it last checked the template.
     """
 
+    access: Annotated[
+        TemplateAccessStatus | None, Field(title="TemplateAccessStatus")
+    ] = None
+    """
+    Who may use the template now, published by the operator from policy.access and the
+    JupyterNotebookAccess objects naming it (absent while the template has no policy.access). The
+    spawner lists the template for a user only when the user, or one of the user's groups, is here; the
+    operator checks the rules themselves again on every spawn.
+    """
     conditions: list[Condition] | None = None
     """
     Standard conditions. Valid is True when the template has no problem (every placeholder declared or
@@ -1703,6 +1828,55 @@ class JupyterNotebookInstanceTemplateStatus(KubernetesModel):
     problems: list[TemplateProblem] | None = None
     """
     Every problem found in the template (empty when it is valid), each naming the field.
+    """
+
+
+class JupyterNotebookQuota(KubernetesModel):
+    """
+    JupyterNotebookQuota limits the notebook servers of its namespace: how many run at once (in all, per user)
+    and how much CPU, memory or GPU they request (in all, per user), over the servers its scope selects (a
+    template, users, the members of groups; all servers by default). The operator checks every quota of the
+    instance's namespace on each spawn, before anything is created, and refuses a spawn that would exceed one
+    with reason QuotaExceeded and a message naming the quota, the limit and the current use. Running servers
+    are never stopped by a quota. Admin-owned; the hub may read these objects but never write them. Several
+    quotas apply together, like ResourceQuotas.
+    """
+
+    api_version: Annotated[str | None, Field(alias="apiVersion")] = None
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    metadata: ObjectMeta | None = None
+    """
+    Standard object metadata.
+    """
+    spec: Annotated[JupyterNotebookQuotaSpec, Field(title="JupyterNotebookQuotaSpec")]
+    """
+    Which servers count, and their limits.
+    """
+
+
+class JupyterNotebookQuotaSpec(KubernetesModel):
+    """
+    Which servers count, and their limits.
+    """
+
+    description: Annotated[str | None, Field(max_length=1024)] = None
+    """
+    What the quota is for, for the audit trail.
+    """
+    limits: Annotated[QuotaLimits, Field(title="QuotaLimits")]
+    """
+    The limits; at least one.
+    """
+    scope: Annotated[QuotaScope | None, Field(title="QuotaScope")] = None
+    """
+    Which servers of the namespace count against this quota: every field that is set must match
+    (absent: all servers). Per-user limits count each user's servers within the scope.
     """
 
 
@@ -3007,6 +3181,53 @@ class QuobyteVolumeSource(KubernetesModel):
     """
 
 
+class QuotaLimits(KubernetesModel):
+    """
+    The limits; at least one.
+    """
+
+    requests: Annotated[dict[str, int | str] | None, Field(max_length=16)] = None
+    """
+    The most compute resources the servers within the scope may request together, by resource name
+    (cpu, memory, nvidia.com/gpu, ...), as Kubernetes quantities.
+    """
+    requests_per_user: Annotated[
+        dict[str, int | str] | None, Field(alias="requestsPerUser", max_length=16)
+    ] = None
+    """
+    The same, per user within the scope.
+    """
+    servers: Annotated[int | None, Field(ge=0)] = None
+    """
+    Servers running or starting at once within the scope.
+    """
+    servers_per_user: Annotated[int | None, Field(alias="serversPerUser", ge=0)] = None
+    """
+    Servers running or starting at once per user within the scope.
+    """
+
+
+class QuotaScope(KubernetesModel):
+    """
+    Which servers of the namespace count against this quota: every field that is set must match
+    (absent: all servers). Per-user limits count each user's servers within the scope.
+    """
+
+    groups: Annotated[list[Group] | None, Field(max_length=1000)] = None
+    """
+    Servers of members of any of these JupyterHub groups (as the hub asserted them at the spawn).
+    To limit each group separately, write one quota per group.
+    """
+    templates: Annotated[list[Template1] | None, Field(max_length=256)] = None
+    """
+    Servers of these templates: a name (a template in this quota's namespace) or namespace/name.
+    """
+    users: Annotated[list[User] | None, Field(max_length=5000)] = None
+    """
+    Servers of these JupyterHub users (unescaped names).
+    """
+
+
 class RBDVolumeSource(KubernetesModel):
     """
     Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling.
@@ -3685,6 +3906,102 @@ class TCPSocketAction(KubernetesModel):
     """
 
 
+Template = TypeAliasType(
+    "Template", Annotated[str, Field(max_length=253, min_length=1)]
+)
+
+
+Template1 = TypeAliasType(
+    "Template1", Annotated[str, Field(max_length=317, min_length=1)]
+)
+
+
+class TemplateAccess(KubernetesModel):
+    """
+    Who may use this template. Absent (the default): every user the hub starts a server for. Present:
+    only users granted by this rule (users, groups, notBefore, notAfter) or by a
+    JupyterNotebookAccess in the template's namespace that names this template; `access: {}` leaves
+    the grants to JupyterNotebookAccess objects alone. The operator checks it on every spawn against
+    the instance's spec.user (an instance without it is refused with reason UserRejected), refuses
+    the rest with reason AccessDenied naming the rules, and publishes who may use the template now
+    in status.access (the spawner's options form shows only what a user may use).
+    """
+
+    groups: Annotated[list[Group] | None, Field(max_length=1000)] = None
+    """
+    JupyterHub group names whose members this rule grants.
+    """
+    not_after: Annotated[
+        str | None,
+        Field(
+            alias="notAfter",
+            max_length=64,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+        ),
+    ] = None
+    """
+    This rule grants nothing from this time on (RFC 3339).
+    """
+    not_before: Annotated[
+        str | None,
+        Field(
+            alias="notBefore",
+            max_length=64,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+        ),
+    ] = None
+    """
+    This rule grants nothing before this time (RFC 3339).
+    """
+    users: Annotated[list[User] | None, Field(max_length=5000)] = None
+    """
+    JupyterHub user names (as the hub knows them, unescaped) granted by this rule; "*" grants
+    every user (useful with a window).
+    """
+    when_access_ends: Annotated[
+        WhenAccessEnds | None, Field(alias="whenAccessEnds", title="WhenAccessEnds")
+    ] = None
+    """
+    What the operator does with a running server of this template once no rule grants its user
+    any more (a rule expired, was changed or deleted): Keep (the default) leaves it running until
+    the hub stops it (the instance's AccessGranted condition turns False, with a Warning Event);
+    Delete deletes the instance (its pods and services go; claims marked Retain stay), with a
+    Warning Event naming the rule. New spawns are refused either way. Suspend is reserved for
+    the server lifecycle (suspend and resume) and refused until the operator has it.
+    """
+
+
+class TemplateAccessStatus(KubernetesModel):
+    """
+    Who may use the template now, published by the operator from policy.access and the
+    JupyterNotebookAccess objects naming it (absent while the template has no policy.access). The
+    spawner lists the template for a user only when the user, or one of the user's groups, is here; the
+    operator checks the rules themselves again on every spawn.
+    """
+
+    groups: list[str] | None = None
+    """
+    Group names whose members are granted now, sorted.
+    """
+    next_change: Annotated[str | None, Field(alias="nextChange")] = None
+    """
+    When a rule's window opens or closes next (RFC 3339); the operator publishes again then.
+    """
+    rules: int | None = None
+    """
+    How many rules name the template (policy.access and JupyterNotebookAccess objects).
+    """
+    truncated: bool | None = None
+    """
+    True when users and groups were cut at 10,000 entries each: the spawner then lists the template
+    for everyone and leaves the decision to the operator.
+    """
+    users: list[str] | None = None
+    """
+    User names granted now, sorted; "*" when every user is.
+    """
+
+
 class TemplateNetworkPolicy(KubernetesModel):
     annotations: dict[str, str] | None = None
     """
@@ -3784,6 +4101,16 @@ class TemplatePolicy(KubernetesModel):
     Rules every instance of this template and every object rendered from it must satisfy.
     """
 
+    access: Annotated[TemplateAccess | None, Field(title="TemplateAccess")] = None
+    """
+    Who may use this template. Absent (the default): every user the hub starts a server for. Present:
+    only users granted by this rule (users, groups, notBefore, notAfter) or by a
+    JupyterNotebookAccess in the template's namespace that names this template; `access: {}` leaves
+    the grants to JupyterNotebookAccess objects alone. The operator checks it on every spawn against
+    the instance's spec.user (an instance without it is refused with reason UserRejected), refuses
+    the rest with reason AccessDenied naming the rules, and publishes who may use the template now
+    in status.access (the spawner's options form shows only what a user may use).
+    """
     adopt_kube_spawner_claims: Annotated[
         bool | None, Field(alias="adoptKubeSpawnerClaims")
     ] = None
@@ -4056,6 +4383,9 @@ class TypedObjectReference(KubernetesModel):
     """
     Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
     """
+
+
+User = TypeAliasType("User", Annotated[str, Field(max_length=255, min_length=1)])
 
 
 VariablesAdditionalProperty = TypeAliasType(
@@ -4391,6 +4721,21 @@ class WeightedPodAffinityTerm(KubernetesModel):
     """
     weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
     """
+
+
+class WhenAccessEnds(StrEnum):
+    """
+    What the operator does with a running server of this template once no rule grants its user
+    any more (a rule expired, was changed or deleted): Keep (the default) leaves it running until
+    the hub stops it (the instance's AccessGranted condition turns False, with a Warning Event);
+    Delete deletes the instance (its pods and services go; claims marked Retain stay), with a
+    Warning Event naming the rule. New spawns are refused either way. Suspend is reserved for
+    the server lifecycle (suspend and resume) and refused until the operator has it.
+    """
+
+    keep = "Keep"
+    delete = "Delete"
+    suspend = "Suspend"
 
 
 class WhenDeleted(StrEnum):

@@ -9,8 +9,10 @@ from pydantic import ValidationError
 
 from jupyter_notebook_operator_models import (
     API_VERSION,
+    JupyterNotebookAccess,
     JupyterNotebookInstance,
     JupyterNotebookInstanceTemplate,
+    JupyterNotebookQuota,
 )
 from jupyter_notebook_operator_models.v1 import EnvVar, TemplateVariable, WhenDeleted
 
@@ -18,6 +20,8 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "crds" / "examples"
 MODELS = {
     "JupyterNotebookInstance": JupyterNotebookInstance,
     "JupyterNotebookInstanceTemplate": JupyterNotebookInstanceTemplate,
+    "JupyterNotebookAccess": JupyterNotebookAccess,
+    "JupyterNotebookQuota": JupyterNotebookQuota,
 }
 # Examples of kinds that are not ours (the hub's token Secret): nothing to model.
 FOREIGN_KINDS = {"Secret"}
@@ -108,3 +112,20 @@ def test_the_crds_limits_are_checked():
     del doc["spec"]["template"]
     with pytest.raises(ValidationError, match=r"spec\.template"):
         JupyterNotebookInstance.from_dict(doc)
+
+
+def test_access_quota_and_the_instances_user_are_typed():
+    instance = JupyterNotebookInstance.from_dict(example("instance.yaml"))
+    assert instance.spec.user.name == "ada.lovelace@example.org"
+    assert instance.spec.user.groups == ["physics", "staff"]
+    access = JupyterNotebookAccess.from_dict(example("access.yaml"))
+    assert access.spec.templates == ["z2jh-default"]
+    assert access.spec.not_after == "2027-04-30T18:00:00Z"
+    quotas = [JupyterNotebookQuota.from_dict(example(name)) for name in ("quota.yaml", "quota-group.yaml")]
+    assert quotas[0].spec.limits.servers_per_user == 2
+    assert quotas[1].spec.scope.groups == ["physics"]
+    assert quotas[1].spec.limits.requests["nvidia.com/gpu"] == "4"
+    doc = example("access.yaml")
+    doc["spec"]["notAfter"] = "next week"
+    with pytest.raises(ValidationError, match=r"not_after|notAfter"):
+        JupyterNotebookAccess.from_dict(doc)

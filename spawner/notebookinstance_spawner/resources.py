@@ -13,7 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jupyter_notebook_operator_models import JupyterNotebookInstance, ObjectMeta
-from jupyter_notebook_operator_models.v1 import EnvSecretRef, JupyterNotebookInstanceSpec, TemplateReference
+from jupyter_notebook_operator_models.v1 import (
+    EnvSecretRef,
+    InstanceUser,
+    JupyterNotebookInstanceSpec,
+    TemplateReference,
+)
 
 from .kube import GROUP, INSTANCE_KIND, VERSION
 from .slugs import ServerNames
@@ -108,6 +113,7 @@ def instance_body(
     secret_name: str | None,
     args: list[str] | None,
     labels: Mapping[str, str],
+    user_groups: list[str] | None = None,
 ) -> dict:
     # Only what is given is set (to_dict() leaves unset fields out), and every field is checked on construction.
     template: dict = {"name": template_name}
@@ -118,8 +124,10 @@ def instance_body(
         optional["env_secret_ref"] = EnvSecretRef(name=secret_name)
     if args is not None:
         optional["args"] = list(args)
+    # Whose server it is, always (the operator decides access and quotas on it; the admission policy requires it).
+    user = InstanceUser(name=names.unescaped_username, groups=list(user_groups or []))
     spec = JupyterNotebookInstanceSpec(
-        template=TemplateReference(**template), variables=dict(variables), env=dict(env), **optional
+        template=TemplateReference(**template), user=user, variables=dict(variables), env=dict(env), **optional
     )
     return JupyterNotebookInstance(
         api_version=f"{GROUP}/{VERSION}",

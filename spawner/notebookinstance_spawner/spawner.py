@@ -16,6 +16,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from tornado import web
 from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
 
+from . import access as access_module
 from . import migration
 from . import profiles as profiles_module
 from .kube import KubeApi, refusal
@@ -352,6 +353,14 @@ class NotebookInstanceSpawner(Spawner):
                 f"Cannot start the server: template {namespace}/{profile.template_name} does not exist"
                 " (or the hub may not read it)"
             )
+        denied = access_module.refusal(
+            f"{template.namespace}/{template.name}",
+            template.access,
+            self.user.name,
+            access_module.user_groups(self.user),
+        )
+        if denied:
+            raise SpawnError(denied, 403)
         filled = self.filled_variables()
         values = {k: v for k, v in filled.items() if k in template.declared}
         values.update({k: v for k, v in self._extra_variable_values().items() if k in template.declared})
@@ -391,6 +400,7 @@ class NotebookInstanceSpawner(Spawner):
             secret_name=secret_name,
             args=args,
             labels=labels,
+            user_groups=access_module.user_groups(self.user),
         )
         return secret, instance
 
@@ -680,13 +690,19 @@ async def _check_user_options(spawner: NotebookInstanceSpawner, user_options: di
 async def _options_form(spawner: NotebookInstanceSpawner) -> str:
     """The spawn page's form, from the profiles and their templates' variables ("" when there is no choice)."""
     choices = []
+    groups = access_module.user_groups(spawner.user)
     for profile in await spawner.profiles():
         try:
             template = await spawner.read_template(profile)
         except Exception as e:  # one unreadable template must not hide the other profiles
             spawner.log.warning("Cannot read template %s: %s", profile.template_name, e)
             template = None
+        if template is not None and template.access is not None:
+            if not template.access.grants(spawner.user.name, groups):
+                continue  # the operator would refuse it: not offered (start() refuses it with the reason)
         choices.append((profile, template))
+    if not choices:
+        return ""  # nothing this user may use: the start is refused with the reason
     return profiles_module.render_form(choices, spawner.filled_variables())
 
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .access import PublishedAccess
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -99,6 +101,7 @@ class TemplateInfo:
     deprecation: Deprecation | None = None
     #: (variable, value) -> its deprecation
     deprecated_values: Mapping[tuple[str, str], Deprecation] = field(default_factory=dict)
+    access: PublishedAccess | None = None
 
     @classmethod
     def from_object(cls, obj: Mapping[str, Any]) -> TemplateInfo:
@@ -116,6 +119,7 @@ class TemplateInfo:
                 (d.get("variable", ""), d.get("value", "")): Deprecation.from_spec(d)
                 for d in spec.get("deprecatedValues") or ()
             },
+            access=PublishedAccess.of(obj),
         )
 
     def refusals(self, values: Mapping[str, str]) -> list[str]:

@@ -136,6 +136,13 @@ def template(name: str, image: str, namespace: str) -> dict:
     }
 
 
+def physics_template(namespace: str) -> dict:
+    """A template only members of JupyterHub group physics may use (policy.access)."""
+    restricted = template("e2e-physics", "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", namespace)
+    restricted["spec"]["policy"]["access"] = {"groups": ["physics"]}
+    return restricted
+
+
 def hub_rbac(namespace: str) -> list[dict]:
     """The hub's Role, as the chart grants it: no pods, Secrets without update, templates read-only."""
     rules = [
@@ -264,7 +271,10 @@ c.NotebookInstanceSpawner.port = {PORT}
 c.NotebookInstanceSpawner.profile_list = [
     {{"display_name": "Notebook", "slug": "notebook", "template": "e2e-notebook", "default": True}},
     {{"display_name": "Forbidden image", "slug": "forbidden", "template": "e2e-forbidden"}},
+    {{"display_name": "Physics lab", "slug": "physics", "template": "e2e-physics"}},
 ]
+# access rules (issue 19): e2e-physics grants group physics only
+c.JupyterHub.load_groups = {{"physics": {{"users": ["curie"]}}}}
 """)
         self.process: Process | None = None
         self.session = requests.Session()
@@ -360,6 +370,7 @@ def stack(tmp_path_factory):
             + [
                 template("e2e-notebook", "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", namespace),
                 template("e2e-forbidden", "docker.io/example/miner:latest", namespace),
+                physics_template(namespace),
             ]
         )
         # the hub's kubeconfig: a ServiceAccount token, the cluster's CA, nothing else
@@ -579,3 +590,64 @@ def test_the_options_form_in_the_hubs_spawn_page(hub, kubectl):
     assert kubectl.get("jni", "jupyter-frank")["spec"]["variables"]["cpu_limit"] == "2"
     assert hub.api("DELETE", "/users/frank/server").status_code in (202, 204)
     hub.wait_stopped("frank")
+
+
+def spawn_form(hub: Hub, user: str) -> tuple[requests.Session, str]:
+    """Logs a user in (dummy authenticator) and returns the session and the spawn page's HTML."""
+    import re
+
+    browser = requests.Session()
+    base = hub.url[: -len("/api")]
+    login_page = browser.get(base + "/login", timeout=30).text
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login_page).group(1)
+    response = browser.post(
+        base + "/login", data={"username": user, "password": "x", "_xsrf": xsrf}, timeout=30, allow_redirects=False
+    )
+    assert response.status_code == 302, response.text
+    response = browser.get(base + "/spawn", timeout=30)
+    assert response.status_code == 200 and "spawn_form" in response.text, (response.status_code, response.url)
+    return browser, response.text
+
+
+def test_access_rules_shape_the_form_and_a_denied_choice_gets_the_reason(hub, kubectl, stack):
+    """Users in groups (the hub's load_groups): the form lists what each may use, a denied choice says why."""
+    namespace = stack["namespace"]
+
+    def published():
+        template = kubectl.get("jnt", "e2e-physics") or {}
+        return (template.get("status") or {}).get("access")
+
+    assert wait_until("the operator to publish who may use e2e-physics", published, 60)["groups"] == ["physics"]
+
+    _, member_form = spawn_form(hub, "curie")
+    assert 'value="physics"' in member_form and "Physics lab" in member_form
+    _, outsider_form = spawn_form(hub, "pauling")
+    assert 'value="notebook"' in outsider_form
+    assert 'value="physics"' not in outsider_form and "Physics lab" not in outsider_form
+
+    # the outsider asks anyway (the REST API, or a hand-made form): refused with the reason, nothing created
+    create_user(hub, "pauling")
+    response = hub.api("POST", "/users/pauling/server", json={"profile": "physics"})
+    if response.status_code in (201, 202):  # a JupyterHub without apply_user_options: start() refuses
+        wait_until("the spawn to fail", lambda: hub.server("pauling") is None or not hub.user("pauling")["pending"], 90)
+        text = " ".join(e.get("message", "") for e in hub.progress("pauling"))
+    else:
+        assert response.status_code == 403, response.text
+        text = response.json().get("message", response.text)
+    assert (
+        f"you may not use template {namespace}/e2e-physics: its access rules grant neither user pauling nor any of"
+        " the user's groups (no groups) now. Ask an administrator for access." in text
+    ), text
+    assert kubectl.get("jni", "jupyter-pauling") is None
+
+    # the member starts it; the instance says whose it is, and the operator granted it
+    create_user(hub, "curie")
+    response = hub.api("POST", "/users/curie/server", json={"profile": "physics"})
+    assert response.status_code in (201, 202), response.text
+    hub.wait_ready("curie")
+    instance = kubectl.get("jni", "jupyter-curie")
+    assert instance["spec"]["user"] == {"name": "curie", "groups": ["physics"]}
+    granted = [c for c in instance["status"]["conditions"] if c["type"] == "AccessGranted"]
+    assert granted and granted[0]["status"] == "True" and granted[0]["reason"] == "Granted", granted
+    assert hub.api("DELETE", "/users/curie/server").status_code in (202, 204)
+    hub.wait_stopped("curie")

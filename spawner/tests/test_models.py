@@ -35,6 +35,8 @@ def reference_instance(
     if template_namespace and template_namespace != namespace:
         template["namespace"] = template_namespace
     spec = {"template": template, "variables": dict(variables), "env": dict(env)}
+    # since issue 19 every instance says whose it is (groups: none given here)
+    spec["user"] = {"name": names.unescaped_username, "groups": []}
     if secret_name:
         spec["envSecretRef"] = {"name": secret_name}
     if args is not None:
@@ -97,7 +99,12 @@ def test_empty_variables_and_env_are_still_sent():
         args=None,
         labels={},
     )
-    assert built["spec"] == {"template": {"name": "t"}, "variables": {}, "env": {}}
+    assert built["spec"] == {
+        "template": {"name": "t"},
+        "user": {"name": "ada.lovelace@example.org", "groups": []},
+        "variables": {},
+        "env": {},
+    }
     assert built["apiVersion"] == API_VERSION
 
 

@@ -133,4 +133,12 @@ No patch of instances (only of their status): the operator never changes what th
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
+# Access rules and quotas (admin-owned): read only, the operator decides every spawn from them.
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookaccesses, jupyternotebookquotas]
+  verbs: [get, list, watch]
+# The one deletion: an instance whose user's access ended, when its template says whenAccessEnds: Delete.
+- apiGroups: [kubespawner.jupyterhub.org]
+  resources: [jupyternotebookinstances]
+  verbs: [delete]
 {{- end -}}

@@ -33,6 +33,8 @@ class CustomResourceDefinitionsIT {
     private static final String GROUP_VERSION = "kubespawner.jupyterhub.org/v1";
     private static final String TEMPLATES = "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org";
     private static final String INSTANCES = "jupyternotebookinstances.kubespawner.jupyterhub.org";
+    private static final String ACCESSES = "jupyternotebookaccesses.kubespawner.jupyterhub.org";
+    private static final String QUOTAS = "jupyternotebookquotas.kubespawner.jupyterhub.org";
 
     /** The smallest template the schema accepts; each negative test breaks exactly one line of it. */
     private static final String VALID_TEMPLATE = """
@@ -73,10 +75,10 @@ class CustomResourceDefinitionsIT {
     }
 
     @Test
-    void bothCrdsAreEstablishedAndApplyingAgainChangesNothing() {
-        assertThat(cluster.applyCrds()).containsExactlyInAnyOrder(INSTANCES, TEMPLATES);
+    void everyCrdIsEstablishedAndApplyingAgainChangesNothing() {
+        assertThat(cluster.applyCrds()).containsExactlyInAnyOrder(INSTANCES, TEMPLATES, ACCESSES, QUOTAS);
 
-        for (String name : List.of(TEMPLATES, INSTANCES)) {
+        for (String name : List.of(TEMPLATES, INSTANCES, ACCESSES, QUOTAS)) {
             CustomResourceDefinition crd = cluster.admin()
                     .apiextensions()
                     .v1()

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancespec.EnvSecretRefBuilder;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancespec.TemplateBuilder;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancespec.UserBuilder;
 
 /** The sundrio builders produce exactly the objects the YAML examples describe. */
 class BuildersTest {
@@ -41,6 +42,10 @@ class BuildersTest {
                 .endMetadata()
                 .withNewSpec()
                 .withTemplate(new TemplateBuilder().withName("z2jh-default").build())
+                .withUser(new UserBuilder()
+                        .withName("ada.lovelace@example.org")
+                        .withGroups("physics", "staff")
+                        .build())
                 .withVariables(variables)
                 .withEnv(env)
                 .withEnvSecretRef(

@@ -19,7 +19,10 @@ class ExamplesRoundTripTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "z2jh-default-template.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate",
-        "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance"
+        "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance",
+        "access.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookAccess",
+        "quota.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookQuota",
+        "quota-group.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookQuota"
     })
     void roundTripsWithoutLoss(String file, Class<? extends HasMetadata> type) throws Exception {
         String original = Examples.read(Examples.example(file));
@@ -34,7 +37,10 @@ class ExamplesRoundTripTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "z2jh-default-template.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate",
-        "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance"
+        "instance.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookInstance",
+        "access.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookAccess",
+        "quota.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookQuota",
+        "quota-group.yaml, org.jupyterhub.kubespawner.v1.JupyterNotebookQuota"
     })
     void kindsAreRegisteredForUntypedParsing(String file, Class<? extends HasMetadata> type) {
         // META-INF/services registers the kinds, so fabric8 picks the model class from apiVersion and kind alone.

@@ -13,7 +13,10 @@ final class ExpectedPermissions {
             "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
             "events", "get list watch",
             "events.events.k8s.io", "get list watch",
-            "secrets", "create delete");
+            "secrets", "create delete",
+            // read, never write: the admin's access rules and quotas
+            "jupyternotebookaccesses.kubespawner.jupyterhub.org", "get list watch",
+            "jupyternotebookquotas.kubespawner.jupyterhub.org", "get list watch");
 
     /** The operator, in each watched namespace (or everywhere when it watches all). */
     static final Map<String, String> OPERATOR = Map.ofEntries(
@@ -27,7 +30,9 @@ final class ExpectedPermissions {
             Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update"),
             Map.entry("jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch"),
             Map.entry("jupyternotebookinstancetemplates.kubespawner.jupyterhub.org/status", "patch"),
-            Map.entry("events.events.k8s.io", "create patch"));
+            Map.entry("events.events.k8s.io", "create patch"),
+            Map.entry("jupyternotebookaccesses.kubespawner.jupyterhub.org", "get list watch"),
+            Map.entry("jupyternotebookquotas.kubespawner.jupyterhub.org", "get list watch"));
 
     private ExpectedPermissions() {}
 

@@ -374,8 +374,7 @@ class HubChartRbacIT {
     }
 
     private static GenericKubernetesResource instance(String name, String secret) {
-        String yaml =
-                """
+        String yaml = """
         apiVersion: kubespawner.jupyterhub.org/v1
         kind: JupyterNotebookInstance
         metadata:
@@ -385,11 +384,15 @@ class HubChartRbacIT {
         spec:
           template:
             name: z2jh-default
+          user:
+            name: %s
+            groups: []
           variables:
             username: %s
           env:
             JUPYTERHUB_USER: %s
-        """.formatted(name, name, name) + (secret == null ? "" : "  envSecretRef:\n    name: " + secret + "\n");
+        """.formatted(name, name, name, name)
+                + (secret == null ? "" : "  envSecretRef:\n    name: " + secret + "\n");
         GenericKubernetesResource r = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
         r.getMetadata().setNamespace(ns);
         return r;

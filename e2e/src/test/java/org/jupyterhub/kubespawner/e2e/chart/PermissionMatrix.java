@@ -46,7 +46,9 @@ final class PermissionMatrix {
             "leases.coordination.k8s.io",
             "roles.rbac.authorization.k8s.io",
             "rolebindings.rbac.authorization.k8s.io",
-            "validatingadmissionpolicies.admissionregistration.k8s.io");
+            "validatingadmissionpolicies.admissionregistration.k8s.io",
+            "jupyternotebookaccesses.kubespawner.jupyterhub.org",
+            "jupyternotebookquotas.kubespawner.jupyterhub.org");
 
     private final Map<Permission, Boolean> answers = new LinkedHashMap<>();
     private final String identity;

@@ -11,11 +11,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
 import java.util.Map;
+import org.jupyterhub.kubespawner.operator.access.AccessIndex;
 import org.jupyterhub.kubespawner.operator.activity.ActivityProbes;
 import org.jupyterhub.kubespawner.operator.activity.ActivityReading;
 import org.jupyterhub.kubespawner.operator.activity.ProbeTarget;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookQuota;
 
 /**
  * Everything the instance reconciler reads from and writes to the cluster besides the instance's status: the
@@ -86,7 +88,28 @@ interface InstanceCluster extends Provisioning.Objects {
     void delete(HasMetadata object);
 
     /**
-     * Deletes an instance (a lifetime policy's reaction), only if it is still the one of this uid.
+     * Instances from the cache, by an index of {@link InstanceEventSources}.
+     *
+     * @param index the index
+     * @param key its key
+     * @return the instances
+     */
+    List<JupyterNotebookInstance> instancesBy(String index, String key);
+
+    /**
+     * The quotas of a namespace, from the cache.
+     *
+     * @param namespace the namespace
+     * @return the quotas
+     */
+    List<JupyterNotebookQuota> quotas(String namespace);
+
+    /** @return the access rules of every watched namespace */
+    AccessIndex access();
+
+    /**
+     * Deletes an instance (a lifetime policy's or an access rule's reaction) in the foreground (it stays,
+     * Terminating, until its pods are gone; claims marked Retain stay), only if it is still the one of this uid.
      *
      * @param instance the instance
      */
@@ -113,6 +136,7 @@ interface InstanceCluster extends Provisioning.Objects {
      *
      * @param sources the informers
      * @param client the client
+     * @param probes the activity probes
      * @return the cluster
      */
     static InstanceCluster live(InstanceEventSources sources, KubernetesClient client, ActivityProbes probes) {
@@ -188,21 +212,41 @@ interface InstanceCluster extends Provisioning.Objects {
                         "/apis/kubespawner.jupyterhub.org/v1/namespaces/" + ns + "/jupyternotebookinstances/" + name;
                     default -> throw new IllegalArgumentException("the operator deletes no " + object.getKind());
                 };
+                // an instance goes in the foreground: it stays, Terminating, until its pods are gone
+                String propagation = object instanceof JupyterNotebookInstance ? "Foreground" : "Background";
                 try {
                     client.raw(
                             client.getMasterUrl().toString().replaceAll("/$", "") + path,
                             "DELETE",
                             Map.of(
-                                    "apiVersion", "v1",
-                                    "kind", "DeleteOptions",
-                                    "propagationPolicy", "Background",
+                                    "apiVersion",
+                                    "v1",
+                                    "kind",
+                                    "DeleteOptions",
+                                    "propagationPolicy",
+                                    propagation,
                                     "preconditions",
-                                            Map.of("uid", object.getMetadata().getUid())));
+                                    Map.of("uid", object.getMetadata().getUid())));
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != 404 && e.getCode() != 409) {
                         throw e; // gone (404) or replaced by another object of the name (409): nothing to do
                     }
                 }
+            }
+
+            @Override
+            public List<JupyterNotebookInstance> instancesBy(String index, String key) {
+                return sources.instancesBy(index, key);
+            }
+
+            @Override
+            public List<JupyterNotebookQuota> quotas(String namespace) {
+                return sources.quotas(namespace);
+            }
+
+            @Override
+            public AccessIndex access() {
+                return sources.access();
             }
 
             @Override

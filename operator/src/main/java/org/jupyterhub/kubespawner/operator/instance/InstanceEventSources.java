@@ -19,14 +19,21 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
+import org.jupyterhub.kubespawner.operator.access.AccessGrant;
+import org.jupyterhub.kubespawner.operator.access.AccessIndex;
+import org.jupyterhub.kubespawner.operator.access.AccessSource;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookQuota;
 
 /**
  * What wakes an instance's reconcile, and the caches it reads: the templates (mapped to the instances that use them
- * through an index on spec.template) and the objects the operator creates (selected by the managed-by label, so
- * memory grows with what the operator manages, and mapped back by the instance label).
+ * through an index on spec.template), the JupyterNotebookAccess objects (mapped to the instances of the templates they
+ * name, so a revoked grant reaches running servers at once), the quotas (read only, waking nobody) and the objects
+ * the operator creates (selected by the managed-by label, so memory grows with what the operator manages, and mapped
+ * back by the instance label). The instance cache is indexed by template, user, group and namespace, so quotas count
+ * from memory.
  */
 final class InstanceEventSources {
 
@@ -36,9 +43,19 @@ final class InstanceEventSources {
      */
     static final long LIST_PAGE_SIZE = 500;
 
-    private static final String TEMPLATE_INDEX = "spec.template";
+    /** Instance cache index: template namespace/name. */
+    static final String TEMPLATE_INDEX = "spec.template";
+    /** Instance cache index: namespace/spec.user.name. */
+    static final String USER_INDEX = "spec.user.name";
+    /** Instance cache index: namespace/group, for each of spec.user.groups. */
+    static final String GROUP_INDEX = "spec.user.groups";
+    /** Instance cache index: namespace. */
+    static final String NAMESPACE_INDEX = "metadata.namespace";
 
+    private final AccessIndex access = new AccessIndex();
     private InformerEventSource<JupyterNotebookInstanceTemplate, JupyterNotebookInstance> templates;
+    private InformerEventSource<JupyterNotebookQuota, JupyterNotebookInstance> quotas;
+    private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<JupyterNotebookInstance> instances;
     private final Map<Class<?>, InformerEventSource<?, JupyterNotebookInstance>> managed = new LinkedHashMap<>();
 
     /**
@@ -48,12 +65,27 @@ final class InstanceEventSources {
      * @return every event source
      */
     List<EventSource<?, JupyterNotebookInstance>> prepare(EventSourceContext<JupyterNotebookInstance> context) {
-        context.getPrimaryCache()
-                .addIndexer(
-                        TEMPLATE_INDEX,
-                        i -> List.of(key(
-                                TemplateResolver.templateNamespace(i),
-                                i.getSpec().getTemplate().getName())));
+        instances = context.getPrimaryCache();
+        instances.addIndexers(Map.of(
+                TEMPLATE_INDEX,
+                i -> List.of(key(
+                        TemplateResolver.templateNamespace(i),
+                        i.getSpec().getTemplate().getName())),
+                USER_INDEX,
+                i -> i.getSpec().getUser() == null
+                        ? List.of()
+                        : List.of(key(
+                                i.getMetadata().getNamespace(),
+                                i.getSpec().getUser().getName())),
+                GROUP_INDEX,
+                i -> i.getSpec().getUser() == null || i.getSpec().getUser().getGroups() == null
+                        ? List.of()
+                        : i.getSpec().getUser().getGroups().stream()
+                                .map(g -> key(i.getMetadata().getNamespace(), g))
+                                .distinct()
+                                .toList(),
+                NAMESPACE_INDEX,
+                i -> List.of(i.getMetadata().getNamespace())));
         templates = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(
                                 JupyterNotebookInstanceTemplate.class, JupyterNotebookInstance.class)
@@ -79,10 +111,36 @@ final class InstanceEventSources {
                 List.of(Pod.class, PersistentVolumeClaim.class, Service.class, NetworkPolicy.class)) {
             managed.put(kind, managed(kind, context));
         }
+        quotas = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(JupyterNotebookQuota.class, JupyterNotebookInstance.class)
+                        .withName("quotas")
+                        .withInformerListLimit(LIST_PAGE_SIZE)
+                        .withSecondaryToPrimaryMapper((JupyterNotebookQuota q) -> Set.of())
+                        .build(),
+                context);
+        AccessSource<JupyterNotebookInstance> accesses = AccessSource.create(
+                JupyterNotebookInstance.class, context, access, LIST_PAGE_SIZE, this::instancesOfTemplate);
         List<EventSource<?, JupyterNotebookInstance>> all = new ArrayList<>();
         all.add(templates);
+        all.add(accesses);
+        all.add(quotas);
         all.addAll(managed.values());
         return all;
+    }
+
+    /** The instances using a template of this namespace ("*": any), from the index. */
+    private Set<ResourceID> instancesOfTemplate(String namespace, String template) {
+        List<String> names = AccessGrant.ANY.equals(template)
+                ? templates
+                        .list(namespace, t -> true)
+                        .map(t -> t.getMetadata().getName())
+                        .toList()
+                : List.of(template);
+        Set<ResourceID> ids = new java.util.HashSet<>();
+        for (String name : names) {
+            instances.byIndex(TEMPLATE_INDEX, key(namespace, name)).forEach(i -> ids.add(ResourceID.fromResource(i)));
+        }
+        return ids;
     }
 
     private static <R extends HasMetadata> InformerEventSource<R, JupyterNotebookInstance> managed(
@@ -118,6 +176,32 @@ final class InstanceEventSources {
      */
     JupyterNotebookInstanceTemplate template(String namespace, String name) {
         return templates.get(new ResourceID(name, namespace)).orElse(null);
+    }
+
+    /**
+     * Instances from the cache, by one of its indexes.
+     *
+     * @param index {@link #TEMPLATE_INDEX}, {@link #USER_INDEX}, {@link #GROUP_INDEX} or {@link #NAMESPACE_INDEX}
+     * @param key the index key
+     * @return the instances (empty before the informers start)
+     */
+    List<JupyterNotebookInstance> instancesBy(String index, String key) {
+        return instances == null ? List.of() : instances.byIndex(index, key);
+    }
+
+    /**
+     * The quotas of a namespace, from the cache.
+     *
+     * @param namespace the namespace
+     * @return the quotas
+     */
+    List<JupyterNotebookQuota> quotas(String namespace) {
+        return quotas == null ? List.of() : quotas.list(namespace, q -> true).toList();
+    }
+
+    /** @return the access rules, kept by the JupyterNotebookAccess informer */
+    AccessIndex access() {
+        return access;
     }
 
     /**

@@ -59,7 +59,10 @@ final class InstanceEvents {
             Reason.SecretRejected,
             Reason.SpawnQueued,
             Reason.TemplateDeprecated,
-            Reason.ValueDeprecated);
+            Reason.ValueDeprecated,
+            Reason.AccessDenied,
+            Reason.UserRejected,
+            Reason.QuotaExceeded);
     /** Ready reasons decided while creating the objects. */
     private static final Set<Reason> CREATION =
             EnumSet.of(Reason.CreateFailed, Reason.CreateRetrying, Reason.ObjectTerminating);
@@ -136,7 +139,8 @@ final class InstanceEvents {
 
     /**
      * The Events a status change calls for: TemplateResolved and Ready when their status or reason changed (Ready's
-     * only when the resolution or the pod's creation did not already tell it), UpToDate when it turned False.
+     * only when the resolution or the pod's creation did not already tell it), AccessGranted when access was granted
+     * or ended, UpToDate when it turned False.
      *
      * @param before the previous status, may be null
      * @param after the new status and its reasons
@@ -157,6 +161,17 @@ final class InstanceEvents {
             decide(now, ConditionTypes.READY, after, action(ready, after), decisions);
         }
         lifecycle(old, now, after, decisions);
+        // A refusal at the spawn is told by the Ready Event; a grant and an ending are news of their own.
+        Reason access = after.reason(ConditionTypes.ACCESS_GRANTED);
+        if (changed(old, now, ConditionTypes.ACCESS_GRANTED, after)
+                && (access == Reason.Granted || access == Reason.AccessEnded)) {
+            decide(
+                    now,
+                    ConditionTypes.ACCESS_GRANTED,
+                    after,
+                    access == Reason.Granted ? Action.Admit : Action.Review,
+                    decisions);
+        }
         Condition upToDate = Conditions.find(now, ConditionTypes.UP_TO_DATE);
         if (changed(old, now, ConditionTypes.UP_TO_DATE, after)
                 && upToDate != null

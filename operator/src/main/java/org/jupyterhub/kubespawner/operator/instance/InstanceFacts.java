@@ -2,6 +2,7 @@ package org.jupyterhub.kubespawner.operator.instance;
 
 import java.time.Instant;
 import java.util.List;
+import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Suspension;
 
@@ -18,6 +19,8 @@ import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Suspension;
  * @param startedAt when the wait for readiness started (the notebook pod's creation), or null
  * @param deleting whether the instance is being deleted (it has a deletionTimestamp)
  * @param lifecycle suspension, lifetime and deprecation facts
+ * @param access whether the user may use the template now, or null when the template restricts nothing (or was not
+ *     resolved)
  */
 public record InstanceFacts(
         long generation,
@@ -28,7 +31,8 @@ public record InstanceFacts(
         PodObservation notebookPod,
         Instant startedAt,
         boolean deleting,
-        LifecycleFacts lifecycle) {
+        LifecycleFacts lifecycle,
+        AccessVerdict access) {
 
     /**
      * The facts of the lifecycle.
@@ -68,7 +72,7 @@ public record InstanceFacts(
     }
 
     /**
-     * Facts without lifecycle: nothing suspended, no limits, nothing deprecated.
+     * Facts without lifecycle, of a template that restricts nothing.
      *
      * @param generation see {@link #generation()}
      * @param resolution see {@link #resolution()}
@@ -89,5 +93,67 @@ public record InstanceFacts(
             Instant startedAt,
             boolean deleting) {
         this(generation, resolution, rejection, waiting, spawn, notebookPod, startedAt, deleting, LifecycleFacts.NONE);
+    }
+
+    /**
+     * Facts of a template that restricts nothing.
+     *
+     * @param generation see {@link #generation()}
+     * @param resolution see {@link #resolution()}
+     * @param rejection see {@link #rejection()}
+     * @param waiting see {@link #waiting()}
+     * @param spawn see {@link #spawn()}
+     * @param notebookPod see {@link #notebookPod()}
+     * @param startedAt see {@link #startedAt()}
+     * @param deleting see {@link #deleting()}
+     * @param lifecycle see {@link #lifecycle()}
+     */
+    public InstanceFacts(
+            long generation,
+            TemplateResolution resolution,
+            Rejection rejection,
+            Waiting waiting,
+            Spawn spawn,
+            PodObservation notebookPod,
+            Instant startedAt,
+            boolean deleting,
+            LifecycleFacts lifecycle) {
+        this(generation, resolution, rejection, waiting, spawn, notebookPod, startedAt, deleting, lifecycle, null);
+    }
+
+    /**
+     * Facts without lifecycle.
+     *
+     * @param generation see {@link #generation()}
+     * @param resolution see {@link #resolution()}
+     * @param rejection see {@link #rejection()}
+     * @param waiting see {@link #waiting()}
+     * @param spawn see {@link #spawn()}
+     * @param notebookPod see {@link #notebookPod()}
+     * @param startedAt see {@link #startedAt()}
+     * @param deleting see {@link #deleting()}
+     * @param access see {@link #access()}
+     */
+    public InstanceFacts(
+            long generation,
+            TemplateResolution resolution,
+            Rejection rejection,
+            Waiting waiting,
+            Spawn spawn,
+            PodObservation notebookPod,
+            Instant startedAt,
+            boolean deleting,
+            AccessVerdict access) {
+        this(
+                generation,
+                resolution,
+                rejection,
+                waiting,
+                spawn,
+                notebookPod,
+                startedAt,
+                deleting,
+                LifecycleFacts.NONE,
+                access);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
 import org.jupyterhub.kubespawner.operator.vocabulary.ConditionTypes;
@@ -22,12 +23,13 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Suspension;
 
 /**
- * The steps of one instance reconcile, in order, independent of JOSDK: resolve the template, suspend when asked
- * ({@link SuspendState}, {@link Lifecycle}), spawn (or resume) unless status records a spawn ({@link Spawning}),
- * observe the notebook pod ({@link NotebookPodWatch}), hold the first status briefly ({@link FirstStatusHold}),
- * probe the server and apply the template's lifetime limits ({@link LifetimeLimits}, {@link #stop}), compute the
- * status ({@link InstanceStatusAggregator}) and the Events ({@link InstanceEvents}), and keep the spawn slots and
- * metrics in step.
+ * The steps of one instance reconcile, in order, independent of JOSDK: resolve the template, decide access for the
+ * instance's user ({@link AccessReview}), suspend when asked ({@link SuspendState}, {@link Lifecycle}), spawn (or
+ * resume) unless status records a spawn ({@link Spawning}), act on a running server whose access ended, observe the
+ * notebook pod ({@link NotebookPodWatch}), hold the first status briefly ({@link FirstStatusHold}), probe the server
+ * and apply the template's lifetime limits ({@link LifetimeLimits}, {@link #stop}), compute the status
+ * ({@link InstanceStatusAggregator}) and the Events ({@link InstanceEvents}), and keep the spawn slots, quota
+ * admissions and metrics in step.
  */
 final class InstanceReconcile {
 
@@ -74,6 +76,8 @@ final class InstanceReconcile {
     private final InstanceCluster cluster;
     private final InstanceStatusAggregator aggregator;
     private final SpawnSlots slots;
+    private final QuotaCheck quotas;
+    private final AccessReview access;
     private final FirstStatusHold firstStatus = new FirstStatusHold();
     private final Spawning spawning;
     private final Provisioning provisioning;
@@ -87,8 +91,10 @@ final class InstanceReconcile {
         this.cluster = cluster;
         this.aggregator = new InstanceStatusAggregator(settings.progressTimeout());
         this.slots = new SpawnSlots(settings.maxConcurrentSpawns());
-        this.spawning =
-                new Spawning(slots, cluster::secretMetadata, EnvSecretCheck.HubLabel.parse(settings.hubSecretLabel()));
+        this.quotas = new QuotaCheck(cluster);
+        this.access = new AccessReview(cluster);
+        this.spawning = new Spawning(
+                slots, quotas, cluster::secretMetadata, EnvSecretCheck.HubLabel.parse(settings.hubSecretLabel()));
         this.provisioning = new Provisioning(cluster);
         this.pods = new NotebookPodWatch(cluster::pod);
         this.resolver = new TemplateResolver(cluster::template);
@@ -114,10 +120,11 @@ final class InstanceReconcile {
                 resolution instanceof TemplateResolution.Resolved r ? r.template() : null;
         LifecyclePolicy policy = LifecyclePolicy.of(template);
         List<Deprecations.Notice> notices = Deprecations.of(template, instance);
+        AccessVerdict verdict = access.verdict(instance, resolution, now);
 
         Suspension held = deleting ? null : SuspendState.hold(instance, now);
         if (held != null) {
-            return suspend(instance, resolution, template, held, policy, notices, now);
+            return suspend(instance, resolution, template, held, policy, notices, verdict, now);
         }
         Suspension resuming = previous == null ? null : previous.getSuspension();
         Spawn recorded = resuming == null ? recordedSpawn(previous) : null;
@@ -131,7 +138,8 @@ final class InstanceReconcile {
                         settings.templates().get(template),
                         provisioning,
                         Lifecycle.kept(resuming, policy, template),
-                        Deprecations.refusal(notices));
+                        Deprecations.refusal(notices),
+                        verdict);
             } catch (KubernetesClientException e) {
                 if (InstanceReconciler.hasStatusCode(e, 404)) {
                     throw e; // the instance's namespace is going: nothing to tell
@@ -139,7 +147,7 @@ final class InstanceReconcile {
                 attempt = Spawning.Attempt.waiting(
                         Reason.CreateRetrying, "creating the resources failed, retrying: " + e.getMessage(), List.of());
                 InstanceFacts.LifecycleFacts lf = running(resuming, null, notices, null);
-                throw new CreateRetrying(decide(instance, resolution, attempt, null, null, lf, now), e);
+                throw new CreateRetrying(decide(instance, resolution, verdict, attempt, null, null, lf, now), e);
             }
             for (Provisioning.Step step : attempt.steps()) {
                 if (step.created() != null) {
@@ -162,7 +170,10 @@ final class InstanceReconcile {
         LifetimeLimits.Lifetime lifetime =
                 deleting ? null : lifecycle.lifetime(instance, policy, template, spawn, seen, now);
         InstanceFacts.LifecycleFacts lf = running(resuming, spawn, notices, lifetime);
-        Outcome outcome = decide(instance, resolution, attempt, spawn, seen, lf, now);
+        Outcome outcome = decide(instance, resolution, verdict, attempt, spawn, seen, lf, now);
+        if (spawn != null && !deleting && !access.react(instance, verdict)) {
+            return new Outcome(outcome.result(), outcome.decisions(), AccessReview.RETRY_DELETE);
+        }
         return lifetime == null || lifetime.due() == null
                 ? outcome
                 : stop(instance, resolution, lifetime.due(), outcome, now);
@@ -194,6 +205,7 @@ final class InstanceReconcile {
                         SuspendState.byOperator(stop, instance, now),
                         LifecyclePolicy.of(template),
                         Deprecations.of(template, instance),
+                        access.verdict(instance, resolution, now),
                         now);
             case DELETE -> {
                 cluster.stopProbing(ResourceID.fromResource(instance));
@@ -218,6 +230,7 @@ final class InstanceReconcile {
             Suspension held,
             LifecyclePolicy policy,
             List<Deprecations.Notice> notices,
+            AccessVerdict verdict,
             Instant now) {
         ResourceID id = ResourceID.fromResource(instance);
         JupyterNotebookInstanceStatus previous = instance.getStatus();
@@ -235,7 +248,7 @@ final class InstanceReconcile {
         }
         InstanceFacts.LifecycleFacts lf = new InstanceFacts.LifecycleFacts(
                 done.suspension(), true, done.going(), policy.deleteServicesOnSuspend(), null, notices);
-        return decide(instance, resolution, null, null, null, lf, now);
+        return decide(instance, resolution, verdict, null, null, null, lf, now);
     }
 
     /** The lifecycle facts of a server that runs or is being started (or resumed). */
@@ -248,6 +261,7 @@ final class InstanceReconcile {
     private Outcome decide(
             JupyterNotebookInstance instance,
             TemplateResolution resolution,
+            AccessVerdict verdict,
             Spawning.Attempt attempt,
             Spawn spawn,
             NotebookPodWatch.Seen seen,
@@ -265,16 +279,20 @@ final class InstanceReconcile {
                 seen == null ? new PodObservation.Missing() : seen.observation(),
                 seen == null ? null : seen.createdAt(),
                 instance.getMetadata().getDeletionTimestamp() != null,
-                lifecycleFacts);
+                lifecycleFacts,
+                verdict);
         JupyterNotebookInstanceStatus previous = instance.getStatus();
         InstanceStatusAggregator.Result result = aggregator.aggregate(previous, facts, now);
-        keepSlot(instance, result);
+        keepShares(instance, recordedSpawn(previous) != null, result);
         count(instance, previous, result, now);
-        Duration recheck = earlier(
-                result.recheckAfter(),
-                lifecycleFacts.lifetime() == null
-                        ? null
-                        : lifecycleFacts.lifetime().recheckAfter());
+        Duration recheck = AccessReview.recheck(
+                verdict,
+                earlier(
+                        result.recheckAfter(),
+                        lifecycleFacts.lifetime() == null
+                                ? null
+                                : lifecycleFacts.lifetime().recheckAfter()),
+                now);
         if (facts.waiting() != null && facts.waiting().reason().isProgress()) {
             // Waiting for a slot or an earlier object: try again soon, spread so a queue does not wake at once.
             recheck = WAIT_RETRY.plusMillis(ThreadLocalRandom.current().nextLong(1000));
@@ -289,8 +307,12 @@ final class InstanceReconcile {
         return a == null || (b != null && b.compareTo(a) < 0) ? b : a;
     }
 
-    /** A spawn keeps its slot while it provisions or waits, and gives it back once Ready, failed or going. */
-    private void keepSlot(JupyterNotebookInstance instance, InstanceStatusAggregator.Result result) {
+    /**
+     * A spawn keeps its slot while it provisions or waits, and gives it back once Ready, failed or going; its quota
+     * admission lasts until its status records the spawn (the cache counts it from then on), or it fails or goes.
+     */
+    private void keepShares(
+            JupyterNotebookInstance instance, boolean recorded, InstanceStatusAggregator.Result result) {
         String key = Spawning.key(instance);
         Phase phase = result.status().getPhase();
         Reason ready = result.reason(ConditionTypes.READY);
@@ -298,6 +320,9 @@ final class InstanceReconcile {
             slots.hold(key);
         } else if (phase != Phase.PENDING || ready == Reason.NotCreated) {
             slots.release(key);
+        }
+        if (recorded || phase == Phase.FAILED || phase == Phase.TERMINATING) {
+            quotas.settled(key);
         }
     }
 
@@ -332,6 +357,7 @@ final class InstanceReconcile {
         cluster.stopProbing(ResourceID.fromResource(instance));
         keptRunning.removeIf(k -> k.startsWith(instance.getMetadata().getUid() + "/"));
         slots.release(Spawning.key(instance));
+        quotas.forget(instance);
         return InstanceEvents.retainedClaims(
                 instance, name -> cluster.cachedClaim(instance.getMetadata().getNamespace(), name));
     }
@@ -345,6 +371,7 @@ final class InstanceReconcile {
                 status.getTemplateGeneration(),
                 status.getPodName(),
                 status.getPort() == null ? 0 : status.getPort(),
-                status.getResources() == null ? List.of() : status.getResources());
+                status.getResources() == null ? List.of() : status.getResources(),
+                status.getRequests());
     }
 }

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jupyterhub.kubespawner.operator.access.AccessReaction;
+import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 import org.jupyterhub.kubespawner.operator.vocabulary.ConditionTypes;
 import org.jupyterhub.kubespawner.operator.vocabulary.Conditions;
@@ -19,8 +21,8 @@ import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Resources;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.ResourcesBuilder;
 
 /**
- * The one place an instance's status is computed: phase, message, the four conditions and the notebook's address,
- * from {@link InstanceFacts}. Deterministic: the same facts and previous status give an equal status (times are only
+ * The one place an instance's status is computed: phase, message, the four conditions (and AccessGranted for a
+ * template that restricts access) and the notebook's address, from {@link InstanceFacts}. Deterministic: the same facts and previous status give an equal status (times are only
  * taken when a condition flips), so the reconciler writes status only when something really changed. The reasons it
  * chose travel beside the status as enums ({@link Result#reasons()}), for Events and metrics.
  */
@@ -108,6 +110,7 @@ public final class InstanceStatusAggregator {
             LifecycleStatus.running(facts, c, status);
         }
         LifecycleStatus.deprecated(facts, c);
+        access(facts.access(), spawn != null, c);
         if (facts.deleting()) {
             // Being deleted (the hub stops the server): the conditions stay as observed, the phase says so.
             status.setPhase(Phase.TERMINATING);
@@ -116,6 +119,29 @@ public final class InstanceStatusAggregator {
         }
         status.setConditions(c.conditions);
         return new Result(status, c.reasons, recheck);
+    }
+
+    /** AccessGranted, only when the template restricts access: granted, refused at the spawn, or ended since. */
+    private static void access(AccessVerdict verdict, boolean spawned, ConditionList c) {
+        if (verdict == null) {
+            return;
+        }
+        String type = ConditionTypes.ACCESS_GRANTED;
+        if (verdict instanceof AccessVerdict.Granted) {
+            c.add(type, Conditions.TRUE, Reason.Granted, verdict.message());
+        } else if (!spawned) {
+            boolean denied = verdict instanceof AccessVerdict.Denied;
+            c.add(
+                    type,
+                    Conditions.FALSE,
+                    denied ? Reason.AccessDenied : Reason.UserRejected,
+                    denied ? "access denied: " + verdict.message() : verdict.message());
+        } else {
+            String then = AccessReview.whenAccessEnds(verdict) == AccessReaction.Delete
+                    ? "the server is deleted (policy.access.whenAccessEnds: Delete)"
+                    : "the server keeps running until it is stopped (policy.access.whenAccessEnds: Keep)";
+            c.add(type, Conditions.FALSE, Reason.AccessEnded, "access ended: " + verdict.message() + "; " + then);
+        }
     }
 
     private static void resolved(TemplateResolution resolution, ConditionList c) {
@@ -178,6 +204,7 @@ public final class InstanceStatusAggregator {
         status.setTemplateGeneration(spawn.templateGeneration());
         status.setPodName(spawn.podName());
         status.setPort(spawn.port());
+        status.setRequests(spawn.requests().isEmpty() ? null : new java.util.TreeMap<>(spawn.requests()));
 
         Duration recheck = null;
         Phase phase;

@@ -1,7 +1,13 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
+import org.jupyterhub.kubespawner.operator.access.Quotas;
+import org.jupyterhub.kubespawner.operator.access.ServerRequests;
 import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
@@ -10,8 +16,9 @@ import org.jupyterhub.kubespawner.v1.jupyternotebookinstancespec.EnvSecretRef;
 
 /**
  * The spawn of an instance whose status records none yet, in the order that keeps a flood cheap and the boundary
- * tight: plan (pure: values, policy, render), take a spawn slot, check the environment Secret's metadata, then create
- * the objects ({@link Provisioning}). Everything before the creation is decided before anything exists.
+ * tight: access (the template's rules for the instance's user, decided before), plan (pure: values, policy, render),
+ * quotas ({@link QuotaCheck}, counted from memory), take a spawn slot, check the environment Secret's metadata, then
+ * create the objects ({@link Provisioning}). Everything before the creation is decided before anything exists.
  */
 final class Spawning {
 
@@ -35,11 +42,13 @@ final class Spawning {
     }
 
     private final SpawnSlots slots;
+    private final QuotaCheck quotas;
     private final SecretMetadata secrets;
     private final EnvSecretCheck.HubLabel hubLabel;
 
-    Spawning(SpawnSlots slots, SecretMetadata secrets, EnvSecretCheck.HubLabel hubLabel) {
+    Spawning(SpawnSlots slots, QuotaCheck quotas, SecretMetadata secrets, EnvSecretCheck.HubLabel hubLabel) {
         this.slots = slots;
+        this.quotas = quotas;
         this.secrets = secrets;
         this.hubLabel = hubLabel;
     }
@@ -53,6 +62,7 @@ final class Spawning {
      * @param provisioning creates the objects
      * @param kept the rendering kept at suspension, or null to render the template's current generation
      * @param deprecated why a deprecated template or value refuses new servers, or null
+     * @param access the access verdict for the instance's user, or null when the template restricts nothing
      * @return the attempt
      * @throws KubernetesClientException for failures worth retrying (reading the Secret, creating objects)
      */
@@ -62,7 +72,16 @@ final class Spawning {
             CompiledTemplate compiled,
             Provisioning provisioning,
             DesiredState kept,
-            Rejection deprecated) {
+            Rejection deprecated,
+            AccessVerdict access) {
+        if (access instanceof AccessVerdict.Denied || access instanceof AccessVerdict.Unidentified) {
+            boolean denied = access instanceof AccessVerdict.Denied;
+            return Attempt.rejected(
+                    new Rejection(
+                            denied ? Reason.AccessDenied : Reason.UserRejected,
+                            List.of(denied ? "access denied: " + access.message() : access.message())),
+                    List.of());
+        }
         if (deprecated != null) {
             return Attempt.rejected(deprecated, List.of());
         }
@@ -71,6 +90,15 @@ final class Spawning {
             return Attempt.rejected(reject.rejection(), List.of());
         }
         DesiredState desired = ((Plan.Create) plan).desired();
+        Map<String, BigDecimal> requests = ServerRequests.of(desired.objects().stream()
+                .filter(o -> o.object() instanceof Pod)
+                .map(o -> (Pod) o.object())
+                .toList());
+        Quotas.Refusal overQuota = quotas.admit(instance, requests);
+        if (overQuota != null) {
+            Reason why = overQuota.unidentified() ? Reason.UserRejected : Reason.QuotaExceeded;
+            return Attempt.rejected(new Rejection(why, List.of(overQuota.message())), List.of());
+        }
         String key = key(instance);
         if (!slots.take(key)) {
             return Attempt.waiting(
@@ -89,7 +117,8 @@ final class Spawning {
                 instance.getMetadata().getName(),
                 instance.getMetadata().getUid());
         if (outcome instanceof Provisioning.Outcome.Complete complete) {
-            return new Attempt(complete.spawn(), null, null, complete.steps());
+            Spawn spawn = complete.spawn().withRequests(ServerRequests.recorded(requests));
+            return new Attempt(spawn, null, null, complete.steps());
         }
         if (outcome instanceof Provisioning.Outcome.Waiting waiting) {
             return Attempt.waiting(Reason.ObjectTerminating, waiting.message(), waiting.steps());

@@ -27,5 +27,7 @@ public enum Action implements EventAction {
     /** Read a server's activity. */
     Probe,
     /** Warned about or refused a deprecated template or value. */
-    Deprecate
+    Deprecate,
+    /** Checked whether a running server's user is still granted its template, and acted on the answer. */
+    Review
 }

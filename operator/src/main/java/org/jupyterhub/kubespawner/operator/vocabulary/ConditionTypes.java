@@ -16,6 +16,8 @@ public final class ConditionTypes {
     public static final String ACTIVITY_KNOWN = "ActivityKnown";
     /** Instance: the template or a value the instance sets is deprecated; only then. */
     public static final String DEPRECATED = "Deprecated";
+    /** Instance, only for a template with policy.access: a rule grants the instance's user the template now. */
+    public static final String ACCESS_GRANTED = "AccessGranted";
     /** Template: no problems. */
     public static final String VALID = "Valid";
 

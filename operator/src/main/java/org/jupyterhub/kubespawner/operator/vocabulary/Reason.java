@@ -30,6 +30,18 @@ public enum Reason implements EventReason {
     InvalidInstanceName,
     /** The Secret named by spec.envSecretRef is not one the hub wrote for this instance, or does not exist. */
     SecretRejected,
+    /**
+     * The template restricts access (policy.access) and no rule grants the instance's user (spec.user) now: the
+     * message names the rules, and the window when one grants the user only at another time.
+     */
+    AccessDenied,
+    /**
+     * spec.user is missing where a template's access rules or a quota need it, or malformed (a blank name or group,
+     * a name that disagrees with the instance's hub.jupyter.org/username annotation).
+     */
+    UserRejected,
+    /** A JupyterNotebookQuota would be exceeded: the message names the quota, its limit and the current use. */
+    QuotaExceeded,
 
     // ResourcesCreated
     /** Every rendered object exists. */
@@ -100,6 +112,15 @@ public enum Reason implements EventReason {
     TemplateDeleted,
     /** Not rendered yet. */
     NotRendered,
+
+    // AccessGranted (only for templates with policy.access)
+    /** A rule of the template grants the instance's user the template now. */
+    Granted,
+    /**
+     * No rule grants the user of a server that was running any more (a rule expired, changed or was deleted): the
+     * server is kept or deleted as the template's policy.access.whenAccessEnds says.
+     */
+    AccessEnded,
 
     // lifecycle Events
     /** The instance is deleted and this claim is kept for the next start (Event only). */

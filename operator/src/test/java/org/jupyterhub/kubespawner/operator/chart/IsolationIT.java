@@ -432,10 +432,11 @@ class IsolationIT {
                 metadata: {name: %s, namespace: %s}
                 spec:
                   template: {name: %s}
+                  user: {name: %s, groups: []}
                   variables:
                 %s
                   envSecretRef: {name: %s}
-                """.formatted(name, namespace, template, vars.indent(4), name), JupyterNotebookInstance.class);
+                """.formatted(name, namespace, template, name, vars.indent(4), name), JupyterNotebookInstance.class);
         return i;
     }
 

@@ -194,9 +194,10 @@ class LifecycleWithChartIT {
                         metadata: {name: %s, namespace: %s}
                         spec:
                           template: {name: %s}
+                          user: {name: %s, groups: []}
                           variables: {user: %s}
                           envSecretRef: {name: %s}
-                        """.formatted(name, ns, template, user, name), JupyterNotebookInstance.class))
+                        """.formatted(name, ns, template, user, user, name), JupyterNotebookInstance.class))
                 .create();
     }
 

@@ -239,6 +239,9 @@ class OperatorWithChartRbacIT {
         spec:
           template:
             name: z2jh-default
+          user:
+            name: Grace Hopper
+            groups: []
           variables:
             username: %2$s
             unescaped_username: Grace Hopper

@@ -17,14 +17,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
+import org.jupyterhub.kubespawner.operator.access.AccessIndex;
 import org.jupyterhub.kubespawner.operator.activity.ActivityReading;
 import org.jupyterhub.kubespawner.operator.activity.ProbeTarget;
+import org.jupyterhub.kubespawner.operator.template.TemplateResolver;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookQuota;
 
 /**
  * An in-memory cluster for reconcile tests: objects by kind, namespace and name; a cache that holds what carries
- * the operator's managed-by label (as the informers select); every create and read counted; failures on demand.
+ * the operator's managed-by label (as the informers select); every create and read counted; failures on demand;
+ * the instances other reconciles see (for quotas), the quotas, the access rules, and the instances deleted.
  */
 final class FakeCluster implements InstanceCluster {
 
@@ -42,6 +46,9 @@ final class FakeCluster implements InstanceCluster {
 
     final Map<ResourceID, ProbeTarget> probed = new HashMap<>();
     final Map<ResourceID, ActivityReading> readings = new HashMap<>();
+    final Map<String, JupyterNotebookInstance> instances = new LinkedHashMap<>();
+    final List<JupyterNotebookQuota> quotas = new ArrayList<>();
+    final AccessIndex access = new AccessIndex();
 
     private static String key(String kind, String namespace, String name) {
         return kind + "/" + namespace + "/" + name;
@@ -176,6 +183,39 @@ final class FakeCluster implements InstanceCluster {
         return found;
     }
 
+    /** Puts (or replaces) an instance as the informer cache has it. */
+    void instance(JupyterNotebookInstance instance) {
+        instances.put(
+                instance.getMetadata().getNamespace() + "/"
+                        + instance.getMetadata().getName(),
+                Serialization.clone(instance));
+    }
+
+    @Override
+    public List<JupyterNotebookInstance> instancesBy(String index, String key) {
+        List<JupyterNotebookInstance> found = new ArrayList<>();
+        for (JupyterNotebookInstance i : instances.values()) {
+            String ns = i.getMetadata().getNamespace();
+            var user = i.getSpec().getUser();
+            boolean match = switch (index) {
+                case InstanceEventSources.TEMPLATE_INDEX ->
+                    key.equals(TemplateResolver.templateNamespace(i) + "/"
+                            + i.getSpec().getTemplate().getName());
+                case InstanceEventSources.USER_INDEX -> user != null && key.equals(ns + "/" + user.getName());
+                case InstanceEventSources.GROUP_INDEX ->
+                    user != null
+                            && user.getGroups() != null
+                            && user.getGroups().stream().anyMatch(g -> key.equals(ns + "/" + g));
+                case InstanceEventSources.NAMESPACE_INDEX -> key.equals(ns);
+                default -> throw new IllegalArgumentException("no index " + index);
+            };
+            if (match) {
+                found.add(i);
+            }
+        }
+        return found;
+    }
+
     @Override
     public void delete(HasMetadata object) {
         HasMetadata stored = objects.get(key(object));
@@ -194,6 +234,18 @@ final class FakeCluster implements InstanceCluster {
     /** The terminating objects go. */
     void finishDeletions() {
         objects.values().removeIf(o -> o.getMetadata().getDeletionTimestamp() != null);
+    }
+
+    @Override
+    public List<JupyterNotebookQuota> quotas(String namespace) {
+        return quotas.stream()
+                .filter(q -> namespace.equals(q.getMetadata().getNamespace()))
+                .toList();
+    }
+
+    @Override
+    public AccessIndex access() {
+        return access;
     }
 
     @Override
