@@ -79,6 +79,7 @@ TITLES = {
         "spec.template": "TemplateReference",
         "status.phase": "InstancePhase",
         "status.resources[]": "InstanceResource",
+        "status.resources[].readiness": "ResourceReadiness",
     },
     "JupyterNotebookInstanceTemplate": {
         "spec.variables[]": "TemplateVariable",
@@ -88,6 +89,12 @@ TITLES = {
         "spec.services[]": "TemplateService",
         "spec.networkPolicies[]": "TemplateNetworkPolicy",
         "spec.policy": "TemplatePolicy",
+        "spec.policy.roles[]": "TemplateRole",
+        "spec.policy.roles[].kind": "RoleKind",
+        "spec.extraObjects[]": "TemplateObject",
+        "spec.extraObjects[].readiness": "ObjectReadiness",
+        "spec.extraObjects[].whenDeleted": "ObjectWhenDeleted",
+        "spec.serviceAccount": "TemplateServiceAccount",
         "status.problems[]": "TemplateProblem",
     },
 }
