@@ -203,6 +203,9 @@ def spawn_objects(
                     "unescaped_username": user,
                     "user_server": user,
                     "userid": "1",
+                    # the spawner fills these too: the claim's name and the hub's namespace (its network policy)
+                    "pvc_name": f"claim-{user}",
+                    "hub_namespace": namespace,
                     **(variables or {}),
                 },
                 "envSecretRef": {"name": name},
@@ -409,7 +412,7 @@ def dashboard(namespace: str, work: Path, port: int) -> None:
         objects = []
         for i in range(8):
             objects += spawn_objects(namespace, f"burst{i}", template="burst")
-        objects += spawn_objects(namespace, "refused", {"cpu_limit": "64"}, template="burst")
+        objects += spawn_objects(namespace, "refused", {"image": "docker.io/example/miner:latest"}, template="burst")
         kubectl("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}))
         wait_until(
             "the burst to be Ready",

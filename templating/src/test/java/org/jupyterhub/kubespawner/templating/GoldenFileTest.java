@@ -89,7 +89,8 @@ class GoldenFileTest {
         Map<String, String> values = new HashMap<>(names.asVariables());
         values.keySet().retainAll(compiled.declaredVariables());
         values.put("userid", "7");
-        values.put("image", "quay.io/jupyter/scipy-notebook:2025-03-14");
+        values.put("pvc_name", "claim-" + names.asVariables().get("user_server"));
+        values.put("hub_namespace", "jupyterhub");
         RenderResult result =
                 compiled.render(values, BuiltinVariables.of("grace", "jupyterhub", "z2jh-default", "jupyterhub"));
         assertThat(result).isInstanceOf(RenderResult.Success.class);

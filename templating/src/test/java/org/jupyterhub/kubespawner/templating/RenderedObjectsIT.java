@@ -92,6 +92,8 @@ class RenderedObjectsIT {
                     .retainAll(List.of(
                             "username", "unescaped_username", "servername", "unescaped_servername", "user_server"));
             variables.put("userid", "1");
+            variables.put("pvc_name", "claim-" + variables.get("user_server"));
+            variables.put("hub_namespace", "jupyterhub");
             assertAccepted(all(render(variables)));
         }
     }

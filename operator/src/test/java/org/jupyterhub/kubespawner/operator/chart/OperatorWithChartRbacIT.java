@@ -280,12 +280,14 @@ class OperatorWithChartRbacIT {
             unescaped_username: Grace Hopper
             user_server: %2$s
             userid: "7"
+            pvc_name: claim-%2$s
+            hub_namespace: %4$s
           env:
             JUPYTERHUB_USER: Grace Hopper
           envSecretRef:
             name: %1$s
           args: [jupyterhub-singleuser]
-        """.formatted(INSTANCE, USER, SPAWNER);
+        """.formatted(INSTANCE, USER, SPAWNER, ns);
         JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
         i.getMetadata().setNamespace(ns);
         return i;
