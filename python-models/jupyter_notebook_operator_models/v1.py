@@ -1543,8 +1543,9 @@ class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
         Field(alias="serviceAccount", title="TemplateServiceAccount"),
     ] = None
     """
-    A ServiceAccount for each server, used by the notebook pod (its serviceAccountName is set, so the pod
-    must not set it), and bound to every role in policy.roles by one RoleBinding each, named after the
+    A ServiceAccount for each server, used by the template's pods (their serviceAccountName and
+    automountServiceAccountToken are set, so no pod may set them), and bound to every role in
+    policy.roles by one RoleBinding each, named after the
     ServiceAccount, then -role- or -clusterrole-, then the role's name. Needs ServiceAccount and
     RoleBinding on the operator's allowlist. Created with the claims, before any pod; deleted with the
     instance.
@@ -3720,8 +3721,9 @@ class TemplateService(KubernetesModel):
 
 class TemplateServiceAccount(KubernetesModel):
     """
-    A ServiceAccount for each server, used by the notebook pod (its serviceAccountName is set, so the pod
-    must not set it), and bound to every role in policy.roles by one RoleBinding each, named after the
+    A ServiceAccount for each server, used by the template's pods (their serviceAccountName and
+    automountServiceAccountToken are set, so no pod may set them), and bound to every role in
+    policy.roles by one RoleBinding each, named after the
     ServiceAccount, then -role- or -clusterrole-, then the role's name. Needs ServiceAccount and
     RoleBinding on the operator's allowlist. Created with the claims, before any pod; deleted with the
     instance.
@@ -3733,9 +3735,8 @@ class TemplateServiceAccount(KubernetesModel):
     """
     automount_token: Annotated[bool | None, Field(alias="automountToken")] = None
     """
-    Whether the notebook pod gets the ServiceAccount's token mounted (its
-    automountServiceAccountToken, and the ServiceAccount's). Defaults to false: a token only when the
-    template says so.
+    Whether the pods get the ServiceAccount's token mounted (their automountServiceAccountToken,
+    and the ServiceAccount's). Defaults to false: a token only when the template says so.
     """
     labels: dict[str, str] | None = None
     """
