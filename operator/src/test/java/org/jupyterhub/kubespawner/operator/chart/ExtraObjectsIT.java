@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -18,16 +15,10 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,9 +46,6 @@ class ExtraObjectsIT {
     static final ControlPlane cluster = ControlPlane.perClass();
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-    /** The module the Gateway API CRDs come from (the Go module proxy). */
-    static final String GATEWAY_API = "sigs.k8s.io/gateway-api@v1.4.1";
-
     private static final ResourceDefinitionContext WIDGETS = new ResourceDefinitionContext.Builder()
             .withGroup("it.jno.example.org")
             .withVersion("v1")
@@ -80,8 +68,8 @@ class ExtraObjectsIT {
     @BeforeAll
     static void installWithAnAllowlistAndRunTheOperatorAsItsServiceAccount() throws Exception {
         cluster.applyCrds();
-        installGatewayApiCrds(cluster.admin());
-        installWidgetCrd(cluster.admin());
+        ExtraObjectsSupport.installGatewayApi(cluster.admin());
+        ExtraObjectsSupport.installWidget(cluster.admin());
         ns = cluster.namespace();
         release = HelmRelease.install(
                 cluster,
@@ -357,39 +345,23 @@ class ExtraObjectsIT {
                         "[gateway.networking.k8s.io] [httproutes] [get, create]",
                         "[it.jno.example.org] [widgets] [get, create]",
                         "[rbac.authorization.k8s.io] [clusterroles] [bind] [view]");
-        // And as the operator's token sees it: nothing beyond.
-        KubernetesClient op = cluster.clientFor(ns, release.fullname());
-        assertThat(can(op, "create", "", "configmaps", null)).isTrue();
-        assertThat(can(op, "delete", "", "configmaps", null)).isFalse();
-        assertThat(can(op, "list", "", "configmaps", null)).isFalse();
-        assertThat(can(op, "update", "it.jno.example.org", "widgets", null)).isFalse();
-        assertThat(can(op, "create", "apps", "deployments", null)).isFalse();
-        assertThat(can(op, "bind", "rbac.authorization.k8s.io", "clusterroles", "view"))
+        KubernetesClient op = cluster.clientFor(ns, release.fullname()); // the operator's token: nothing beyond
+        assertThat(ExtraObjectsSupport.can(op, ns, "create", "", "configmaps", null))
                 .isTrue();
-        assertThat(can(op, "bind", "rbac.authorization.k8s.io", "clusterroles", "admin"))
+        assertThat(ExtraObjectsSupport.can(op, ns, "delete", "", "configmaps", null))
                 .isFalse();
-        assertThat(can(op, "escalate", "rbac.authorization.k8s.io", "clusterroles", "view"))
+        assertThat(ExtraObjectsSupport.can(op, ns, "list", "", "configmaps", null))
                 .isFalse();
-    }
-
-    private static boolean can(KubernetesClient client, String verb, String group, String resource, String name) {
-        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder()
-                .withNewSpec()
-                .withNewResourceAttributes()
-                .withNamespace(ns)
-                .withVerb(verb)
-                .withGroup(group)
-                .withResource(resource)
-                .withName(name)
-                .endResourceAttributes()
-                .endSpec()
-                .build();
-        return client.authorization()
-                .v1()
-                .selfSubjectAccessReview()
-                .create(review)
-                .getStatus()
-                .getAllowed();
+        assertThat(ExtraObjectsSupport.can(op, ns, "update", "it.jno.example.org", "widgets", null))
+                .isFalse();
+        assertThat(ExtraObjectsSupport.can(op, ns, "create", "apps", "deployments", null))
+                .isFalse();
+        assertThat(ExtraObjectsSupport.can(op, ns, "bind", "rbac.authorization.k8s.io", "clusterroles", "view"))
+                .isTrue();
+        assertThat(ExtraObjectsSupport.can(op, ns, "bind", "rbac.authorization.k8s.io", "clusterroles", "admin"))
+                .isFalse();
+        assertThat(ExtraObjectsSupport.can(op, ns, "escalate", "rbac.authorization.k8s.io", "clusterroles", "view"))
+                .isFalse();
     }
 
     private static JupyterNotebookInstanceTemplate template(String name, String specYaml, String policyYaml) {
@@ -424,62 +396,5 @@ class ExtraObjectsIT {
             return true;
         });
         return message[0];
-    }
-
-    /** The HTTPRoute CRD of the Gateway API's standard channel, from the Go module proxy ({@code go mod download}). */
-    static void installGatewayApiCrds(KubernetesClient admin) throws Exception {
-        Process go = new ProcessBuilder("go", "mod", "download", "-json", GATEWAY_API)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(go.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(go.waitFor()).as("go mod download %s: %s", GATEWAY_API, out).isZero();
-        Matcher dir = Pattern.compile("\"Dir\": \"([^\"]+)\"").matcher(out);
-        assertThat(dir.find()).as(out).isTrue();
-        Path crd = Path.of(dir.group(1), "config", "crd", "standard", "gateway.networking.k8s.io_httproutes.yaml");
-        apply(admin, Files.readString(crd));
-    }
-
-    private static void installWidgetCrd(KubernetesClient admin) {
-        apply(admin, """
-                apiVersion: apiextensions.k8s.io/v1
-                kind: CustomResourceDefinition
-                metadata: {name: widgets.it.jno.example.org}
-                spec:
-                  group: it.jno.example.org
-                  scope: Namespaced
-                  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
-                  versions:
-                  - name: v1
-                    served: true
-                    storage: true
-                    subresources: {status: {}}
-                    schema:
-                      openAPIV3Schema:
-                        type: object
-                        properties:
-                          spec:
-                            type: object
-                            required: [size]
-                            properties:
-                              size: {type: integer, minimum: 1}
-                              template: {type: object, x-kubernetes-preserve-unknown-fields: true}
-                          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-                """);
-    }
-
-    private static void apply(KubernetesClient admin, String yaml) {
-        for (HasMetadata item : admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-                .items()) {
-            admin.resource(item).forceConflicts().serverSideApply();
-        }
-        await("CRDs established")
-                .atMost(WAIT)
-                .until(() -> admin.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
-                        .filter(c -> c.getMetadata().getName().endsWith("it.jno.example.org")
-                                || c.getMetadata().getName().startsWith("httproutes."))
-                        .allMatch(c -> c.getStatus() != null
-                                && c.getStatus().getConditions().stream()
-                                        .anyMatch(x -> x.getType().equals("Established")
-                                                && x.getStatus().equals("True"))));
     }
 }
