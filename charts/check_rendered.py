@@ -37,7 +37,6 @@ OPERATOR_RULES = [
         "resources": ["jupyternotebookaccesses", "jupyternotebookquotas"],
         "verbs": ["get", "list", "watch"],
     },
-    {"apiGroups": [GROUP], "resources": ["jupyternotebookinstances"], "verbs": ["delete"]},
 ]
 HUB_RULES = [
     {
@@ -127,7 +126,31 @@ def env_of(deployment) -> dict:
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
 
 
-def invariants(objs, ns):
+# The operator's rules added by operator.extraObjects, per value set (after OPERATOR_RULES, in this order).
+EXTRA_RULES = {
+    "extra-objects": [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "create"]},
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create"]},
+        {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"], "verbs": ["get", "create"]},
+        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["get", "create"]},
+        {"apiGroups": ["ray.io"], "resources": ["rayclusters"], "verbs": ["get", "create"]},
+        {
+            "apiGroups": ["rbac.authorization.k8s.io"],
+            "resources": ["clusterroles"],
+            "verbs": ["bind"],
+            "resourceNames": ["view"],
+        },
+        {
+            "apiGroups": ["rbac.authorization.k8s.io"],
+            "resources": ["roles"],
+            "verbs": ["bind"],
+            "resourceNames": ["notebook-reader"],
+        },
+    ],
+}
+
+
+def invariants(objs, ns, extra_rules=()):
     for o in objs:
         if o["kind"] in ("Role", "ClusterRole"):
             for rule in o.get("rules", []):
@@ -138,11 +161,15 @@ def invariants(objs, ns):
                     f"{o['kind']} {o['metadata']['name']} has a wildcard rule {rule}",
                 )
             if o["metadata"]["name"].endswith("-operator"):
-                check(o["rules"] == OPERATOR_RULES, f"operator rules of {o['metadata']['name']} differ: {o['rules']}")
+                check(
+                    o["rules"] == OPERATOR_RULES + list(extra_rules),
+                    f"operator rules of {o['metadata']['name']} differ: {o['rules']}",
+                )
                 for rule in o["rules"]:
                     check(
-                        "secrets" not in rule["resources"] or rule["verbs"] == ["get"],
-                        "the operator may only get single Secrets (their metadata), never list or watch them",
+                        "secrets" not in rule["resources"] or rule["verbs"] in (["get"], ["get", "create"]),
+                        "the operator may only get single Secrets (their metadata) and, when templates may make"
+                        " Secrets, create them; never list or watch them",
                     )
                     check(
                         "delete" not in rule["verbs"]
@@ -235,7 +262,7 @@ def bindings_point_to(objs, kind, sa, sa_ns):
 def main() -> int:
     case, ns, rendered, root = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
     objs = [o for o in yaml.safe_load_all(rendered.read_text()) if o]
-    invariants(objs, ns)
+    invariants(objs, ns, EXTRA_RULES.get(case, []))
     deployment = one(objs, "Deployment", namespace=ns)
     env = env_of(deployment) if deployment else {}
 
@@ -297,6 +324,17 @@ def main() -> int:
         check(
             template.get("spec") == example["spec"],
             "the default template value must equal crds/examples/z2jh-default-template.yaml",
+        )
+    elif case == "extra-objects":
+        check(
+            env.get("JNO_EXTRA_KINDS")
+            == "v1/ConfigMap,v1/Secret,gateway.networking.k8s.io/v1/HTTPRoute,rbac.authorization.k8s.io/v1/RoleBinding,"
+            "ray.io/v1/RayCluster=spec.headGroupSpec.template.spec",
+            f"JNO_EXTRA_KINDS: {env.get('JNO_EXTRA_KINDS')}",
+        )
+        check(
+            env.get("JNO_BINDABLE_ROLES") == "ClusterRole/view,Role/notebook-reader",
+            f"JNO_BINDABLE_ROLES: {env.get('JNO_BINDABLE_ROLES')}",
         )
     elif case == "all-namespaces":
         check(not roles("-operator"), "no operator Roles when watching all namespaces")

@@ -80,6 +80,7 @@ TITLES = {
         "spec.user": "InstanceUser",
         "status.phase": "InstancePhase",
         "status.resources[]": "InstanceResource",
+        "status.resources[].readiness": "ResourceReadiness",
     },
     "JupyterNotebookInstanceTemplate": {
         "spec.variables[]": "TemplateVariable",
@@ -92,6 +93,12 @@ TITLES = {
         "spec.policy.access": "TemplateAccess",
         "spec.policy.access.whenAccessEnds": "WhenAccessEnds",
         "status.access": "TemplateAccessStatus",
+        "spec.policy.roles[]": "TemplateRole",
+        "spec.policy.roles[].kind": "RoleKind",
+        "spec.extraObjects[]": "TemplateObject",
+        "spec.extraObjects[].readiness": "ObjectReadiness",
+        "spec.extraObjects[].whenDeleted": "ObjectWhenDeleted",
+        "spec.serviceAccount": "TemplateServiceAccount",
         "status.problems[]": "TemplateProblem",
     },
     "JupyterNotebookQuota": {

@@ -1380,7 +1380,7 @@ class InstanceResource(KubernetesModel):
     """
     kind: str
     """
-    Kind of the object (Pod, PersistentVolumeClaim, Service, NetworkPolicy).
+    Kind of the object (Pod, PersistentVolumeClaim, Service, NetworkPolicy, or an allowlisted kind).
     """
     message: str | None = None
     """
@@ -1390,9 +1390,16 @@ class InstanceResource(KubernetesModel):
     """
     Name of the object, in the instance's namespace.
     """
+    readiness: Annotated[ResourceReadiness | None, Field(title="ResourceReadiness")] = (
+        None
+    )
+    """
+    The template's readiness rule of the object, when it has one (its state follows it).
+    """
     state: str | None = None
     """
-    Created, Ready, Pending, Failed, Retained or Missing.
+    Created, Ready, Pending, Failed, Retained or Missing. An object with a readiness rule is Ready
+    or Pending (not ready yet); the notebook pod is Pending, Ready, Failed or Missing.
     """
 
 
@@ -1689,7 +1696,7 @@ class JupyterNotebookInstanceStatus(KubernetesModel):
 class JupyterNotebookInstanceTemplate(KubernetesModel):
     """
     JupyterNotebookInstanceTemplate is an admin-owned recipe for a user's notebook server: the pods, persistent
-    volume claims, services and network policies to create, with {variable} placeholders that a
+    volume claims, services, network policies and further allowlisted objects to create, with {variable} placeholders that a
     JupyterNotebookInstance fills in, the variables an instance may set, and the policy every rendered object
     must satisfy. JupyterHub never creates pods itself: it can only ask for an instance of a template.
     """
@@ -1712,8 +1719,8 @@ class JupyterNotebookInstanceTemplate(KubernetesModel):
     ]
     """
     The desired resources and the rules for filling them in. Every string value inside pods,
-    persistentVolumeClaims, services and networkPolicies (names, labels, annotations and specs) may hold
-    placeholders: {name} is replaced by the value of the variable `name`; {{ and }} give literal braces;
+    persistentVolumeClaims, services, networkPolicies, extraObjects and serviceAccount (names, labels,
+    annotations and specs) may hold placeholders: {name} is replaced by the value of the variable `name`; {{ and }} give literal braces;
     any other brace text stays as it is. Only declared variables and the built-in ones (instance_name,
     namespace, template_name, template_namespace) may be used. Values are inserted verbatim and never
     expanded again.
@@ -1730,8 +1737,8 @@ class JupyterNotebookInstanceTemplate(KubernetesModel):
 class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
     """
     The desired resources and the rules for filling them in. Every string value inside pods,
-    persistentVolumeClaims, services and networkPolicies (names, labels, annotations and specs) may hold
-    placeholders: {name} is replaced by the value of the variable `name`; {{ and }} give literal braces;
+    persistentVolumeClaims, services, networkPolicies, extraObjects and serviceAccount (names, labels,
+    annotations and specs) may hold placeholders: {name} is replaced by the value of the variable `name`; {{ and }} give literal braces;
     any other brace text stays as it is. Only declared variables and the built-in ones (instance_name,
     namespace, template_name, template_namespace) may be used. Values are inserted verbatim and never
     expanded again.
@@ -1762,6 +1769,22 @@ class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
     """
     Human-readable name, shown to users choosing a server (e.g. in a JupyterHub profile list).
     """
+    extra_objects: Annotated[
+        list[TemplateObject] | None, Field(alias="extraObjects", max_length=32)
+    ] = None
+    """
+    Further objects to create for each server, of the kinds the operator's allowlist names (the chart's
+    operator.extraObjects.kinds): ConfigMap, Secret, ServiceAccount, RoleBinding, Ingress, HTTPRoute
+    (gateway.networking.k8s.io/v1), PodDisruptionBudget, and any custom resource the admin lists. Each
+    entry names its apiVersion and kind; besides the fields below it holds the object's own top-level
+    fields (spec, data, stringData, type, roleRef, subjects, ...), templated like pods. A kind not on
+    the allowlist makes the template invalid. Objects are created before the pods (ConfigMaps,
+    Secrets and ServiceAccounts with the claims, RoleBindings with the network policies, the rest with
+    the services), each kind by ascending weight; custom resources are first checked by a server-side
+    dry run, so the API server validates their schema before anything of the server exists. A
+    RoleBinding may reference only roles listed in policy.roles and bind only ServiceAccounts this
+    template creates. Existing objects are used only when provably this instance's, as for pods.
+    """
     network_policies: Annotated[
         list[TemplateNetworkPolicy] | None,
         Field(alias="networkPolicies", max_length=16),
@@ -1790,6 +1813,18 @@ class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
     policy: Annotated[TemplatePolicy, Field(title="TemplatePolicy")]
     """
     Rules every instance of this template and every object rendered from it must satisfy.
+    """
+    service_account: Annotated[
+        TemplateServiceAccount | None,
+        Field(alias="serviceAccount", title="TemplateServiceAccount"),
+    ] = None
+    """
+    A ServiceAccount for each server, used by the template's pods (their serviceAccountName and
+    automountServiceAccountToken are set, so no pod may set them), and bound to every role in
+    policy.roles by one RoleBinding each, named after the
+    ServiceAccount, then -role- or -clusterrole-, then the role's name. Needs ServiceAccount and
+    RoleBinding on the operator's allowlist. Created with the claims, before any pod; deleted with the
+    instance.
     """
     services: Annotated[list[TemplateService] | None, Field(max_length=16)] = None
     """
@@ -2363,6 +2398,42 @@ class ObjectMeta(KubernetesModel):
 
     Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
     """
+
+
+class ObjectReadiness(KubernetesModel):
+    """
+    When the object counts as ready; the pods are created only once every object with a readiness
+    rule is ready, and status.resources shows its state. Either conditionType (the object's
+    status.conditions has that type with status True) or jsonPath and value (the text at that path
+    under .status equals value). Not for Secrets (the operator does not watch them).
+    """
+
+    condition_type: Annotated[
+        str | None, Field(alias="conditionType", max_length=316)
+    ] = None
+    """
+    A condition type, e.g. Ready; ready when status.conditions holds it with status True.
+    """
+    json_path: Annotated[str | None, Field(alias="jsonPath", max_length=1024)] = None
+    """
+    A path under .status: field names and list indices, e.g. .status.phase or
+    .status.parents[0].conditions[0].status.
+    """
+    value: Annotated[str | None, Field(max_length=1024)] = None
+    """
+    The text the value at jsonPath must equal (numbers and booleans as written in JSON).
+    """
+
+
+class ObjectWhenDeleted(StrEnum):
+    """
+    What happens to the object when its instance is deleted. Delete (the default) lets the garbage
+    collector remove it with the instance; Retain keeps it for the next start, like a claim (not
+    for ServiceAccounts and RoleBindings: permissions go with the server).
+    """
+
+    delete = "Delete"
+    retain = "Retain"
 
 
 class OnLimit(StrEnum):
@@ -3344,6 +3415,25 @@ class ResourceFieldSelector(KubernetesModel):
     """
 
 
+class ResourceReadiness(KubernetesModel):
+    """
+    The template's readiness rule of the object, when it has one (its state follows it).
+    """
+
+    condition_type: Annotated[str | None, Field(alias="conditionType")] = None
+    """
+    Ready when status.conditions holds this type with status True.
+    """
+    json_path: Annotated[str | None, Field(alias="jsonPath")] = None
+    """
+    Ready when the text at this path under .status equals value.
+    """
+    value: str | None = None
+    """
+    The text jsonPath must give.
+    """
+
+
 class ResourceRequirements(KubernetesModel):
     """
     ResourceRequirements describes the compute resource requirements.
@@ -3378,6 +3468,15 @@ class Resume(StrEnum):
 
     same_generation = "SameGeneration"
     current_generation = "CurrentGeneration"
+
+
+class RoleKind(StrEnum):
+    """
+    Role (of the instance's namespace) or ClusterRole.
+    """
+
+    role = "Role"
+    cluster_role = "ClusterRole"
 
 
 class SELinuxOptions(KubernetesModel):
@@ -4025,6 +4124,48 @@ class TemplateNetworkPolicy(KubernetesModel):
     """
 
 
+class TemplateObject(KubernetesModel):
+    annotations: dict[str, str] | None = None
+    """
+    Annotations (templated) added to the object.
+    """
+    api_version: Annotated[str, Field(alias="apiVersion", max_length=253)]
+    """
+    The object's apiVersion, e.g. v1, gateway.networking.k8s.io/v1, example.org/v1.
+    """
+    kind: Annotated[str, Field(max_length=63)]
+    """
+    The object's kind, e.g. ConfigMap; with apiVersion, a kind on the operator's allowlist.
+    """
+    labels: dict[str, str] | None = None
+    """
+    Labels (templated) added to the object.
+    """
+    name: Annotated[str, Field(max_length=253)]
+    """
+    The object's name (templated), e.g. settings-{user_server}. Must render to a DNS-1123 subdomain.
+    """
+    readiness: Annotated[ObjectReadiness | None, Field(title="ObjectReadiness")] = None
+    """
+    When the object counts as ready; the pods are created only once every object with a readiness
+    rule is ready, and status.resources shows its state. Either conditionType (the object's
+    status.conditions has that type with status True) or jsonPath and value (the text at that path
+    under .status equals value). Not for Secrets (the operator does not watch them).
+    """
+    weight: int | None = None
+    """
+    Creation order among objects of the same kind, ascending. Defaults to 0.
+    """
+    when_deleted: Annotated[
+        ObjectWhenDeleted | None, Field(alias="whenDeleted", title="ObjectWhenDeleted")
+    ] = None
+    """
+    What happens to the object when its instance is deleted. Delete (the default) lets the garbage
+    collector remove it with the instance; Retain keeps it for the next start, like a claim (not
+    for ServiceAccounts and RoleBindings: permissions go with the server).
+    """
+
+
 class TemplatePersistentVolumeClaim(KubernetesModel):
     annotations: dict[str, str] | None = None
     """
@@ -4152,6 +4293,13 @@ class TemplatePolicy(KubernetesModel):
     deletes it, onLimit: Delete) and records a Normal Event naming the rule and the figures; status
     shows stopAt, lastActivity and idleSince beforehand.
     """
+    roles: Annotated[list[TemplateRole] | None, Field(max_length=16)] = None
+    """
+    The roles this template binds, in the instance's namespace: the server's ServiceAccount
+    (serviceAccount) is bound to each, and RoleBindings among extraObjects may reference only these. Each
+    must be one the operator may bind (the chart's operator.extraObjects.bindableRoles, RBAC bind with
+    resourceNames); a template naming another role is invalid, with the role in the message.
+    """
     user_identity: Annotated[
         str | None, Field(alias="userIdentity", max_length=1024)
     ] = None
@@ -4192,6 +4340,19 @@ class TemplateReference(KubernetesModel):
     """
 
 
+class TemplateRole(KubernetesModel):
+    kind: Annotated[RoleKind, Field(title="RoleKind")]
+    """
+    Role (of the instance's namespace) or ClusterRole.
+    """
+    name: Annotated[
+        str, Field(max_length=253, pattern="^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    ]
+    """
+    The role's name.
+    """
+
+
 class TemplateService(KubernetesModel):
     annotations: dict[str, str] | None = None
     """
@@ -4212,6 +4373,35 @@ class TemplateService(KubernetesModel):
     weight: int | None = None
     """
     Creation order among services, ascending. Defaults to 0.
+    """
+
+
+class TemplateServiceAccount(KubernetesModel):
+    """
+    A ServiceAccount for each server, used by the template's pods (their serviceAccountName and
+    automountServiceAccountToken are set, so no pod may set them), and bound to every role in
+    policy.roles by one RoleBinding each, named after the
+    ServiceAccount, then -role- or -clusterrole-, then the role's name. Needs ServiceAccount and
+    RoleBinding on the operator's allowlist. Created with the claims, before any pod; deleted with the
+    instance.
+    """
+
+    annotations: dict[str, str] | None = None
+    """
+    Annotations (templated) added to the ServiceAccount.
+    """
+    automount_token: Annotated[bool | None, Field(alias="automountToken")] = None
+    """
+    Whether the pods get the ServiceAccount's token mounted (their automountServiceAccountToken,
+    and the ServiceAccount's). Defaults to false: a token only when the template says so.
+    """
+    labels: dict[str, str] | None = None
+    """
+    Labels (templated) added to the ServiceAccount and its RoleBindings.
+    """
+    name: Annotated[str, Field(max_length=253)]
+    """
+    The ServiceAccount's name (templated), e.g. jupyter-{user_server}.
     """
 
 

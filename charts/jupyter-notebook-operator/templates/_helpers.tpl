@@ -137,8 +137,58 @@ No patch of instances (only of their status): the operator never changes what th
 - apiGroups: [kubespawner.jupyterhub.org]
   resources: [jupyternotebookaccesses, jupyternotebookquotas]
   verbs: [get, list, watch]
-# The one deletion: an instance whose user's access ended, when its template says whenAccessEnds: Delete.
-- apiGroups: [kubespawner.jupyterhub.org]
-  resources: [jupyternotebookinstances]
-  verbs: [delete]
+{{- include "jno.extraObjectRules" . }}
+{{- end -}}
+
+{{/* The plural (RBAC resource) of each built-in extraObjects kind. */}}
+{{- define "jno.builtinResources" -}}
+{"v1/ConfigMap": "configmaps", "v1/Secret": "secrets", "v1/ServiceAccount": "serviceaccounts", "rbac.authorization.k8s.io/v1/RoleBinding": "rolebindings", "networking.k8s.io/v1/Ingress": "ingresses", "gateway.networking.k8s.io/v1/HTTPRoute": "httproutes", "policy/v1/PodDisruptionBudget": "poddisruptionbudgets"}
+{{- end -}}
+
+{{/* JNO_EXTRA_KINDS: apiVersion/Kind[=podSpecPath], comma-separated. */}}
+{{- define "jno.extraKinds" -}}
+{{- $items := list -}}
+{{- range .Values.operator.extraObjects.kinds -}}
+{{- $item := printf "%s/%s" (required "operator.extraObjects.kinds[]: apiVersion is required" .apiVersion) (required "operator.extraObjects.kinds[]: kind is required" .kind) -}}
+{{- if .podSpecPath }}{{ $item = printf "%s=%s" $item .podSpecPath }}{{ end -}}
+{{- $items = append $items $item -}}
+{{- end -}}
+{{- join "," $items -}}
+{{- end -}}
+
+{{/* JNO_BINDABLE_ROLES: Kind/name, comma-separated. */}}
+{{- define "jno.bindableRoles" -}}
+{{- $items := list -}}
+{{- range .Values.operator.extraObjects.bindableRoles -}}
+{{- $items = append $items (printf "%s/%s" .kind .name) -}}
+{{- end -}}
+{{- join "," $items -}}
+{{- end -}}
+
+{{/* The operator's rights on the allowlisted kinds (get, create: one named read and the create, nothing else) and
+     bind on exactly the bindable roles. */}}
+{{- define "jno.extraObjectRules" -}}
+{{- $builtin := include "jno.builtinResources" . | fromJson -}}
+{{- range .Values.operator.extraObjects.kinds }}
+{{- $key := printf "%s/%s" .apiVersion .kind }}
+{{- $resource := .resource | default (get $builtin $key) }}
+{{- if not $resource }}{{ fail (printf "operator.extraObjects.kinds: %s is not built in; give its resource (plural)" $key) }}{{ end }}
+{{- $group := "" }}{{ if contains "/" .apiVersion }}{{ $group = index (splitList "/" .apiVersion) 0 }}{{ end }}
+- apiGroups: [{{ $group | quote }}]
+  resources: [{{ $resource }}]
+  verbs: [get, create]
+{{- end }}
+{{- $roles := dict "Role" (list) "ClusterRole" (list) }}
+{{- range .Values.operator.extraObjects.bindableRoles }}
+{{- if not (hasKey $roles .kind) }}{{ fail (printf "operator.extraObjects.bindableRoles: kind is Role or ClusterRole, got %v" .kind) }}{{ end }}
+{{- $_ := set $roles .kind (append (get $roles .kind) .name) }}
+{{- end }}
+{{- range $kind, $resource := dict "ClusterRole" "clusterroles" "Role" "roles" }}
+{{- with get $roles $kind }}
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [{{ $resource }}]
+  verbs: [bind]
+  resourceNames: [{{ join ", " . }}]
+{{- end }}
+{{- end }}
 {{- end -}}

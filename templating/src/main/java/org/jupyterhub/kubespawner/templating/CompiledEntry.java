@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ import org.jupyterhub.kubespawner.templating.core.TemplateError;
  * @param notebook whether it is the template's notebook server (set after all entries are compiled)
  * @param port its {@code notebookPort}, else {@link CompiledTemplate#DEFAULT_NOTEBOOK_PORT}
  * @param retention its {@code whenDeleted} where the kind honours it, else {@link Retention#DELETE}
+ * @param readiness when the rendered object counts as ready (allowlisted kinds only), or null
  */
 record CompiledEntry(
         ObjectKind<?> kind,
@@ -43,10 +46,18 @@ record CompiledEntry(
         boolean markedNotebook,
         boolean notebook,
         int port,
-        Retention retention) {
+        Retention retention,
+        Readiness readiness) {
 
     // Only used for tree <-> POJO conversion, which is thread-safe once configured.
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** The fields of an extraObjects entry that are its settings, never the object's. */
+    private static final List<String> EXTRA_SETTINGS =
+            List.of("apiVersion", "kind", "weight", "whenDeleted", "readiness");
+
+    /** The head: what becomes the object's metadata. */
+    private static final List<String> HEAD = List.of("name", "labels", "annotations");
 
     /**
      * Compiles one entry. Problems that make it unusable are reported, never thrown.
@@ -60,7 +71,28 @@ record CompiledEntry(
      */
     static CompiledEntry compile(
             ObjectKind<?> kind, int index, Object entry, ImagePolicy imagePolicy, List<TemplateError> problems) {
-        String path = JsonPaths.index(kind.field(), index);
+        return compile(kind, index, JsonPaths.index(kind.field(), index), entry, imagePolicy, problems);
+    }
+
+    /**
+     * Compiles one entry found at a path of its own (an {@code extraObjects} entry, or an object the template's
+     * {@code serviceAccount} stands for).
+     *
+     * @param kind the entry's kind
+     * @param index its position in its list
+     * @param path its path in the template, for errors
+     * @param entry the entry as the model holds it, or as a tree
+     * @param imagePolicy the template's policy, for constant images; null when it allows nothing
+     * @param problems receives the template's problems
+     * @return the compiled entry
+     */
+    static CompiledEntry compile(
+            ObjectKind<?> kind,
+            int index,
+            String path,
+            Object entry,
+            ImagePolicy imagePolicy,
+            List<TemplateError> problems) {
         ObjectNode tree;
         try {
             tree = entry == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(entry);
@@ -75,6 +107,31 @@ record CompiledEntry(
         }
         // The body is compiled apart so that it can be rendered straight into its fabric8 type.
         ObjectNode body = MAPPER.createObjectNode();
+        Readiness readiness = null;
+        if (kind.allowlisted()) {
+            readiness = readiness(kind, tree.path("readiness"), path, problems);
+            List<String> fields = new ArrayList<>();
+            tree.fieldNames().forEachRemaining(fields::add);
+            for (String field : fields) {
+                if (HEAD.contains(field) || EXTRA_SETTINGS.contains(field)) {
+                    continue;
+                }
+                if (kind.body().isEmpty() && !"status".equals(field) && !"metadata".equals(field)) {
+                    body.set(field, tree.remove(field)); // a custom resource: its fields are the template's
+                } else if (!kind.body().contains(field)) {
+                    tree.remove(field);
+                    problems.add(new TemplateError(
+                            JsonPaths.field(path, field),
+                            null,
+                            ErrorKind.INVALID_STRUCTURE,
+                            "a " + kind.kind() + " entry has no field '" + field + "'; besides name, labels,"
+                                    + " annotations and the settings " + EXTRA_SETTINGS + " it may hold "
+                                    + (kind.body().isEmpty()
+                                            ? "the object's fields but metadata and status"
+                                            : kind.body())));
+                }
+            }
+        }
         for (String field : kind.body()) {
             JsonNode value = tree.remove(field);
             if (value != null && !value.isNull()) {
@@ -92,11 +149,19 @@ record CompiledEntry(
         int weight = tree.path("weight").asInt(0);
         boolean markedNotebook = tree.path("notebook").asBoolean(false);
         JsonNode port = tree.path("notebookPort");
+        String whenDeleted = tree.path("whenDeleted").asText();
         Retention retention =
-                kind.retainable() && !"Delete".equals(tree.path("whenDeleted").asText())
+                kind.retainable() && (kind.allowlisted() ? "Retain".equals(whenDeleted) : !"Delete".equals(whenDeleted))
                         ? Retention.RETAIN
                         : Retention.DELETE;
-        tree.remove(List.of("weight", "notebook", "notebookPort", "whenDeleted"));
+        if (!kind.retainable() && "Retain".equals(whenDeleted)) {
+            problems.add(new TemplateError(
+                    JsonPaths.field(path, "whenDeleted"),
+                    null,
+                    ErrorKind.INVALID_STRUCTURE,
+                    "a " + kind.kind() + " cannot be retained: it goes with its instance (whenDeleted: Delete)"));
+        }
+        tree.remove(List.of("weight", "notebook", "notebookPort", "whenDeleted", "apiVersion", "kind", "readiness"));
         return new CompiledEntry(
                 kind,
                 index,
@@ -107,12 +172,34 @@ record CompiledEntry(
                 markedNotebook,
                 false,
                 port.isInt() ? port.intValue() : CompiledTemplate.DEFAULT_NOTEBOOK_PORT,
-                retention);
+                retention,
+                readiness);
+    }
+
+    /** An entry's readiness rule, or null; a rule that cannot be used is a problem. */
+    private static Readiness readiness(ObjectKind<?> kind, JsonNode node, String path, List<TemplateError> problems) {
+        if (!node.isObject()) {
+            return null;
+        }
+        String conditionType = node.path("conditionType").textValue();
+        String jsonPath = node.path("jsonPath").textValue();
+        String value = node.path("value").textValue();
+        String problem = Readiness.problem(conditionType, jsonPath, value);
+        if (problem == null && kind == AllowlistedKinds.SECRET) {
+            problem = "a Secret has no readiness (the operator never reads Secrets)";
+        }
+        if (problem != null) {
+            problems.add(
+                    new TemplateError(JsonPaths.field(path, "readiness"), null, ErrorKind.INVALID_STRUCTURE, problem));
+            return null;
+        }
+        return new Readiness(conditionType, jsonPath, value);
     }
 
     /** @return this entry as the template's notebook server */
     CompiledEntry asNotebook() {
-        return new CompiledEntry(kind, index, path, head, body, weight, markedNotebook, true, port, retention);
+        return new CompiledEntry(
+                kind, index, path, head, body, weight, markedNotebook, true, port, retention, readiness);
     }
 
     /**
@@ -142,6 +229,11 @@ record CompiledEntry(
             return null;
         }
         object.setMetadata(metadata(head));
+        if (object instanceof GenericKubernetesResource generic) {
+            // Generic resources (HTTPRoute, custom resources) know their kind only from their row.
+            generic.setApiVersion(kind.apiVersion());
+            generic.setKind(kind.kind());
+        }
         return object;
     }
 

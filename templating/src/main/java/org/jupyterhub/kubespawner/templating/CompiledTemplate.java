@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,10 @@ public final class CompiledTemplate {
     private final ImagePolicy imagePolicy;
     private final List<TemplateError> problems;
     private final Set<String> usedBuiltins;
-    /** Every entry, in the order of {@link ObjectKind#ALL}, each kind's in template order. */
+    /** Every entry, in the order of {@link ObjectKind#ALL}, each kind's in template order, then the extra objects. */
     private final List<CompiledEntry> entries;
+
+    private final ExtraObjectRules extras;
 
     private final TemplateText userIdentity;
 
@@ -49,7 +52,9 @@ public final class CompiledTemplate {
             List<TemplateError> problems,
             Set<String> usedBuiltins,
             List<CompiledEntry> entries,
+            ExtraObjectRules extras,
             TemplateText userIdentity) {
+        this.extras = extras;
         this.variables = variables;
         this.imagePolicy = imagePolicy;
         this.problems = problems;
@@ -69,6 +74,17 @@ public final class CompiledTemplate {
     }
 
     /**
+     * Compiles a template spec with the standard {@link BuiltinVariables} and an operator's allowlist.
+     *
+     * @param spec the template's spec
+     * @param allowlist the kinds {@code extraObjects} may use and the roles {@code policy.roles} may name
+     * @return the compiled template, possibly with {@link #problems()}
+     */
+    public static CompiledTemplate compile(JupyterNotebookInstanceTemplateSpec spec, KindAllowlist allowlist) {
+        return compile(spec, BuiltinVariables.NAMES, allowlist);
+    }
+
+    /**
      * Compiles a template spec.
      *
      * @param spec the template's spec
@@ -76,6 +92,19 @@ public final class CompiledTemplate {
      * @return the compiled template, possibly with {@link #problems()}
      */
     public static CompiledTemplate compile(JupyterNotebookInstanceTemplateSpec spec, Set<String> builtinNames) {
+        return compile(spec, builtinNames, KindAllowlist.NONE);
+    }
+
+    /**
+     * Compiles a template spec.
+     *
+     * @param spec the template's spec
+     * @param builtinNames the variables the caller will supply at render time
+     * @param allowlist the kinds {@code extraObjects} may use and the roles {@code policy.roles} may name
+     * @return the compiled template, possibly with {@link #problems()}
+     */
+    public static CompiledTemplate compile(
+            JupyterNotebookInstanceTemplateSpec spec, Set<String> builtinNames, KindAllowlist allowlist) {
         List<TemplateError> problems = new ArrayList<>();
         Variables variables = Variables.compile(declarations(spec), builtinNames, "variables");
         problems.addAll(variables.problems());
@@ -104,6 +133,9 @@ public final class CompiledTemplate {
             }
             entries.addAll(compiled);
         }
+        ExtraObjectRules extras = ExtraObjectRules.compile(
+                spec, allowlist, imagePolicy.patterns().isEmpty() ? null : imagePolicy, problems);
+        entries.addAll(extras.entries());
 
         Set<String> usedBuiltins = new TreeSet<>();
         TemplateText userIdentity = compileUserIdentity(spec, variables, builtinNames, usedBuiltins, problems);
@@ -143,6 +175,7 @@ public final class CompiledTemplate {
                 List.copyOf(problems),
                 Set.copyOf(usedBuiltins),
                 List.copyOf(entries),
+                extras,
                 userIdentity);
     }
 
@@ -268,6 +301,7 @@ public final class CompiledTemplate {
             return new RenderResult.Failure(errors);
         }
         List<RenderedObject> rendered = new ArrayList<>(entries.size());
+        List<HasMetadata> objects = new ArrayList<>(entries.size());
         List<String> names = new ArrayList<>(entries.size());
         NotebookServer notebook = null;
         for (CompiledEntry entry : entries) {
@@ -282,9 +316,12 @@ public final class CompiledTemplate {
                 imagePolicy.checkImages(
                         podSpec, entry.path() + "." + entry.kind().podSpec().path(), errors);
             }
-            rendered.add(new RenderedObject(entry.kind(), object, entry.weight(), entry.retention()));
+            rendered.add(
+                    new RenderedObject(entry.kind(), object, entry.weight(), entry.retention(), entry.readiness()));
+            objects.add(object);
             names.add(head.path("name").asText(null));
         }
+        extras.apply(entries, objects, builtinValues.get(BuiltinVariables.NAMESPACE), errors);
         checkUnique(names, errors);
         if (!errors.isEmpty()) {
             return new RenderResult.Failure(errors);
@@ -297,16 +334,13 @@ public final class CompiledTemplate {
 
     /** Names must be unique per kind; {@code names} is parallel to {@link #entries}. */
     private void checkUnique(List<String> names, List<TemplateError> errors) {
-        Set<String> seen = new HashSet<>();
-        ObjectKind<?> kind = null;
+        Map<String, Set<String>> seen = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
             CompiledEntry entry = entries.get(i);
-            if (entry.kind() != kind) {
-                kind = entry.kind();
-                seen.clear();
-            }
             String name = names.get(i);
-            if (name != null && !seen.add(name)) {
+            String kind = entry.kind().apiVersion() + " " + entry.kind().kind();
+            if (name != null
+                    && !seen.computeIfAbsent(kind, k -> new HashSet<>()).add(name)) {
                 errors.add(new TemplateError(
                         entry.path() + ".name",
                         null,

@@ -42,7 +42,11 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateSpec;
  * @param notebookServer whether an entry of this kind can be the notebook server ({@code notebook},
  *     {@code notebookContainer}, {@code notebookPort}); exactly one row has it, and a template needs at least one
  *     entry of it
- * @param entries reads this kind's entries from a template spec (null or empty: none)
+ * @param entries reads this kind's entries from a template spec (null or empty: none); allowlisted kinds read
+ *     theirs from {@code extraObjects} by apiVersion and kind instead, so theirs gives none
+ * @param allowlisted whether the kind is one of {@link AllowlistedKinds}: its entries are in {@code extraObjects},
+ *     are deleted with their instance unless they say {@code whenDeleted: Retain}, and an empty {@code body} means
+ *     every field of the entry besides its head (a custom resource's {@code spec}, {@code status}-free fields)
  */
 public record ObjectKind<T extends HasMetadata>(
         String field,
@@ -57,7 +61,8 @@ public record ObjectKind<T extends HasMetadata>(
         boolean retainable,
         PodSpecAt<T> podSpec,
         boolean notebookServer,
-        Function<JupyterNotebookInstanceTemplateSpec, List<?>> entries) {
+        Function<JupyterNotebookInstanceTemplateSpec, List<?>> entries,
+        boolean allowlisted) {
 
     /**
      * Where an object holds a pod spec.
@@ -95,6 +100,7 @@ public record ObjectKind<T extends HasMetadata>(
      * @param podSpec see {@link #podSpec()}
      * @param notebookServer see {@link #notebookServer()}
      * @param entries see {@link #entries()}
+     * @param allowlisted see {@link #allowlisted()}
      */
     public ObjectKind {
         Objects.requireNonNull(field, "field");
@@ -108,7 +114,7 @@ public record ObjectKind<T extends HasMetadata>(
         body = List.copyOf(body);
         requiredBody = List.copyOf(requiredBody);
         rules = List.copyOf(rules);
-        if (body.isEmpty() || !body.containsAll(requiredBody)) {
+        if ((body.isEmpty() && !allowlisted) || !body.containsAll(requiredBody)) {
             throw new IllegalArgumentException(field + ": body must name the fields, requiredBody a subset of them");
         }
         if (notebookServer && type != Pod.class) {
@@ -133,7 +139,8 @@ public record ObjectKind<T extends HasMetadata>(
             true,
             null,
             false,
-            JupyterNotebookInstanceTemplateSpec::getPersistentVolumeClaims);
+            JupyterNotebookInstanceTemplateSpec::getPersistentVolumeClaims,
+            false);
 
     /** Services; their names are DNS-1035 labels (they become DNS names). */
     public static final ObjectKind<Service> SERVICE = new ObjectKind<>(
@@ -151,7 +158,8 @@ public record ObjectKind<T extends HasMetadata>(
             false,
             null,
             false,
-            JupyterNotebookInstanceTemplateSpec::getServices);
+            JupyterNotebookInstanceTemplateSpec::getServices,
+            false);
 
     /** Network policies: created before any pod, so a pod never runs unprotected. */
     public static final ObjectKind<NetworkPolicy> NETWORK_POLICY = new ObjectKind<>(
@@ -174,7 +182,8 @@ public record ObjectKind<T extends HasMetadata>(
             false,
             null,
             false,
-            JupyterNotebookInstanceTemplateSpec::getNetworkPolicies);
+            JupyterNotebookInstanceTemplateSpec::getNetworkPolicies,
+            false);
 
     /** Pods, one of which runs the notebook server; created last. */
     public static final ObjectKind<Pod> POD = new ObjectKind<>(
@@ -206,7 +215,8 @@ public record ObjectKind<T extends HasMetadata>(
             false,
             new PodSpecAt<>("spec", Pod::getSpec),
             true,
-            JupyterNotebookInstanceTemplateSpec::getPods);
+            JupyterNotebookInstanceTemplateSpec::getPods,
+            false);
 
     /**
      * The table: every kind a template can make, in the order they are rendered and their errors reported.

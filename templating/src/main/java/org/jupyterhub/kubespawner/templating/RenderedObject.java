@@ -10,8 +10,22 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  *     references are left to the caller, who owns the object and may change it
  * @param weight creation order among the objects of its kind, ascending
  * @param retention whether it outlives its instance
+ * @param readiness when it counts as ready (the notebook pod waits for it), or null when it has no rule
  */
-public record RenderedObject(ObjectKind<?> kind, HasMetadata object, int weight, Retention retention) {
+public record RenderedObject(
+        ObjectKind<?> kind, HasMetadata object, int weight, Retention retention, Readiness readiness) {
+
+    /**
+     * An object without a readiness rule.
+     *
+     * @param kind see {@link #kind()}
+     * @param object see {@link #object()}
+     * @param weight see {@link #weight()}
+     * @param retention see {@link #retention()}
+     */
+    public RenderedObject(ObjectKind<?> kind, HasMetadata object, int weight, Retention retention) {
+        this(kind, object, weight, retention, null);
+    }
 
     /** @return true when the object is kept when its instance is deleted (it must not be owned by it) */
     public boolean retained() {

@@ -91,7 +91,8 @@ class ObjectKindTest {
                 false,
                 null,
                 notebookServer,
-                JupyterNotebookInstanceTemplateSpec::getServices);
+                JupyterNotebookInstanceTemplateSpec::getServices,
+                false);
     }
 
     private static Set<String> declaredJsonProperties(Class<?> type) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -68,7 +69,13 @@ public final class DesiredStateAssembler {
             if (built == notebook.pod()) {
                 configureNotebookContainer(notebook.pod(), notebook.container(), instance.getSpec());
             }
-            objects.add(new DesiredObject(built, object.retained()));
+            if (built instanceof RoleBinding binding && binding.getSubjects() != null) {
+                // The template names its own ServiceAccounts without a namespace: they are the instance's.
+                binding.getSubjects().stream()
+                        .filter(s -> "ServiceAccount".equals(s.getKind()) && s.getNamespace() == null)
+                        .forEach(s -> s.setNamespace(ns));
+            }
+            objects.add(new DesiredObject(built, object.retained(), object.readiness()));
         }
         return new DesiredState(
                 objects,

@@ -192,6 +192,11 @@ interface InstanceCluster extends Provisioning.Objects {
             }
 
             @Override
+            public void dryRun(HasMetadata object) {
+                objects.dryRun(object);
+            }
+
+            @Override
             public ObjectMeta secretMetadata(String namespace, String name) {
                 return secrets.get(namespace, name);
             }

@@ -177,6 +177,9 @@ public final class InstanceStatusAggregator {
         } else if (facts.waiting() != null) {
             why = facts.waiting().reason();
             message = facts.waiting().message();
+            if (!facts.waiting().resources().isEmpty()) {
+                status.setResources(facts.waiting().resources());
+            }
         } else {
             why = Reason.NotCreated;
             message = "resources not created yet";

@@ -1,13 +1,19 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
+import org.jupyterhub.kubespawner.templating.Readiness;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Resources;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.ResourcesBuilder;
+import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.resources.ReadinessBuilder;
 
 /**
  * Creates a spawn's objects in order (claims, network policies, services, pods). An object that already exists is
@@ -45,6 +51,14 @@ final class Provisioning {
         HasMetadata read(HasMetadata desired);
 
         /**
+         * Asks the API server to validate a create without doing it (a server-side dry run).
+         *
+         * @param object the object
+         * @throws KubernetesClientException 400/422 when invalid, 404 when its kind is not served, 409 when it exists
+         */
+        void dryRun(HasMetadata object);
+
+        /**
          * Reads and creates through a client; the cache is the caller's.
          *
          * @param client the client
@@ -67,7 +81,27 @@ final class Provisioning {
                 public HasMetadata read(HasMetadata desired) {
                     return client.resource(desired).get();
                 }
+
+                @Override
+                public void dryRun(HasMetadata object) {
+                    if (!served(client, object)) {
+                        throw new KubernetesClientException(
+                                "the API server does not serve " + object.getApiVersion() + " " + object.getKind()
+                                        + " (is its CustomResourceDefinition installed?)",
+                                404,
+                                null);
+                    }
+                    client.resource(object).dryRun().create();
+                }
             };
+        }
+
+        private static boolean served(KubernetesClient client, HasMetadata object) {
+            var resources = client.getApiResources(object.getApiVersion());
+            return resources != null
+                    && resources.getResources().stream()
+                            .anyMatch(r -> object.getKind().equals(r.getKind())
+                                    && !r.getName().contains("/"));
         }
     }
 
@@ -105,12 +139,16 @@ final class Provisioning {
         record Complete(Spawn spawn, List<Step> steps) implements Outcome {}
 
         /**
-         * Stopped at an object of an earlier instance of the same name that is going away; try again later.
+         * Stopped at an object of an earlier instance of the same name that is going away
+         * ({@link Reason#ObjectTerminating}), or before the pods while an object they depend on is not ready
+         * ({@link Reason#DependencyNotReady}); try again later.
          *
+         * @param reason why
          * @param message what is awaited
          * @param steps the objects handled before
+         * @param resources the objects handled, with their states, for status
          */
-        record Waiting(String message, List<Step> steps) implements Outcome {}
+        record Waiting(Reason reason, String message, List<Step> steps, List<Resources> resources) implements Outcome {}
 
         /**
          * Stopped for good: a name conflict or an object the API server finds invalid.
@@ -140,11 +178,31 @@ final class Provisioning {
     Outcome provision(DesiredState desired, String instanceName, String uid) {
         Ownership.Claimant claimant = new Ownership.Claimant(instanceName, uid, desired.userIdentity());
         List<Step> steps = new ArrayList<>(desired.objects().size());
+        Outcome refused = dryRunCustomResources(desired);
+        if (refused != null) {
+            return refused;
+        }
+        Map<DesiredObject, HasMetadata> observed = new LinkedHashMap<>();
         for (DesiredObject object : desired.objects()) {
+            if (object.object() instanceof Pod) {
+                String notReady = notReady(observed);
+                if (notReady != null) {
+                    return new Outcome.Waiting(
+                            Reason.DependencyNotReady,
+                            "waiting for " + notReady + " before creating the pods",
+                            steps,
+                            resources(steps, observed));
+                }
+            }
             HasMetadata existing = objects.cached(object.object());
+            if (existing == null && object.readiness() != null) {
+                existing = objects.read(object.object()); // no informer: its status is read on every try
+            }
             if (existing == null) {
                 try {
-                    steps.add(new Step(object, Done.CREATED, objects.create(object.object()), null));
+                    HasMetadata created = objects.create(object.object());
+                    steps.add(new Step(object, Done.CREATED, created, null));
+                    observed.put(object, created);
                     continue;
                 } catch (KubernetesClientException e) {
                     if (e.getCode() == 400 || e.getCode() == 422) {
@@ -156,12 +214,16 @@ final class Provisioning {
                 }
                 existing = objects.read(object.object());
                 if (existing == null) {
-                    return new Outcome.Waiting(object.kind() + " " + object.name() + " was just deleted", steps);
+                    return new Outcome.Waiting(
+                            Reason.ObjectTerminating,
+                            object.kind() + " " + object.name() + " was just deleted",
+                            steps,
+                            List.of());
                 }
             }
             Ownership.Verdict verdict = Ownership.judge(existing, object, claimant, desired.adoptKubeSpawnerClaims());
             if (verdict instanceof Ownership.Verdict.Leftover leftover) {
-                return new Outcome.Waiting(leftover.message(), steps);
+                return new Outcome.Waiting(Reason.ObjectTerminating, leftover.message(), steps, List.of());
             }
             if (verdict instanceof Ownership.Verdict.Conflict conflict) {
                 return new Outcome.Refused(Reason.NameConflict, conflict.message(), steps);
@@ -170,19 +232,80 @@ final class Provisioning {
                     verdict instanceof Ownership.Verdict.Adopted adopted
                             ? new Step(object, Done.ADOPTED, null, adopted.message())
                             : new Step(object, Done.FOUND, null, null));
+            observed.put(object, existing);
         }
-        return new Outcome.Complete(spawn(desired, steps), steps);
+        return new Outcome.Complete(spawn(desired, steps, observed), steps);
     }
 
-    private static Spawn spawn(DesiredState desired, List<Step> steps) {
+    /**
+     * Custom resources are checked by the API server (their schema) before anything of the spawn exists: a server-side
+     * dry run of each that does not exist yet.
+     */
+    private Outcome dryRunCustomResources(DesiredState desired) {
+        for (DesiredObject object : desired.objects()) {
+            if (!(object.object() instanceof GenericKubernetesResource) || objects.cached(object.object()) != null) {
+                continue;
+            }
+            try {
+                objects.dryRun(object.object());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 400 || e.getCode() == 422 || e.getCode() == 404) {
+                    return new Outcome.Refused(
+                            Reason.CreateFailed,
+                            "nothing was created: the dry run of " + object.kind() + " " + object.name() + " failed: "
+                                    + detail(e),
+                            List.of());
+                }
+                if (e.getCode() != 409) {
+                    throw e; // 409: it exists; judged like any other existing object
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first object with a readiness rule that is not ready, described; null when all are. */
+    private static String notReady(Map<DesiredObject, HasMetadata> observed) {
+        for (Map.Entry<DesiredObject, HasMetadata> e : observed.entrySet()) {
+            DesiredObject object = e.getKey();
+            if (object.readiness() != null && !object.readiness().isReady(e.getValue())) {
+                return object.kind() + " " + object.name() + " to be ready ("
+                        + object.readiness().describe() + ")";
+            }
+        }
+        return null;
+    }
+
+    private static Spawn spawn(DesiredState desired, List<Step> steps, Map<DesiredObject, HasMetadata> observed) {
+        return new Spawn(
+                desired.templateGeneration(),
+                desired.notebookPod(),
+                desired.notebookPort(),
+                resources(steps, observed));
+    }
+
+    private static List<Resources> resources(List<Step> steps, Map<DesiredObject, HasMetadata> observed) {
         List<Resources> resources = new ArrayList<>(steps.size());
         for (Step step : steps) {
             DesiredObject object = step.object();
+            Readiness rule = object.readiness();
+            String state = object.retained() ? "Retained" : "Created";
+            if (rule != null) {
+                state = rule.isReady(observed.get(object)) ? "Ready" : "Pending";
+            }
             resources.add(new ResourcesBuilder()
                     .withApiVersion(object.object().getApiVersion())
                     .withKind(object.kind())
                     .withName(object.name())
-                    .withState(object.retained() ? "Retained" : "Created")
+                    .withState(state)
+                    .withReadiness(
+                            rule == null
+                                    ? null
+                                    : new ReadinessBuilder()
+                                            .withConditionType(rule.conditionType())
+                                            .withJsonPath(rule.jsonPath())
+                                            .withValue(rule.value())
+                                            .build())
                     .withMessage(
                             switch (step.done()) {
                                 case CREATED -> null;
@@ -191,13 +314,16 @@ final class Provisioning {
                             })
                     .build());
         }
-        return new Spawn(desired.templateGeneration(), desired.notebookPod(), desired.notebookPort(), resources);
+        return resources;
     }
 
     private static String rejected(DesiredObject object, KubernetesClientException e) {
-        String detail = e.getStatus() != null && e.getStatus().getMessage() != null
+        return "the API server rejected " + object.kind() + " " + object.name() + ": " + detail(e);
+    }
+
+    private static String detail(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null
                 ? e.getStatus().getMessage()
                 : e.getMessage();
-        return "the API server rejected " + object.kind() + " " + object.name() + ": " + detail;
     }
 }

@@ -121,7 +121,8 @@ final class Spawning {
             return new Attempt(spawn, null, null, complete.steps());
         }
         if (outcome instanceof Provisioning.Outcome.Waiting waiting) {
-            return Attempt.waiting(Reason.ObjectTerminating, waiting.message(), waiting.steps());
+            return new Attempt(
+                    null, null, new Waiting(waiting.reason(), waiting.message(), waiting.resources()), waiting.steps());
         }
         Provisioning.Outcome.Refused refused = (Provisioning.Outcome.Refused) outcome;
         slots.release(key);

@@ -127,7 +127,7 @@ public final class NotebookOperator implements AutoCloseable {
                         false));
             }
         });
-        CompiledTemplates templates = new CompiledTemplates();
+        CompiledTemplates templates = new CompiledTemplates(config.allowlist());
         Clock clock = Clock.systemUTC();
         operator.register(new TemplateReconciler(events, templates, metrics, clock), namespaces(config));
         RegisteredController<JupyterNotebookInstance> instances = operator.register(

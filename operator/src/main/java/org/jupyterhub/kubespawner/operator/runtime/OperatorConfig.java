@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jupyterhub.kubespawner.templating.KindAllowlist;
+import org.jupyterhub.kubespawner.templating.ObjectKind;
 
 /**
  * The operator's settings, from environment variables ({@code JNO_*}) overridden by command-line flags
@@ -26,6 +28,7 @@ import java.util.Set;
  * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port, -1 disables the server
  * @param identity this replica's identity (Lease holder, Events' reportingInstance)
  * @param hubSecretLabel the label every Secret an instance's envSecretRef names must carry
+ * @param allowlist the kinds templates may make in extraObjects and the roles their policy.roles may name
  */
 public record OperatorConfig(
         Set<String> watchNamespaces,
@@ -42,7 +45,8 @@ public record OperatorConfig(
         String leaseNamespace,
         int httpPort,
         String identity,
-        Label hubSecretLabel) {
+        Label hubSecretLabel,
+        KindAllowlist allowlist) {
 
     /**
      * A label, as a setting gives it ({@code key=value}).
@@ -107,7 +111,14 @@ public record OperatorConfig(
                 OperatorSettings.LEASE_NAMESPACE.from(given),
                 OperatorSettings.HTTP_PORT.from(given),
                 identity != null ? identity : env.getOrDefault("HOSTNAME", "jupyter-notebook-operator"),
-                OperatorSettings.HUB_SECRET_LABEL.from(given));
+                OperatorSettings.HUB_SECRET_LABEL.from(given),
+                allowlist(given));
+    }
+
+    private static KindAllowlist allowlist(Map<String, String> given) {
+        List<ObjectKind<?>> kinds = OperatorSettings.EXTRA_KINDS.from(given);
+        Set<KindAllowlist.Role> roles = OperatorSettings.BINDABLE_ROLES.from(given);
+        return new KindAllowlist(kinds == null ? List.of() : kinds, roles == null ? Set.of() : roles);
     }
 
     /** @return the environment variable of every declared setting, in the order of {@code --help} */

@@ -7,6 +7,8 @@ import static org.jupyterhub.kubespawner.operator.runtime.Setting.Chart.value;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.jupyterhub.kubespawner.templating.KindAllowlist;
+import org.jupyterhub.kubespawner.templating.ObjectKind;
 
 /**
  * The operator's settings, each declared once. {@link OperatorConfig#parse} reads them, {@link #help()} is the
@@ -168,6 +170,31 @@ final class OperatorSettings {
             "the label (`key=value`) every Secret an instance's `envSecretRef` names must carry",
             Setting.label());
 
+    static final Setting<List<ObjectKind<?>>> EXTRA_KINDS = new Setting<>(
+            "extra-kinds",
+            "JNO_EXTRA_KINDS",
+            null,
+            "none",
+            derived(
+                    "operator.extraObjects.kinds",
+                    "`apiVersion/Kind` (`=podSpecPath` when set) of each entry, comma-separated; the operator's Role"
+                            + " gets `get` and `create` on exactly these"),
+            "the kinds templates may make in `extraObjects`, each `apiVersion/Kind`, a custom resource's"
+                    + " optionally `=path` of a pod spec inside it whose images `policy.allowedImages` must allow"
+                    + " (`v1/ConfigMap,example.org/v1/Widget=spec.template.spec`); empty: none",
+            ExtraKindsSetting.kinds());
+
+    static final Setting<Set<KindAllowlist.Role>> BINDABLE_ROLES = new Setting<>(
+            "bindable-roles",
+            "JNO_BINDABLE_ROLES",
+            null,
+            "none",
+            derived(
+                    "operator.extraObjects.bindableRoles",
+                    "`Kind/name` of each entry, comma-separated; the operator's Role gets `bind` on exactly these"),
+            "the roles a template's `policy.roles` may name, each `Role/name` or `ClusterRole/name`; empty: none",
+            ExtraKindsSetting.roles());
+
     /** Every setting, in the order of {@code --help} and the docs. */
     static final List<Setting<?>> ALL = List.of(
             WATCH_NAMESPACES,
@@ -185,7 +212,9 @@ final class OperatorSettings {
             LEASE_NAMESPACE,
             HTTP_PORT,
             IDENTITY,
-            HUB_SECRET_LABEL);
+            HUB_SECRET_LABEL,
+            EXTRA_KINDS,
+            BINDABLE_ROLES);
 
     /** @return the {@code --help} text */
     static String help() {

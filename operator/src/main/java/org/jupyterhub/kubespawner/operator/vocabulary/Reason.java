@@ -162,10 +162,21 @@ public enum Reason implements EventReason {
 
     // template Valid
     /** The template has no problems. */
-    TemplateValid;
+    TemplateValid,
+
+    // issue 20: extra objects
+    /**
+     * The pods wait until every object with a readiness rule of the template is ready (progress: checked again every
+     * few seconds).
+     */
+    DependencyNotReady;
 
     /** Whether this waiting reason is ordinary progress, not something holding the pod up. */
     public boolean isProgress() {
-        return this == PodStarting || this == ClaimPending || this == SpawnQueued || this == ObjectTerminating;
+        return this == PodStarting
+                || this == ClaimPending
+                || this == SpawnQueued
+                || this == ObjectTerminating
+                || this == DependencyNotReady;
     }
 }

@@ -264,6 +264,20 @@ final class FakeCluster implements InstanceCluster {
         probed.remove(id);
     }
 
+    /** Dry runs asked for, and the failures to answer them with (by kind/namespace/name). */
+    final List<String> dryRuns = new ArrayList<>();
+
+    final Map<String, KubernetesClientException> dryRunFailures = new HashMap<>();
+
+    @Override
+    public void dryRun(HasMetadata object) {
+        dryRuns.add(key(object));
+        KubernetesClientException failure = dryRunFailures.get(key(object));
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static <T extends HasMetadata> T copy(T object) {
         return (T) Serialization.clone(object);

@@ -71,7 +71,7 @@ public final class Fixtures {
     }
 
     /** A small template: one notebook pod, optional extras, images under quay.io/jupyter/. */
-    static JupyterNotebookInstanceTemplate template(String namespace, String name, String extraSpecYaml) {
+    public static JupyterNotebookInstanceTemplate template(String namespace, String name, String extraSpecYaml) {
         return template(namespace, name, null, extraSpecYaml);
     }
 
@@ -117,7 +117,7 @@ public final class Fixtures {
         return Serialization.unmarshal(yaml, JupyterNotebookInstanceTemplate.class);
     }
 
-    static JupyterNotebookInstance instance(
+    public static JupyterNotebookInstance instance(
             String namespace, String name, String template, String variablesYaml, String extraSpecYaml) {
         String yaml = """
         apiVersion: kubespawner.jupyterhub.org/v1

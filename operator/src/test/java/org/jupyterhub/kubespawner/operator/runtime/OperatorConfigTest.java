@@ -150,4 +150,32 @@ class OperatorConfigTest {
             }
         }
     }
+
+    @Test
+    void theAllowlistIsReadFromItsTwoSettingsAndBadEntriesAreNamed() {
+        OperatorConfig c = parse(Map.of(
+                "JNO_EXTRA_KINDS",
+                "v1/ConfigMap, gateway.networking.k8s.io/v1/HTTPRoute,ray.io/v1/RayCluster=spec.headGroupSpec.template.spec",
+                "JNO_BINDABLE_ROLES",
+                "ClusterRole/view,Role/reader"));
+        assertThat(c.allowlist().describeKinds())
+                .containsExactly("v1 ConfigMap", "gateway.networking.k8s.io/v1 HTTPRoute", "ray.io/v1 RayCluster");
+        assertThat(c.allowlist().find("ray.io/v1", "RayCluster").podSpec().path())
+                .isEqualTo("spec.headGroupSpec.template.spec");
+        assertThat(c.allowlist().bindableRoles())
+                .extracting(Object::toString)
+                .containsExactlyInAnyOrder("ClusterRole/view", "Role/reader");
+        assertThat(parse(Map.of()).allowlist().kinds()).isEmpty();
+        assertThatThrownBy(() -> parse(Map.of("JNO_EXTRA_KINDS", "ConfigMap")))
+                .hasMessageContaining("extra-kinds entries look like v1/ConfigMap");
+        assertThatThrownBy(() -> parse(Map.of("JNO_EXTRA_KINDS", "v1/Widget")))
+                .hasMessageContaining("not a kind the operator knows in the core group");
+        assertThatThrownBy(() -> parse(Map.of("JNO_EXTRA_KINDS", "v1/ConfigMap=spec")))
+                .hasMessageContaining("only custom resources take a pod spec path");
+        assertThatThrownBy(() -> parse(Map.of("JNO_EXTRA_KINDS", "v1/ConfigMap,v1/ConfigMap")))
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> parse(Map.of("JNO_BINDABLE_ROLES", "Group/admins")))
+                .hasMessageContaining("bindable-roles")
+                .hasMessageContaining("Role or ClusterRole");
+    }
 }

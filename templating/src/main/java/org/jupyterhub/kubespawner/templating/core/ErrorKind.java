@@ -52,5 +52,11 @@ public enum ErrorKind {
     /** A rendered container image is not allowed by the template's policy.allowedImages. */
     IMAGE_NOT_ALLOWED,
     /** The rendered document does not convert to its Kubernetes type. */
-    INVALID_OBJECT
+    INVALID_OBJECT,
+
+    // --- what the operator's allowlist does not allow (compile time; render time for templated role names) ---
+    /** An extraObjects entry (or the serviceAccount) names a kind the operator's allowlist does not list. */
+    KIND_NOT_ALLOWED,
+    /** A role the operator may not bind (policy.roles), or a RoleBinding to a role or subject the policy does not list. */
+    ROLE_NOT_ALLOWED
 }
