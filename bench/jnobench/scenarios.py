@@ -10,6 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from . import hubbench, kubeflow
 from . import workload as w
 from .audit import QUIET_SECONDS, audit_requests, settle, write_requests
 from .cluster import OPERATOR_USER
@@ -31,6 +32,10 @@ NAMESPACE_SUFFIXES = (
     "corpus",
     "corpus-other",
     "smoke",
+    "hub-floor",
+    "hub-kubespawner",
+    "hub-operator",
+    "kubeflow",
 )
 
 
@@ -792,4 +797,6 @@ SCENARIOS = {
     "smoke": smoke,
     "requests": requests,
     "floor": floor,
+    "hub": hubbench.hub,
+    "kubeflow": kubeflow.kubeflow,
 }
