@@ -47,8 +47,9 @@ async def test_start_waits_by_watch_not_by_polling(spawner_factory, fake):
     assert await asyncio.wait_for(start, 20)
     instance_requests = [r for r in fake.requests if r[0] == "GET" and INSTANCES in r[1]]
     watches = [r for r in instance_requests if r[2].get("watch") in ("true", "True")]
-    # one existence check, one list, one watch: however many status changes happened meanwhile
-    assert len(instance_requests) == 3 and len(watches) == 1
+    # one watch, from the version the create returned (no existence check, no list): however many status changes
+    # happened meanwhile
+    assert len(instance_requests) == 1 and len(watches) == 1
     assert watches[0][2]["fieldSelector"] == f"metadata.name={NAME}"
     assert "Provisioning: still waiting (9)" in [i["message"] for i in spawner._progress_log.items]
 
@@ -306,3 +307,31 @@ async def test_events_arriving_just_after_ready_still_reach_the_spawn_page(spawn
     await wait_for(lambda: any("recorded late" in i["message"] for i in log.items))
     await spawner.stop()
     assert log.closed  # stopping ends the tail at once
+
+
+async def test_a_burst_of_starts_reads_the_template_once_while_it_is_fresh(spawner_factory, fake):
+    api = await spawner_factory().kube()
+
+    def reads():
+        return len([r for r in fake.requests if r[0] == "GET" and "jupyternotebookinstancetemplates" in r[1]])
+
+    before = reads()
+    found = await asyncio.gather(*(api.get_template(NAMESPACE, "z2jh-default", 10) for _ in range(5)))
+    assert [t["metadata"]["name"] for t in found] == ["z2jh-default"] * 5
+    assert reads() == before + 1  # five readers at once, one request
+    await api.get_template(NAMESPACE, "z2jh-default", 10)
+    assert reads() == before + 1  # still fresh
+    await api.get_template(NAMESPACE, "z2jh-default")
+    assert reads() == before + 2  # max_age 0: read every time
+    await asyncio.sleep(0.1)
+    assert await api.get_template(NAMESPACE, "z2jh-default", 0.05) is not None
+    assert reads() == before + 3  # the last read is too old now: read again
+    assert await api.get_template(NAMESPACE, "no-such-template", 10) is None
+
+
+async def test_starting_watches_from_the_created_version_without_lists(spawner_factory, fake):
+    spawner = spawner_factory()
+    await started(spawner, fake)
+    lists = [r for r in fake.requests if r[0] == "GET" and r[2].get("watch") not in ("true", "True")]
+    # the template only: no existence check of the instance, no list of it or of its Events
+    assert [path.rsplit("/", 2)[-2] for _, path, _ in lists] == ["jupyternotebookinstancetemplates"]
