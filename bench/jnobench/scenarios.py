@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import hubbench, kubeflow
 from . import workload as w
-from .audit import QUIET_SECONDS, audit_requests, settle, write_requests
+from .audit import QUIET_SECONDS, audit_requests, read_audit, settle, write_requests
 from .cluster import OPERATOR_USER
 from .kube import resource_path
 from .log import CheckFailed, say
 from .malformed import run_corpus
 from .operator import OperatorProcess, find_jar
+from .steps import server_steps
 from .verify import verify_namespace
 
 # Every namespace a scenario creates is <run id>-<one of these> (so a smoke run can restrict the operator to them).
@@ -199,6 +200,8 @@ def latency(b):
             unseen.append(name)
         return took
 
+    audit_offset = b.cluster.audit_log_end()
+    wall_offset = time.time() - time.monotonic()
     # Warm-up (first reconcile loads classes, first pod of a namespace, ...) not counted.
     for i in range(3):
         instance_spawn(f"warm-{i}")
@@ -216,6 +219,14 @@ def latency(b):
         "p99": round(res["instance"]["p99_ms"] - res["direct_pod"]["p99_ms"], 1),
     }
     res["steps"] = _latency_steps(pods, insts, started, n)
+    if b.cluster.audit_enabled():
+        res["server_steps"] = server_steps(
+            read_audit(b.cluster.audit_log, audit_offset)[0],
+            ns,
+            {f"jupyter-p-{i:04d}": pods.ready_at.get(f"jupyter-p-{i:04d}") for i in range(n)},
+            {f"i-{i:04d}": (f"jupyter-i-{i:04d}", insts.ready_at.get(f"i-{i:04d}")) for i in range(n)},
+            wall_offset,
+        )
     res["ready_event_not_seen_within_5s"] = len(unseen)
     pods.stop()
     insts.stop()
