@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,10 +166,10 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
                                 older.getMetadata().getGeneration()))
                         .build(),
                 context);
-        podSource = managed(Pod.class, context);
-        claimSource = managed(PersistentVolumeClaim.class, context);
-        managed(Service.class, context);
-        managed(NetworkPolicy.class, context);
+        podSource = managed(Pod.class, context, PodClassifier::changesObservation);
+        claimSource = managed(PersistentVolumeClaim.class, context, null);
+        managed(Service.class, context, null);
+        managed(NetworkPolicy.class, context, null);
         List<EventSource<?, JupyterNotebookInstance>> all = new ArrayList<>();
         all.add(templateSource);
         all.addAll(sources.values());
@@ -176,7 +177,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
     }
 
     private <R extends HasMetadata> InformerEventSource<R, JupyterNotebookInstance> managed(
-            Class<R> type, EventSourceContext<JupyterNotebookInstance> context) {
+            Class<R> type, EventSourceContext<JupyterNotebookInstance> context, OnUpdateFilter<R> onUpdate) {
         SecondaryToPrimaryMapper<R> byLabel = r -> {
             String instance = r.getMetadata().getLabels() == null
                     ? null
@@ -191,6 +192,7 @@ public final class InstanceReconciler implements Reconciler<JupyterNotebookInsta
                         .withLabelSelector(ManagedLabels.SELECTOR)
                         .withInformerListLimit(LIST_PAGE_SIZE)
                         .withSecondaryToPrimaryMapper(byLabel)
+                        .withOnUpdateFilter(onUpdate) // null: every update
                         .build(),
                 context);
         sources.put(type, source);
