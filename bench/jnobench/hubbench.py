@@ -208,6 +208,7 @@ def run_case(b, kind, n, python, fake, floor_url):
             "spawned": len(times),
             "failures": failed[:10],
             "all_ready_s": round(wall, 2),
+            "ready_s": sorted(round(t1 - t_first, 3) for _, t1 in times.values()),  # for plots: Ready over time
             "hub_took": seconds_stats([s for u, s in hub.spawn_seconds().items() if u in times]),
             "client_post": seconds_stats([t1 - t0 for t0, t1 in times.values()]),
             "cpu_s": cpu,

@@ -172,6 +172,7 @@ def burst(b, controller, ns, names):
         "concurrency": b.opts.concurrency,
         "all_ready_s": round(wall, 2),
         "latency": w.stats_ms([tracker.ready_at[n] - created[n] for n in names]),
+        "ready_s": sorted(round(tracker.ready_at[n] - t0, 3) for n in names),  # for plots: Ready over time
         "cpu_s": cpu,
         "requests_in_namespace_by_client": in_ns,
         "writes_per_notebook_by_client": {c: round(writes_total(r) / len(names), 2) for c, r in in_ns.items()},
