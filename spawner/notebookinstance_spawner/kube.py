@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from kubernetes_asyncio import client
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from .events import EventFeed
+
 GROUP = "kubespawner.jupyterhub.org"
 VERSION = "v1"
 INSTANCES = "jupyternotebookinstances"
@@ -34,6 +36,7 @@ class KubeApi:
         self.events = client.EventsV1Api(api_client)
         self.watch_timeout_seconds = watch_timeout_seconds
         self._templates: dict[tuple[str, str], tuple[float, asyncio.Future]] = {}
+        self._feeds: dict[str, EventFeed] = {}
 
     # ----------------------------------------------------------------------------------------------- templates
 
@@ -150,20 +153,23 @@ class KubeApi:
 
     # -------------------------------------------------------------------------------------------------- events
 
-    async def watch_events(self, namespace: str, instance_name: str, since: str | None = None) -> AsyncIterator[dict]:
-        """Every events.k8s.io/v1 Event regarding the named instance: those that exist, then new ones and
-        updates (a repeated Event's series count grows). With `since` (the resourceVersion of the instance's
-        creation: no Event about it can be older), only a watch from there, without a first list."""
-        selector = f"regarding.kind={INSTANCE_KIND},regarding.name={instance_name}"
-        while since is not None:
-            try:
-                async for event in self._watch(
-                    self.events.list_namespaced_event, namespace, field_selector=selector, resource_version=since
-                ):
-                    if event["type"] in ("ADDED", "MODIFIED"):
-                        yield event["raw_object"]
-            except _Expired:
-                since = None  # too old already: list what there is, as below
+    def event_feed(self, namespace: str) -> EventFeed:
+        """The namespace's shared watch of Events about instances (events.EventFeed), started on first use."""
+        if namespace not in self._feeds:
+            self._feeds[namespace] = EventFeed(self.watch_events, namespace)
+        return self._feeds[namespace]
+
+    async def close(self) -> None:
+        """Stops the Event feeds and closes the client."""
+        for feed in self._feeds.values():
+            await feed.close()
+        self._feeds.clear()
+        await self.api_client.close()
+
+    async def watch_events(self, namespace: str, instance_name: str | None = None) -> AsyncIterator[dict]:
+        """Every events.k8s.io/v1 Event regarding the named instance (or any instance): those that exist, then new
+        ones and updates (a repeated Event's series count grows)."""
+        selector = f"regarding.kind={INSTANCE_KIND}" + (f",regarding.name={instance_name}" if instance_name else "")
         while True:
             # As JSON: the typed list would build model objects only to be turned back into dicts.
             response = await self.events.list_namespaced_event(

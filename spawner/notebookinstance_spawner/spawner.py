@@ -16,6 +16,7 @@ from tornado import web
 from traitlets import Bool, Callable, Dict, Float, Int, List, Unicode, Union, default
 
 from . import profiles as profiles_module
+from .events import EventFeed
 from .kube import KubeApi
 from .progress import ProgressLog
 from .resources import check_name, common_labels, instance_body, secret_body, split_env
@@ -249,6 +250,10 @@ class NotebookInstanceSpawner(Spawner):
                         client_configuration=configuration,
                         persist_config=False,
                     )
+                # Every pending start holds one watch (its instance) and JupyterHub allows 100 pending starts by
+                # default (concurrent_spawn_limit): kubernetes_asyncio's pool of 100 would make starts queue for
+                # connections in a burst.
+                configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize, 250)
                 cls._clients[key] = KubeApi(client.ApiClient(configuration), self.watch_timeout_seconds)
         self._kube = cls._clients[key]
         return self._kube
@@ -361,24 +366,18 @@ class NotebookInstanceSpawner(Spawner):
         self.instance_name, self.secret_name = name, secret["metadata"]["name"]
 
         await kube.put_secret(secret)
+        feed = kube.event_feed(namespace)
+        subscription = feed.subscribe(name)  # before the create: no Event about the new instance is missed
         try:
-            created = await kube.create_instance(instance)
-        except ApiException as e:
-            if e.status != 409:
-                raise
-            # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh. (Found
-            # by the create rather than by a read before it: one round trip less on every spawn.)
-            progress.add(f"Removing the previous instance {name}", 5)
-            self.log.info("Replacing leftover instance %s/%s", namespace, name)
-            await kube.delete_instance(namespace, name)
-            await self._wait_gone(namespace, name, self.stop_timeout)
-            created = await kube.create_instance(instance)
+            created = await self._create_instance(kube, instance, progress)
+        except BaseException:
+            feed.unsubscribe(name, subscription)
+            raise
         progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
         self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
 
         uid = created.get("metadata", {}).get("uid")
-        version = created.get("metadata", {}).get("resourceVersion")
-        events = asyncio.create_task(self._follow_events(kube, namespace, name, uid, version, progress))
+        events = asyncio.create_task(self._follow_events(feed, namespace, name, subscription, uid, progress))
         succeeded = False
         try:
             try:
@@ -424,11 +423,32 @@ class NotebookInstanceSpawner(Spawner):
                 raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
         raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
 
+    async def _create_instance(self, kube: KubeApi, instance: dict, progress: ProgressLog) -> dict:
+        namespace, name = instance["metadata"]["namespace"], instance["metadata"]["name"]
+        try:
+            return await kube.create_instance(instance)
+        except ApiException as e:
+            if e.status != 409:
+                raise
+        # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh. (Found by
+        # the create rather than by a read before it: one round trip less on every spawn.)
+        progress.add(f"Removing the previous instance {name}", 5)
+        self.log.info("Replacing leftover instance %s/%s", namespace, name)
+        await kube.delete_instance(namespace, name)
+        await self._wait_gone(namespace, name, self.stop_timeout)
+        return await kube.create_instance(instance)
+
     async def _follow_events(
-        self, kube: KubeApi, namespace: str, name: str, uid: str | None, since: str | None, progress: ProgressLog
+        self,
+        feed: EventFeed,
+        namespace: str,
+        name: str,
+        subscription: asyncio.Queue,
+        uid: str | None,
+        progress: ProgressLog,
     ) -> None:
         try:
-            async for event in kube.watch_events(namespace, name, since):
+            async for event in feed.follow(name, subscription):
                 # Events outlive their object (an hour by default): skip those about an earlier instance
                 regarding_uid = (event.get("regarding") or {}).get("uid")
                 if uid and regarding_uid and regarding_uid != uid:

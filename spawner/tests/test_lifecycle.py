@@ -333,5 +333,18 @@ async def test_starting_watches_from_the_created_version_without_lists(spawner_f
     spawner = spawner_factory()
     await started(spawner, fake)
     lists = [r for r in fake.requests if r[0] == "GET" and r[2].get("watch") not in ("true", "True")]
-    # the template only: no existence check of the instance, no list of it or of its Events
-    assert [path.rsplit("/", 2)[-2] for _, path, _ in lists] == ["jupyternotebookinstancetemplates"]
+    # the template and the shared Event feed's first list (of every instance's Events): no existence check of the
+    # instance, no list of it, no list of Events of its own
+    assert sorted(path.rsplit("/", 1)[-1] for _, path, _ in lists) == ["events", "z2jh-default"]
+    assert [q.get("fieldSelector") for _, p, q in lists if p.endswith("/events")] == [
+        "regarding.kind=JupyterNotebookInstance"
+    ]
+
+
+async def test_starts_share_one_watch_of_events(spawner_factory, fake):
+    first, second = spawner_factory(), spawner_factory(username="grace")
+    await started(first, fake)
+    await started(second, fake, name="jupyter-grace")
+    event_watches = [r for r in fake.requests if r[0] == "GET" and "/events" in r[1] and r[2].get("watch")]
+    assert len(event_watches) == 1
+    assert any("TemplateResolved" in i["message"] for i in second._progress_log.items)
