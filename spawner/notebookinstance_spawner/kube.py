@@ -16,6 +16,7 @@ from kubernetes_asyncio import client
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from .events import EventFeed
+from .instances import InstanceCache
 
 GROUP = "kubespawner.jupyterhub.org"
 VERSION = "v1"
@@ -37,6 +38,7 @@ class KubeApi:
         self.watch_timeout_seconds = watch_timeout_seconds
         self._templates: dict[tuple[str, str], tuple[float, asyncio.Future]] = {}
         self._feeds: dict[str, EventFeed] = {}
+        self._caches: dict[str, InstanceCache] = {}
 
     # ----------------------------------------------------------------------------------------------- templates
 
@@ -159,11 +161,36 @@ class KubeApi:
             self._feeds[namespace] = EventFeed(self.watch_events, namespace)
         return self._feeds[namespace]
 
+    def instance_cache(self, namespace: str, selector: str) -> InstanceCache:
+        """The namespace's shared list and watch of the instances spawners made, those with the labels of
+        `selector` (instances.InstanceCache)."""
+        if namespace not in self._caches:
+
+            def list_instances():
+                return self.custom.list_namespaced_custom_object(
+                    GROUP, VERSION, namespace, INSTANCES, label_selector=selector
+                )
+
+            def watch_instances(version: str):
+                return self._watch(
+                    self.custom.list_namespaced_custom_object,
+                    GROUP,
+                    VERSION,
+                    namespace,
+                    INSTANCES,
+                    label_selector=selector,
+                    resource_version=version,
+                )
+
+            self._caches[namespace] = InstanceCache(list_instances, watch_instances, namespace)
+        return self._caches[namespace]
+
     async def close(self) -> None:
-        """Stops the Event feeds and closes the client."""
-        for feed in self._feeds.values():
-            await feed.close()
+        """Stops the shared watches and closes the client."""
+        for watcher in [*self._feeds.values(), *self._caches.values()]:
+            await watcher.close()
         self._feeds.clear()
+        self._caches.clear()
         await self.api_client.close()
 
     async def watch_events(self, namespace: str, instance_name: str | None = None) -> AsyncIterator[dict]:

@@ -17,9 +17,10 @@ from traitlets import Bool, Callable, Dict, Float, Int, List, Unicode, Union, de
 
 from . import profiles as profiles_module
 from .events import EventFeed
+from .instances import InstanceCache
 from .kube import KubeApi
 from .progress import ProgressLog
-from .resources import check_name, common_labels, instance_body, secret_body, split_env
+from .resources import MANAGED_BY, check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
 from .variables import TemplateInfo, check_values
 
@@ -366,11 +367,13 @@ class NotebookInstanceSpawner(Spawner):
         self.instance_name, self.secret_name = name, secret["metadata"]["name"]
 
         await kube.put_secret(secret)
-        feed = kube.event_feed(namespace)
-        subscription = feed.subscribe(name)  # before the create: no Event about the new instance is missed
+        # Both subscriptions before the create: no change of the new instance, no Event about it, is missed.
+        cache, feed = self._instance_cache(kube, namespace), kube.event_feed(namespace)
+        updates, subscription = cache.subscribe(name), feed.subscribe(name)
         try:
             created = await self._create_instance(kube, instance, progress)
         except BaseException:
+            cache.unsubscribe(name, updates)
             feed.unsubscribe(name, subscription)
             raise
         progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
@@ -382,7 +385,7 @@ class NotebookInstanceSpawner(Spawner):
         try:
             try:
                 async with asyncio.timeout(max(1, self.start_timeout - 2)):
-                    url = await self._wait_ready(kube, namespace, name, created, progress)
+                    url = await self._wait_ready(kube, namespace, created, updates, progress)
                     succeeded = True
                     return url
             except TimeoutError:
@@ -396,6 +399,7 @@ class NotebookInstanceSpawner(Spawner):
             await self._delete(kube, namespace)
             raise
         finally:
+            cache.unsubscribe(name, updates)
             if succeeded:
                 # The hub now waits for the server to answer, and the spawn page keeps listening meanwhile; the
                 # operator's Events are written asynchronously, so some arrive after the status: keep relaying
@@ -411,17 +415,37 @@ class NotebookInstanceSpawner(Spawner):
             events.cancel()
             progress.close()
 
-    async def _wait_ready(self, kube: KubeApi, namespace: str, name: str, created: dict, progress: ProgressLog) -> str:
-        async for current in kube.watch_instance(namespace, name, known=created):
-            if current is None:
-                raise SpawnError(f"The instance {name} was deleted while the server was starting")
+    async def _wait_ready(
+        self, kube: KubeApi, namespace: str, created: dict, updates: asyncio.Queue, progress: ProgressLog
+    ) -> str:
+        """Until the instance is Ready (its URL) or Failed (SpawnError), from what the create returned and then the
+        shared instance cache's changes of it (changes of an earlier instance of the same name are skipped)."""
+        name, uid = created["metadata"]["name"], created["metadata"].get("uid")
+        current: dict | None = created
+        while True:
             progress.status(current)
             status = current.get("status") or {}
             if status.get("phase") == "Ready" and status.get("url"):
                 return status["url"]
             if status.get("phase") == "Failed":
                 raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
-        raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
+            current = None
+            while current is None:
+                kind, obj = await updates.get()
+                if kind == "SYNC" and obj is None:
+                    # listed again and not there: gone, or not listed yet; the API server says which
+                    obj = await kube.get_instance(namespace, name)
+                    if obj is None:
+                        raise SpawnError(f"The instance {name} was deleted while the server was starting")
+                if obj is None or (uid and obj["metadata"].get("uid") != uid):
+                    continue
+                if kind == "DELETED":
+                    raise SpawnError(f"The instance {name} was deleted while the server was starting")
+                current = obj
+
+    @staticmethod
+    def _instance_cache(kube: KubeApi, namespace: str) -> InstanceCache:
+        return kube.instance_cache(namespace, f"app.kubernetes.io/managed-by={MANAGED_BY}")
 
     async def _create_instance(self, kube: KubeApi, instance: dict, progress: ProgressLog) -> dict:
         namespace, name = instance["metadata"]["namespace"], instance["metadata"]["name"]
@@ -471,7 +495,9 @@ class NotebookInstanceSpawner(Spawner):
         if not name:
             return 0
         kube = await self.kube()
-        current = await kube.get_instance(self.namespace, name)
+        known, current = await self._instance_cache(kube, self.namespace).get(name)
+        if not known or current is None:  # not listed yet, or gone: the API server says which
+            current = await kube.get_instance(self.namespace, name)
         if current is None:
             await kube.delete_secret(self.namespace, self._secret_name())  # nothing else will
             return 1
