@@ -4,12 +4,13 @@
     check_rendered.py <case> <release-namespace> <rendered.yaml> <repo-root>
 
 Each case checks what its values must produce; every case also checks the invariants of the least-privilege
-design (no Secret access, no wildcards, no delete for the operator; nothing on pods for the hub).
+design (no Secret listing, no wildcards, no delete for the operator; nothing on pods for the hub).
 Exits 1 with every failed check listed.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ OPERATOR_RULES = [
         "verbs": ["get", "list", "watch", "create"],
     },
     {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch", "create"]},
+    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]},
     {
         "apiGroups": [GROUP],
         "resources": ["jupyternotebookinstances", "jupyternotebookinstancetemplates"],
@@ -47,6 +49,36 @@ HUB_RULES = [
     {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "delete"]},
 ]
+
+# Kubernetes' user-facing roles, extended by the chart's aggregated ClusterRoles (docs/helm-chart.md).
+AGGREGATED = {
+    "view": [
+        {
+            "apiGroups": [GROUP],
+            "resources": [
+                "jupyternotebookinstances",
+                "jupyternotebookinstances/status",
+                "jupyternotebookinstancetemplates",
+                "jupyternotebookinstancetemplates/status",
+            ],
+            "verbs": ["get", "list", "watch"],
+        }
+    ],
+    "edit": [
+        {
+            "apiGroups": [GROUP],
+            "resources": ["jupyternotebookinstances"],
+            "verbs": ["create", "update", "patch", "delete", "deletecollection"],
+        }
+    ],
+    "admin": [
+        {
+            "apiGroups": [GROUP],
+            "resources": ["jupyternotebookinstancetemplates"],
+            "verbs": ["create", "update", "patch", "delete", "deletecollection"],
+        }
+    ],
+}
 
 failures: list[str] = []
 
@@ -90,7 +122,10 @@ def invariants(objs, ns):
             if o["metadata"]["name"].endswith("-operator"):
                 check(o["rules"] == OPERATOR_RULES, f"operator rules of {o['metadata']['name']} differ: {o['rules']}")
                 for rule in o["rules"]:
-                    check("secrets" not in rule["resources"], "the operator must not have any access to Secrets")
+                    check(
+                        "secrets" not in rule["resources"] or rule["verbs"] == ["get"],
+                        "the operator may only get single Secrets (their metadata), never list or watch them",
+                    )
                     check("delete" not in rule["verbs"], "the operator never deletes (garbage collection does)")
             if o["metadata"]["name"].endswith("-hub-templates"):
                 check(o["rules"] == HUB_RULES[1:2], f"hub template reader rules differ: {o['rules']}")
@@ -123,6 +158,41 @@ def invariants(objs, ns):
         )
 
 
+def aggregated_roles(objs, ns):
+    """The three aggregated ClusterRoles, exactly, and no binding of any of them."""
+    for role, rules in AGGREGATED.items():
+        found = one(objs, "ClusterRole", f"-{role}")
+        labels = found.get("metadata", {}).get("labels", {})
+        check(labels.get(f"rbac.authorization.k8s.io/aggregate-to-{role}") == "true", f"{role} role aggregates")
+        check(found.get("rules") == rules, f"aggregated {role} rules differ: {found.get('rules')}")
+        check(found.get("metadata", {}).get("name", "").startswith(ns + "-"), "named after the release namespace")
+    check(not find(objs, "ClusterRoleBinding"), "the aggregated roles bind nobody")
+
+
+def self_check_hook(objs, sa, sa_ns, namespaces, operator_url):
+    """The helm test hook: the operator's image, as the hub, checking readiness and the hub's rights."""
+    pod = one(objs, "Pod", "-self-check", sa_ns)
+    meta, spec = pod.get("metadata", {}), pod.get("spec", {})
+    check(meta.get("annotations", {}).get("helm.sh/hook") == "test", "the self-check Pod is a helm test hook")
+    check(
+        spec.get("serviceAccountName") == sa, f"the self-check runs as the hub ({sa}): {spec.get('serviceAccountName')}"
+    )
+    container = (spec.get("containers") or [{}])[0]
+    deployment = find(objs, "Deployment")[0]
+    check(
+        container.get("image") == deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        "the self-check runs with the operator's own image",
+    )
+    expected = ["self-check"] + ([f"--operator-url={operator_url}"] if operator_url else [])
+    for namespace in namespaces:
+        expected += [
+            f"--may=create:jupyternotebookinstances.kubespawner.jupyterhub.org@{namespace}",
+            f"--may-not=create:pods@{namespace}",
+        ]
+    check(container.get("args") == expected, f"self-check args: {container.get('args')} != {expected}")
+    check(container.get("securityContext", {}).get("readOnlyRootFilesystem") is True, "hardened like the operator")
+
+
 def bindings_point_to(objs, kind, sa, sa_ns):
     for b in find(objs, kind):
         if b["metadata"]["name"].endswith("-hub"):
@@ -143,7 +213,16 @@ def main() -> int:
         return sorted(o["metadata"]["namespace"] for o in find(objs, "Role") if o["metadata"]["name"].endswith(suffix))
 
     if case == "default":
-        check(not find(objs, "ClusterRole") and not find(objs, "ClusterRoleBinding"), "no cluster-wide RBAC")
+        aggregated_roles(objs, ns)
+        check(
+            not [
+                o for o in find(objs, "ClusterRole") if not o["metadata"]["name"].endswith(("-view", "-edit", "-admin"))
+            ],
+            "no cluster-wide RBAC but the aggregated roles",
+        )
+        check(not find(objs, "PodDisruptionBudget"), "no PodDisruptionBudget with one replica")
+        check(not find(objs, "ConfigMap"), "no dashboard unless enabled")
+        self_check_hook(objs, "hub", ns, [ns], f"http://r-jupyter-notebook-operator-metrics.{ns}.svc:8080")
         check(roles("-operator") == [ns] and roles("-hub") == [ns], "operator and hub Roles in the release namespace")
         check(env.get("JNO_WATCH_NAMESPACES") == ns, f"watches the release namespace, got {env}")
         check(env.get("JNO_LEADER_ELECTION") == "false", "no leader election with one replica")
@@ -160,6 +239,11 @@ def main() -> int:
             "image defaults to the appVersion",
         )
         bindings_point_to(objs, "RoleBinding", "hub", ns)
+        quota = one(objs, "ResourceQuota", "-instances", namespace=ns)
+        check(
+            quota.get("spec", {}).get("hard") == {f"count/jupyternotebookinstances.{GROUP}": "1000"},
+            f"a quota of 1000 instances in the hub's namespace, got {quota.get('spec')}",
+        )
         vap = one(objs, "ValidatingAdmissionPolicy")
         check(
             vap.get("spec", {}).get("matchConditions", [{}])[0].get("expression")
@@ -180,6 +264,7 @@ def main() -> int:
         )
     elif case == "all-namespaces":
         check(not roles("-operator"), "no operator Roles when watching all namespaces")
+        aggregated_roles([o for o in objs if o["kind"] != "ClusterRoleBinding"], ns)
         cr = one(objs, "ClusterRole", "-operator")
         crb = one(objs, "ClusterRoleBinding", "-operator")
         check(crb.get("roleRef", {}).get("name") == cr.get("metadata", {}).get("name"), "binding names the role")
@@ -213,6 +298,28 @@ def main() -> int:
             f"Lease rules: {le.get('rules')}",
         )
         check(env.get("JNO_LEASE_NAME") == "r-jupyter-notebook-operator", "Lease name as in the Role")
+        pdb = one(objs, "PodDisruptionBudget", "", ns)
+        check(pdb.get("spec", {}).get("maxUnavailable") == 1, "at most one replica evicted at a time")
+        check(
+            pdb.get("spec", {}).get("selector", {}).get("matchLabels") == deployment["spec"]["selector"]["matchLabels"],
+            "the budget selects the operator's pods",
+        )
+        self_check_hook(
+            objs,
+            "jupyterhub-hub",
+            "jhub",
+            ["users-a", "users-b"],
+            f"http://r-jupyter-notebook-operator-metrics.{ns}.svc:8080",
+        )
+        dashboard = one(objs, "ConfigMap", "-dashboard", "monitoring")
+        check(dashboard.get("metadata", {}).get("labels", {}).get("grafana_dashboard") == "1", "the sidecar's label")
+        check(
+            dashboard.get("metadata", {}).get("annotations") == {"grafana_folder": "Jupyter"},
+            "annotations from values",
+        )
+        board = json.loads(dashboard.get("data", {}).get("jupyter-notebook-operator.json", "{}"))
+        exprs = [t.get("expr") for p in board.get("panels", []) for t in p.get("targets", [])]
+        check(len(board.get("panels", [])) >= 8 and all(exprs), f"every panel has queries: {exprs}")
         check(
             one(objs, "ServiceMonitor").get("spec", {}).get("endpoints", [{}])[0].get("port") == "http",
             "ServiceMonitor scrapes the http port",
@@ -246,6 +353,9 @@ def main() -> int:
         )
         check(not roles("-hub"), "no hub RBAC when hub.rbac.create=false")
         check(not find(objs, "JupyterNotebookInstanceTemplate"), "no templates")
+        check(not find(objs, "ResourceQuota"), "no instance quota with hub.instanceQuota=0")
+        check(not find(objs, "ClusterRole"), "no aggregated roles when rbac.aggregateToDefaultRoles=false")
+        check(not find(objs, "Pod"), "no test hook when tests.enabled=false")
         check(not find(objs, "Service") and not find(objs, "ServiceAccount"), "no Service, no ServiceAccount")
         check(
             deployment["spec"]["template"]["spec"]["serviceAccountName"] == "existing-operator-sa",

@@ -26,16 +26,17 @@ VENV = os.path.join(REPO, "bench", ".venv")
 REQUIREMENTS = os.path.join(REPO, "bench", "hub-requirements.txt")
 PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hubplugins")
 SPAWNERS = ("floor", "kubespawner", "operator")
+LOCAL_PACKAGES = ("python-models", "spawner")  # installed from this tree (the spawner needs the models)
 TOOK = re.compile(r"User (\S+) took ([0-9.]+) seconds to start")
 
 
 def ensure_venv():
-    """bench/.venv with the pinned hub, KubeSpawner and this project's spawner (editable), made or refreshed when
-    the pins change. Returns its python."""
+    """bench/.venv with the pinned hub, KubeSpawner and this project's spawner and models (editable), made or
+    refreshed when the pins change. Returns its python."""
     python = os.path.join(VENV, "bin", "python")
     stamp = os.path.join(VENV, ".installed")
-    with open(REQUIREMENTS, "rb") as f, open(os.path.join(REPO, "spawner", "pyproject.toml"), "rb") as g:
-        want = hashlib.sha256(f.read() + g.read()).hexdigest()
+    pins = [REQUIREMENTS] + [os.path.join(REPO, d, "pyproject.toml") for d in LOCAL_PACKAGES]
+    want = hashlib.sha256(b"".join(open(p, "rb").read() for p in pins)).hexdigest()
     if os.path.exists(stamp) and open(stamp).read() == want and os.path.exists(python):
         return python
     say(f"installing {os.path.relpath(REQUIREMENTS, REPO)} and spawner/ into {os.path.relpath(VENV, REPO)}")
@@ -43,7 +44,7 @@ def ensure_venv():
         subprocess.run(["python3", "-m", "venv", VENV], check=True)
     pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "-r", REQUIREMENTS], check=True)
-    subprocess.run([*pip, "--no-deps", "-e", os.path.join(REPO, "spawner")], check=True)
+    subprocess.run([*pip, "--no-deps", *[x for d in LOCAL_PACKAGES for x in ("-e", os.path.join(REPO, d))]], check=True)
     with open(stamp, "w") as f:
         f.write(want)
     return python

@@ -135,7 +135,7 @@ class Bench:
         names = [f"{prefix}-{i:05d}" for i in range(count)]
         objs = [w.instance(n, template, n, self.run_id) for n in names]
         created = {}
-        t0 = time.monotonic()
+        t0 = self.burst_started = time.monotonic()
         injector, injector_error = None, []
 
         def inject():
@@ -321,6 +321,7 @@ def burst(b):
     pod_lat = [tracker.ready_at[x] - created[x] for x in names]
     pod_stages = w.stage_times(t0, tracker)
     pod_cpu = cpu_used(b, cpu0, pods_s)
+    pod_ready_at = w.ready_times(t0, tracker, names)
     tracker.stop()
     say(f"burst: {n} direct pods Ready in {pods_s:.1f}s; deleting their namespace before the instance burst")
     b.kube.delete_namespace(ns_pods, wait_seconds=600)
@@ -337,6 +338,7 @@ def burst(b):
     inst_cpu = cpu_used(b, cpu0, inst_s)
     t_inst = min(created.values())
     stages = {"pods": w.stage_times(t_inst, inst_pods), "instances_ready": w.stage_times(t_inst, tracker)["ready"]}
+    inst_ready_at = w.ready_times(t_inst, tracker, names)
     inst_pods.stop()
     tracker.stop()
     b.check_operators_alive("burst")
@@ -350,6 +352,7 @@ def burst(b):
             "latency": w.stats_ms(pod_lat),
             "stages": {"pods": pod_stages},
             "cpu_s": pod_cpu,
+            "ready_at_s": pod_ready_at,
         },
         "instances": {
             "all_ready_s": round(inst_s, 2),
@@ -357,6 +360,7 @@ def burst(b):
             "operator_cpu_s": inst_cpu["operator"],
             "stages": stages,
             "cpu_s": inst_cpu,
+            "ready_at_s": inst_ready_at,
         },
         "ratio": round(inst_s / pods_s, 2),
         "verify": report,
@@ -561,8 +565,10 @@ def floor(b):
     if missing:
         raise CheckFailed(f"floor: {len(missing)} instances never seen Ready")
     wall = max(tracker.ready_at.values()) - t0
+    ready_at = w.ready_times(t0, tracker, names)
     tracker.stop()
     res = {"count": n, "concurrency": b.opts.concurrency, "wall_s": round(wall, 2), "cpu_s": cpu_used(b, cpu0, wall)}
+    res["ready_at_s"] = ready_at
     say(f"floor: {n} instances created and written Ready once in {wall:.1f}s, CPU {res['cpu_s']}")
     return res
 
@@ -790,10 +796,18 @@ def smoke(b):
         say(f"smoke: operator pid {pid} SIGKILLed and restarted (pid {op.pid})")
 
     names, _created, tracker, secs = b.burst(ns, n, "s", with_pvc=True, during=killer)
+    ready_at = w.ready_times(b.burst_started, tracker, names)
     tracker.stop()
     report = b.verify(ns, names, True, "smoke")
     corpus = run_corpus(b, b.opts.bad, b.opts.good)
-    return {"instances": n, "faults": injected, "all_ready_s": round(secs, 1), "verify": report, "malformed": corpus}
+    return {
+        "instances": n,
+        "faults": injected,
+        "all_ready_s": round(secs, 1),
+        "ready_at_s": ready_at,
+        "verify": report,
+        "malformed": corpus,
+    }
 
 
 SCENARIOS = {

@@ -165,6 +165,12 @@ def pod_scheduled(pod):
 POD_STAGES = {"seen": lambda pod: True, "scheduled": pod_scheduled}
 
 
+def ready_times(t0, tracker, names=None):
+    """Each tracked object's Ready time, seconds after t0, sorted (for Ready-over-time plots: bench/plot)."""
+    at = tracker.ready_at if names is None else {n: tracker.ready_at[n] for n in names if n in tracker.ready_at}
+    return sorted(round(x - t0, 3) for x in at.values())
+
+
 def stage_times(t0, tracker):
     """When (seconds after t0) the tracked objects reached each stage and became ready: median, p90 and last."""
 

@@ -91,6 +91,7 @@ class KubeApi:
     # ----------------------------------------------------------------------------------------------- instances
 
     async def create_instance(self, body: dict) -> dict:
+        """Creates the instance; the API server's refusal (quota, admission policy) raises ApiException."""
         return await self.custom.create_namespaced_custom_object(
             GROUP, VERSION, body["metadata"]["namespace"], INSTANCES, body
         )
@@ -267,3 +268,18 @@ class KubeApi:
 
 class _Expired(Exception):
     """The watched resourceVersion is too old: list again."""
+
+
+def refusal(error: ApiException, namespace: str) -> tuple[str, int]:
+    """A user-facing sentence and HTTP status for the API server's refusal of an instance."""
+    try:
+        message = json.loads(error.body or "{}").get("message") or error.reason
+    except (TypeError, ValueError):
+        message = error.reason or str(error.status)
+    if error.status == 403 and "exceeded quota" in (message or ""):
+        return (
+            f"Cannot start the server: the limit on servers in namespace {namespace} is reached ({message}). "
+            "Stop a server you no longer use, or ask an administrator to raise the limit (hub.instanceQuota).",
+            429,
+        )
+    return f"Cannot start the server: the cluster refused the request ({error.status}: {message})", 500

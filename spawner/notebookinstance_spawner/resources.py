@@ -2,6 +2,8 @@
 
 The hub's sensitive environment (its API token, anything that looks like a secret) goes into a Secret that the
 operator only references with envFrom; the instance carries the rest, readable by anyone who may read instances.
+Both are built from the typed models generated from the CRDs (python-models/), so a value the CRD would refuse
+(too long, too many entries) is a ValueError naming the field here, before anything is sent.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from jupyter_notebook_operator_models import JupyterNotebookInstance, ObjectMeta
+from jupyter_notebook_operator_models.v1 import EnvSecretRef, JupyterNotebookInstanceSpec, TemplateReference
 
 from .kube import GROUP, INSTANCE_KIND, VERSION
 from .slugs import ServerNames
@@ -72,18 +77,18 @@ def common_annotations(names: ServerNames) -> dict[str, str]:
     return annotations
 
 
+def _metadata(*, name: str, namespace: str, names: ServerNames, labels: Mapping[str, str]) -> ObjectMeta:
+    return ObjectMeta(name=name, namespace=namespace, labels=dict(labels), annotations=common_annotations(names))
+
+
 def secret_body(
     *, name: str, namespace: str, names: ServerNames, env: Mapping[str, str], labels: Mapping[str, str]
 ) -> dict:
+    # A Secret is Kubernetes' own kind, not one of the CRDs: only its metadata has a model here.
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": dict(labels),
-            "annotations": common_annotations(names),
-        },
+        "metadata": _metadata(name=name, namespace=namespace, names=names, labels=labels).to_dict(),
         "type": "Opaque",
         "stringData": dict(env),
     }
@@ -102,22 +107,21 @@ def instance_body(
     args: list[str] | None,
     labels: Mapping[str, str],
 ) -> dict:
-    template = {"name": template_name}
+    # Only what is given is set (to_dict() leaves unset fields out), and every field is checked on construction.
+    template: dict = {"name": template_name}
     if template_namespace and template_namespace != namespace:
         template["namespace"] = template_namespace
-    spec: dict = {"template": template, "variables": dict(variables), "env": dict(env)}
+    optional: dict = {}
     if secret_name:
-        spec["envSecretRef"] = {"name": secret_name}
+        optional["env_secret_ref"] = EnvSecretRef(name=secret_name)
     if args is not None:
-        spec["args"] = list(args)
-    return {
-        "apiVersion": f"{GROUP}/{VERSION}",
-        "kind": INSTANCE_KIND,
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": dict(labels),
-            "annotations": common_annotations(names),
-        },
-        "spec": spec,
-    }
+        optional["args"] = list(args)
+    spec = JupyterNotebookInstanceSpec(
+        template=TemplateReference(**template), variables=dict(variables), env=dict(env), **optional
+    )
+    return JupyterNotebookInstance(
+        api_version=f"{GROUP}/{VERSION}",
+        kind=INSTANCE_KIND,
+        metadata=_metadata(name=name, namespace=namespace, names=names, labels=labels),
+        spec=spec,
+    ).to_dict()

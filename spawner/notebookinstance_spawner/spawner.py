@@ -18,7 +18,7 @@ from traitlets import Bool, Callable, Dict, Float, Int, List, Unicode, Union, de
 from . import profiles as profiles_module
 from .events import EventFeed
 from .instances import InstanceCache
-from .kube import KubeApi
+from .kube import KubeApi, refusal
 from .progress import ProgressLog
 from .resources import MANAGED_BY, check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
@@ -223,6 +223,15 @@ class NotebookInstanceSpawner(Spawner):
             "user_server": n.user_server,
             "userid": str(self.user.id),
         }
+
+    def format_string(self, s):
+        """Spawner.format_string, with JupyterHub's own fields ({username}, {servername}, ...).
+
+        The `template_namespace` trait (where templates are read) shadows Spawner.template_namespace(), the method
+        JupyterHub's format_string calls: without this, every setting it expands (default_url, notebook_dir, ...)
+        failed with "'str' object is not callable" (found by the browser test, which sets default_url).
+        """
+        return s.format(**Spawner.template_namespace(self))
 
     def _is_secret_env(self, name: str) -> bool:
         if name in self.secret_env_keys:
@@ -449,18 +458,20 @@ class NotebookInstanceSpawner(Spawner):
 
     async def _create_instance(self, kube: KubeApi, instance: dict, progress: ProgressLog) -> dict:
         namespace, name = instance["metadata"]["namespace"], instance["metadata"]["name"]
-        try:
-            return await kube.create_instance(instance)
-        except ApiException as e:
-            if e.status != 409:
-                raise
-        # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh. (Found by
-        # the create rather than by a read before it: one round trip less on every spawn.)
-        progress.add(f"Removing the previous instance {name}", 5)
-        self.log.info("Replacing leftover instance %s/%s", namespace, name)
-        await kube.delete_instance(namespace, name)
-        await self._wait_gone(namespace, name, self.stop_timeout)
-        return await kube.create_instance(instance)
+        for attempt in (1, 2):
+            try:
+                return await kube.create_instance(instance)
+            except ApiException as e:
+                if e.status != 409 or attempt == 2:
+                    await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
+                    raise SpawnError(*refusal(e, namespace)) from None
+            # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh. (Found
+            # by the create rather than by a read before it: one round trip less on every spawn.)
+            progress.add(f"Removing the previous instance {name}", 5)
+            self.log.info("Replacing leftover instance %s/%s", namespace, name)
+            await kube.delete_instance(namespace, name)
+            await self._wait_gone(namespace, name, self.stop_timeout)
+        raise AssertionError("unreachable")
 
     async def _follow_events(
         self,

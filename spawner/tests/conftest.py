@@ -135,3 +135,11 @@ class StandInOperator:
         await self.created()
         await self.fake.add_event(self.namespace, self.name, "ImageNotAllowed", message, type="Warning")
         await self.fake.set_status(self.namespace, self.name, phase="Failed", message=message)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (rep_setup, rep_call), so fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -42,6 +42,7 @@ class FakeKube:
     _changed: asyncio.Condition | None = None
     _watches: list = field(default_factory=list)
     expire_before: int = 0  # watches from an older version get 410 Gone
+    refuse_create: dict = field(default_factory=dict)  # resource -> (code, reason, message) the API server answers
 
     # -------------------------------------------------------------------------------------- store and changes
 
@@ -170,6 +171,8 @@ class FakeKube:
         resource, ns = self._resource(request), request.match_info["ns"]
         body = await request.json()
         name = body["metadata"]["name"]
+        if resource in self.refuse_create:
+            return self._status(*self.refuse_create[resource])
         if self.get(resource, ns, name) is not None:
             return self._status(409, "AlreadyExists", f'{resource} "{name}" already exists')
         body["metadata"]["namespace"] = ns

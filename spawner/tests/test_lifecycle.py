@@ -367,3 +367,32 @@ async def test_starts_and_polls_share_one_watch_of_instances_and_one_of_events(s
     assert sorted(watches) == ["events", INSTANCES]
     assert len([r for r in fake.requests if r[0] == "GET" and r[1].endswith(("/jupyter-grace", NAME))]) <= 1
     await wait_for(lambda: any("TemplateResolved" in i["message"] for i in second._progress_log.items))
+
+
+async def test_a_full_quota_is_told_to_the_user_and_leaves_nothing_behind(spawner_factory, fake):
+    fake.refuse_create[INSTANCES] = (
+        403,
+        "Forbidden",
+        f'jupyternotebookinstances.kubespawner.jupyterhub.org "{NAME}" is forbidden: exceeded quota: '
+        "jno-instances, requested: count/jupyternotebookinstances.kubespawner.jupyterhub.org=1, used: "
+        "count/jupyternotebookinstances.kubespawner.jupyterhub.org=1000, limited: "
+        "count/jupyternotebookinstances.kubespawner.jupyterhub.org=1000",
+    )
+    spawner = spawner_factory()
+    with pytest.raises(SpawnError) as refused:
+        await asyncio.wait_for(spawner.start(), 20)
+    assert refused.value.status_code == 429
+    assert "the limit on servers in namespace" in refused.value.message
+    assert "used: count/jupyternotebookinstances.kubespawner.jupyterhub.org=1000" in refused.value.message
+    assert "Stop a server you no longer use" in refused.value.message
+    assert fake.get("secrets", NAMESPACE, NAME) is None, "the token Secret is not left behind"
+
+
+async def test_an_admission_refusal_is_shown_as_the_clusters_sentence(spawner_factory, fake):
+    fake.refuse_create[INSTANCES] = (403, "Forbidden", "the hub may not set finalizers on instance")
+    spawner = spawner_factory()
+    with pytest.raises(SpawnError) as refused:
+        await asyncio.wait_for(spawner.start(), 20)
+    assert refused.value.message == (
+        "Cannot start the server: the cluster refused the request (403: the hub may not set finalizers on instance)"
+    )

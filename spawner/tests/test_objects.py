@@ -135,6 +135,14 @@ async def test_a_template_in_another_namespace_is_referenced_with_it(spawner_fac
     assert instance["spec"]["template"] == {"name": "z2jh-default", "namespace": "templates"}
 
 
+async def test_settings_jupyterhub_expands_still_expand_with_the_template_namespace_trait(spawner_factory):
+    # the trait template_namespace shadows Spawner.template_namespace(), which format_string uses
+    spawner = spawner_factory(username="ada", default_url="/lab/tree/{username}")
+    assert spawner.format_string("{username} {base_url}") == "ada /user/ada/"
+    _, instance = await build(spawner)
+    assert instance["spec"]["env"]["JUPYTERHUB_DEFAULT_URL"] == "/lab/tree/ada"
+
+
 def test_split_env_rejects_names_a_container_cannot_have():
     with pytest.raises(ValueError, match="'1BAD'"):
         split_env({"1BAD": "x"}, lambda k: False)

@@ -105,6 +105,12 @@ No patch of instances (only of their status): the operator never changes what th
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]
   verbs: [get, list, watch, create]
+# One named read per spawn, asking for metadata only (PartialObjectMetadata): is the Secret an instance's envSecretRef
+# names one the hub wrote for it? No list or watch. (Creating pods already lets the operator mount any Secret of the
+# namespace, so this read grants nothing new; the operator never reads Secret data.)
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
 - apiGroups: [kubespawner.jupyterhub.org]
   resources: [jupyternotebookinstances, jupyternotebookinstancetemplates]
   verbs: [get, list, watch]

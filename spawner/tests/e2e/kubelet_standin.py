@@ -4,6 +4,8 @@ kwok marks pods Running and Ready with an IP from 127.0.0.0/8 but runs nothing. 
 namespace (as admin: the hub itself never reads pods) and, for each pod with an IP, starts the notebook
 container's command (its args, e.g. jupyterhub-singleuser) locally with exactly the environment the operator
 rendered (env values and the envFrom Secret), listening on the pod's own IP. A deleted pod's process is stopped.
+A persistent volume claim mounted into the notebook container is a directory of its own (<log dir>/claims/<claim>),
+the server's working directory: what a user saved is there again when a later pod mounts the same claim.
 
     python kubelet_standin.py <namespace> <log dir>      (KUBECONFIG: an admin kubeconfig)
 """
@@ -39,6 +41,15 @@ async def environment(core: client.CoreV1Api, namespace: str, container) -> dict
         if var.value is not None:
             env[var.name] = var.value
     return env
+
+
+def claim_directory(pod, container, log_dir: Path) -> Path | None:
+    """The directory standing in for the claim mounted into the container (its first one), or None."""
+    claims = {v.name: v.persistent_volume_claim.claim_name for v in pod.spec.volumes or [] if v.persistent_volume_claim}
+    for mount in container.volume_mounts or []:
+        if mount.name in claims:
+            return log_dir / "claims" / claims[mount.name]
+    return None
 
 
 def notebook_container(pod):
@@ -90,10 +101,15 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                     JUPYTER_CONFIG_DIR=str(home / "config"),
                     JUPYTER_DATA_DIR=str(home / "data"),
                 )
-                log(f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']})")
+                workdir = claim_directory(pod, container, log_dir) or home
+                workdir.mkdir(parents=True, exist_ok=True)
+                log(
+                    f"pod {name} at {pod.status.pod_ip}: {' '.join(command)} ({env['JUPYTERHUB_SERVICE_URL']}, "
+                    f"files in {workdir})"
+                )
                 with open(log_dir / f"{name}.log", "ab") as out:
                     processes[name] = subprocess.Popen(
-                        command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                        command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
                     )
         except client.exceptions.ApiException as e:
             if e.status == 410:

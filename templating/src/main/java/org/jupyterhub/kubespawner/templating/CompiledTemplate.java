@@ -65,6 +65,7 @@ public final class CompiledTemplate {
     private final List<Entry> claims;
     private final List<Entry> services;
     private final List<Entry> networkPolicies;
+    private final TemplateText userIdentity;
 
     /** One compiled object of the template, with the settings that are not templated. */
     private record Entry(
@@ -84,7 +85,9 @@ public final class CompiledTemplate {
             List<Entry> pods,
             List<Entry> claims,
             List<Entry> services,
-            List<Entry> networkPolicies) {
+            List<Entry> networkPolicies,
+            TemplateText userIdentity) {
+        this.userIdentity = userIdentity;
         this.variables = variables;
         this.imagePolicy = imagePolicy;
         this.problems = problems;
@@ -194,6 +197,7 @@ public final class CompiledTemplate {
         }
 
         Set<String> usedBuiltins = new TreeSet<>();
+        TemplateText userIdentity = compileUserIdentity(spec, variables, builtinNames, usedBuiltins, problems);
         for (List<Entry> kind : List.of(claims, services, networkPolicies, pods)) {
             for (Entry entry : kind) {
                 problems.addAll(entry.head().problems());
@@ -234,7 +238,35 @@ public final class CompiledTemplate {
                 List.copyOf(pods),
                 List.copyOf(claims),
                 List.copyOf(services),
-                List.copyOf(networkPolicies));
+                List.copyOf(networkPolicies),
+                userIdentity);
+    }
+
+    /** policy.userIdentity: a templated string like the objects' (empty when unset). */
+    private static TemplateText compileUserIdentity(
+            JupyterNotebookInstanceTemplateSpec spec,
+            Variables variables,
+            Set<String> builtinNames,
+            Set<String> usedBuiltins,
+            List<TemplateError> problems) {
+        String source = spec == null || spec.getPolicy() == null
+                ? null
+                : spec.getPolicy().getUserIdentity();
+        TemplateText text = TemplateText.parse(source == null ? "" : source);
+        for (String name : text.variables()) {
+            if (builtinNames.contains(name)) {
+                usedBuiltins.add(name);
+            } else if (!variables.isDefined(name)) {
+                problems.add(new TemplateError(
+                        "policy.userIdentity",
+                        name,
+                        ErrorKind.UNDECLARED_PLACEHOLDER,
+                        "placeholder {" + name + "} is neither declared nor built in; declared variables are "
+                                + variables.declaredNames() + ", built-in variables are "
+                                + new TreeSet<>(builtinNames)));
+            }
+        }
+        return text;
     }
 
     private static <T> List<T> orEmpty(List<T> list) {
@@ -356,6 +388,30 @@ public final class CompiledTemplate {
     /** @return the declared variable names, in declaration order */
     public Set<String> declaredVariables() {
         return variables.declaredNames();
+    }
+
+    /**
+     * The identity of the user an instance's server belongs to: the template's {@code policy.userIdentity} rendered
+     * with the instance's values (defaults applied), or the empty string when the policy sets none. Call it for
+     * values that {@link #render} accepted; values it would reject give the empty string.
+     *
+     * @param instanceValues the instance's variable values; null means none
+     * @param builtinValues the caller's values for built-in variables; null means none
+     * @return the rendered identity, never null
+     */
+    public String userIdentity(Map<String, String> instanceValues, Map<String, String> builtinValues) {
+        if (!problems.isEmpty()) {
+            return "";
+        }
+        if (userIdentity.variables().isEmpty()) {
+            return userIdentity.render(Map.of());
+        }
+        List<TemplateError> errors = new ArrayList<>();
+        Map<String, String> values = variables.resolve(
+                instanceValues == null ? Map.of() : instanceValues,
+                builtinValues == null ? Map.of() : builtinValues,
+                errors);
+        return errors.isEmpty() ? userIdentity.render(values) : "";
     }
 
     /** @return the built-in variables the template uses; the caller must supply them to {@link #render} */

@@ -16,17 +16,18 @@ final class ExpectedPermissions {
             "secrets", "create delete");
 
     /** The operator, in each watched namespace (or everywhere when it watches all). */
-    static final Map<String, String> OPERATOR = Map.of(
-            "pods", "get list watch create",
-            "services", "get list watch create",
-            "persistentvolumeclaims", "get list watch create",
-            "networkpolicies.networking.k8s.io", "get list watch create",
-            "jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch",
-            "jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch",
-            "jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update",
-            "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch",
-            "jupyternotebookinstancetemplates.kubespawner.jupyterhub.org/status", "patch",
-            "events.events.k8s.io", "create patch");
+    static final Map<String, String> OPERATOR = Map.ofEntries(
+            Map.entry("pods", "get list watch create"),
+            Map.entry("services", "get list watch create"),
+            Map.entry("persistentvolumeclaims", "get list watch create"),
+            Map.entry("networkpolicies.networking.k8s.io", "get list watch create"),
+            Map.entry("secrets", "get"),
+            Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org", "get list watch"),
+            Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org/status", "patch"),
+            Map.entry("jupyternotebookinstances.kubespawner.jupyterhub.org/finalizers", "update"),
+            Map.entry("jupyternotebookinstancetemplates.kubespawner.jupyterhub.org", "get list watch"),
+            Map.entry("jupyternotebookinstancetemplates.kubespawner.jupyterhub.org/status", "patch"),
+            Map.entry("events.events.k8s.io", "create patch"));
 
     private ExpectedPermissions() {}
 

@@ -11,13 +11,17 @@ import java.util.List;
  * @param notebookContainer the name of its notebook container
  * @param notebookPort the port the hub connects to
  * @param templateGeneration the template generation rendered
+ * @param userIdentity the rendered policy.userIdentity (stamped on retained claims), empty when unset
+ * @param adoptKubeSpawnerClaims the template's policy.adoptKubeSpawnerClaims
  */
 public record DesiredState(
         List<DesiredObject> objects,
         String notebookPod,
         String notebookContainer,
         int notebookPort,
-        long templateGeneration) {
+        long templateGeneration,
+        String userIdentity,
+        boolean adoptKubeSpawnerClaims) {
 
     /**
      * Copies the list.
@@ -27,6 +31,8 @@ public record DesiredState(
      * @param notebookContainer see {@link #notebookContainer()}
      * @param notebookPort see {@link #notebookPort()}
      * @param templateGeneration see {@link #templateGeneration()}
+     * @param userIdentity see {@link #userIdentity()}
+     * @param adoptKubeSpawnerClaims see {@link #adoptKubeSpawnerClaims()}
      */
     public DesiredState {
         objects = List.copyOf(objects);

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,19 +44,34 @@ public final class DesiredStateAssembler {
      * @param instance the instance (name, namespace, uid, spec)
      * @param rendered what its template rendered to, each list in weight order
      * @param templateGeneration the template generation rendered
+     * @param userIdentity the rendered policy.userIdentity, stamped on retained claims (empty: none)
+     * @param adoptKubeSpawnerClaims the template's policy.adoptKubeSpawnerClaims
      * @return the objects in creation order
      */
     public static DesiredState assemble(
-            JupyterNotebookInstance instance, RenderedObjects rendered, long templateGeneration) {
+            JupyterNotebookInstance instance,
+            RenderedObjects rendered,
+            long templateGeneration,
+            String userIdentity,
+            boolean adoptKubeSpawnerClaims) {
         OwnerReference owner = ownerReference(instance);
         String ns = instance.getMetadata().getNamespace();
         String name = instance.getMetadata().getName();
         List<DesiredObject> objects = new ArrayList<>();
         for (RenderedClaim claim : rendered.persistentVolumeClaims()) {
             boolean retained = claim.retention() == ClaimRetention.RETAIN;
+            ObjectMeta meta = meta(claim.claim().getMetadata(), ns, name, retained ? null : owner);
+            if (retained && !userIdentity.isEmpty()) {
+                // The claim outlives the instance: this stamp is how a later instance proves it is the same user's.
+                Map<String, String> annotations = meta.getAnnotations() == null
+                        ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(meta.getAnnotations());
+                annotations.put(Ownership.USER_IDENTITY, userIdentity);
+                meta.setAnnotations(annotations);
+            }
             objects.add(new DesiredObject(
                     new PersistentVolumeClaimBuilder(claim.claim())
-                            .withMetadata(meta(claim.claim().getMetadata(), ns, name, retained ? null : owner))
+                            .withMetadata(meta)
                             .build(),
                     retained));
         }
@@ -88,7 +104,9 @@ public final class DesiredStateAssembler {
                 notebook.pod().getMetadata().getName(),
                 notebook.notebookContainer(),
                 notebook.notebookPort(),
-                templateGeneration);
+                templateGeneration,
+                userIdentity,
+                adoptKubeSpawnerClaims);
     }
 
     /**

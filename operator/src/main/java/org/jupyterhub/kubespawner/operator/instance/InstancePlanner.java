@@ -3,9 +3,10 @@ package org.jupyterhub.kubespawner.operator.instance;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.BuiltinVariables;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.templating.RenderResult;
@@ -68,13 +69,12 @@ public final class InstancePlanner {
                     "spec.args: template " + template.getMetadata().getName()
                             + " does not allow args (policy.allowArgs is false); remove spec.args or ask an admin to allow them");
         }
-        RenderResult result = compiled.render(
-                instance.getSpec().getVariables(),
-                BuiltinVariables.of(
-                        name,
-                        instance.getMetadata().getNamespace(),
-                        template.getMetadata().getName(),
-                        template.getMetadata().getNamespace()));
+        Map<String, String> builtins = BuiltinVariables.of(
+                name,
+                instance.getMetadata().getNamespace(),
+                template.getMetadata().getName(),
+                template.getMetadata().getNamespace());
+        RenderResult result = compiled.render(instance.getSpec().getVariables(), builtins);
         if (result instanceof RenderResult.Failure failure) {
             first = first == null ? classify(failure.errors()) : first;
             failure.errors().forEach(e -> messages.add(describe(e)));
@@ -87,7 +87,12 @@ public final class InstancePlanner {
         long generation = template.getMetadata().getGeneration() == null
                 ? 0
                 : template.getMetadata().getGeneration();
-        return new Plan.Create(DesiredStateAssembler.assemble(instance, rendered, generation));
+        return new Plan.Create(DesiredStateAssembler.assemble(
+                instance,
+                rendered,
+                generation,
+                compiled.userIdentity(instance.getSpec().getVariables(), builtins),
+                policy != null && Boolean.TRUE.equals(policy.getAdoptKubeSpawnerClaims())));
     }
 
     private static Reason classify(List<TemplateError> errors) {

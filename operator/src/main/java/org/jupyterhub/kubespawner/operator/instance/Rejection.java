@@ -1,7 +1,7 @@
 package org.jupyterhub.kubespawner.operator.instance;
 
 import java.util.List;
-import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 
 /**
  * Why nothing may be created for an instance: the first problem's reason, and every problem found.

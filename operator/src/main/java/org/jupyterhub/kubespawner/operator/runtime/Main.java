@@ -8,7 +8,10 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar jupyter-notebook-operator.jar [--flag=value ...]}: runs the operator until SIGTERM. */
+/**
+ * {@code java -jar jupyter-notebook-operator.jar [--flag=value ...]}: runs the operator until SIGTERM;
+ * {@code ... self-check [flags]} checks an installed release instead ({@link SelfCheck}, the chart's helm test).
+ */
 public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -22,6 +25,10 @@ public final class Main {
      * @throws Exception when it cannot start
      */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && SelfCheck.COMMAND.equals(args[0])) {
+            System.exit(SelfCheck.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+            return;
+        }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.print(OperatorConfig.help());
             return;
@@ -38,7 +45,7 @@ public final class Main {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Config.autoConfigure: KUBECONFIG, ~/.kube/config, or the in-cluster service account.
         NotebookOperator operator = NotebookOperator.create(
-                NotebookOperator.client(Config.autoConfigure(null), config), config, registry, true);
+                NotebookOperator.client(Config.autoConfigure(null), config, registry), config, registry, true);
         HealthServer health = config.httpPort() < 0
                 ? null
                 : new HealthServer(config.httpPort(), operator::healthy, operator::ready, registry);

@@ -5,10 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.Gauge;
+import io.javaoperatorsdk.operator.processing.Controller;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +17,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.ToLongFunction;
 import org.jupyterhub.kubespawner.events.EventRecorder;
-import org.jupyterhub.kubespawner.events.EventRecorderStats;
+import org.jupyterhub.kubespawner.operator.InstancePhases;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
 import org.jupyterhub.kubespawner.operator.instance.InstanceReconciler;
 import org.jupyterhub.kubespawner.operator.template.CompiledTemplates;
 import org.jupyterhub.kubespawner.operator.template.TemplateReconciler;
+import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,18 @@ public final class NotebookOperator implements AutoCloseable {
      * @return a new client, closed with the operator
      */
     public static KubernetesClient client(Config base, OperatorConfig config) {
+        return client(base, config, null);
+    }
+
+    /**
+     * The operator's client, its requests timed into {@code registry} ({@code jno_api_requests_seconds}).
+     *
+     * @param base connection settings (from the kubeconfig or the in-cluster service account)
+     * @param config the operator's settings
+     * @param registry where request metrics go; null for none
+     * @return a new client, closed with the operator
+     */
+    public static KubernetesClient client(Config base, OperatorConfig config, MeterRegistry registry) {
         ClientRateLimiter limiter =
                 new ClientRateLimiter(config.clientQps(), config.clientBurst(), config.eventQps(), config.eventBurst());
         return new KubernetesClientBuilder()
@@ -68,6 +81,9 @@ public final class NotebookOperator implements AutoCloseable {
                 .withKubernetesSerialization(TrimmedReads.serialization())
                 .withHttpClientBuilderConsumer(b -> {
                     b.addOrReplaceInterceptor("jno-rate-limit", limiter);
+                    if (registry != null) {
+                        b.addOrReplaceInterceptor("jno-request-metrics", new ApiRequestMetrics(registry));
+                    }
                     TokenRefresh.skipWhenNothingToRefresh(base, b);
                 })
                 .build();
@@ -90,8 +106,8 @@ public final class NotebookOperator implements AutoCloseable {
                 .reportingInstance(config.identity())
                 .writeDelay(config.eventDelay())
                 .build();
-        registerEventGauges(registry, events);
         OperatorMetrics metrics = new OperatorMetrics(registry);
+        metrics.eventRecorder(events);
         AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
@@ -114,9 +130,26 @@ public final class NotebookOperator implements AutoCloseable {
         CompiledTemplates templates = new CompiledTemplates();
         Clock clock = Clock.systemUTC();
         operator.register(new TemplateReconciler(events, templates, metrics, clock), namespaces(config));
-        operator.register(
-                new InstanceReconciler(events, templates, config.progressTimeout(), metrics, clock),
+        RegisteredController<JupyterNotebookInstance> instances = operator.register(
+                new InstanceReconciler(
+                        events,
+                        new InstanceReconciler.Settings(
+                                templates,
+                                config.progressTimeout(),
+                                config.maxConcurrentSpawns(),
+                                config.hubSecretLabel(),
+                                metrics,
+                                clock)),
                 namespaces(config));
+        if (instances instanceof Controller<JupyterNotebookInstance> controller) {
+            // jno_instances{phase}, counted from the cache the controller keeps anyway
+            InstancePhases.register(
+                    registry,
+                    () -> controller
+                            .getEventSourceManager()
+                            .getControllerEventSource()
+                            .list(i -> true));
+        }
         return new NotebookOperator(client, events, operator, stopping);
     }
 
@@ -164,20 +197,6 @@ public final class NotebookOperator implements AutoCloseable {
             LOG.debug("cannot read the service account namespace", e);
         }
         return "default";
-    }
-
-    private static void registerEventGauges(MeterRegistry registry, EventRecorder events) {
-        gauge(registry, events, "created", EventRecorderStats::created);
-        gauge(registry, events, "aggregated", EventRecorderStats::aggregated);
-        gauge(registry, events, "dropped", EventRecorderStats::dropped);
-    }
-
-    private static void gauge(
-            MeterRegistry registry, EventRecorder events, String outcome, ToLongFunction<EventRecorderStats> value) {
-        Gauge.builder("jno.events", events, e -> value.applyAsLong(e.stats()))
-                .description("Events handed to the recorder, by outcome")
-                .tag("outcome", outcome)
-                .register(registry);
     }
 
     /** Starts the informers and controllers (after winning the Lease when leader election is on). */

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * @param leaseNamespace the Lease's namespace, or null for the operator's own namespace
  * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port, -1 disables the server
  * @param identity this replica's identity (Lease holder, Events' reportingInstance)
+ * @param maxConcurrentSpawns how many spawns may provision at once; further new instances wait as Pending
+ * @param hubSecretLabel the label ({@code key=value}) every Secret an instance's envSecretRef names must carry
  */
 public record OperatorConfig(
         Set<String> watchNamespaces,
@@ -40,7 +42,9 @@ public record OperatorConfig(
         String leaseName,
         String leaseNamespace,
         int httpPort,
-        String identity) {
+        String identity,
+        int maxConcurrentSpawns,
+        String hubSecretLabel) {
 
     /** The settings, their environment variables and defaults, for --help and the docs. */
     static final List<String[]> SETTINGS = List.of(
@@ -72,7 +76,19 @@ public record OperatorConfig(
                 "lease-namespace", "JNO_LEASE_NAMESPACE", "(own namespace, else default)", "the Lease's namespace"
             },
             new String[] {"http-port", "JNO_HTTP_PORT", "8080", "port of /healthz /readyz /metrics (-1: off)"},
-            new String[] {"identity", "JNO_IDENTITY", "$HOSTNAME", "this replica's identity"});
+            new String[] {"identity", "JNO_IDENTITY", "$HOSTNAME", "this replica's identity"},
+            new String[] {
+                "max-concurrent-spawns",
+                "JNO_MAX_CONCURRENT_SPAWNS",
+                "500",
+                "spawns provisioning at once (objects created, pod not yet Ready); more wait as Pending"
+            },
+            new String[] {
+                "hub-secret-label",
+                "JNO_HUB_SECRET_LABEL",
+                "app.kubernetes.io/managed-by=notebookinstance-spawner",
+                "the label every Secret named by an instance's envSecretRef must carry (key=value)"
+            });
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -140,7 +156,18 @@ public record OperatorConfig(
                 values.getOrDefault("lease-name", "jupyter-notebook-operator"),
                 values.get("lease-namespace"),
                 port,
-                identity);
+                identity,
+                positive(values, "max-concurrent-spawns", 500),
+                label(values.getOrDefault(
+                        "hub-secret-label", "app.kubernetes.io/managed-by=notebookinstance-spawner")));
+    }
+
+    private static String label(String text) {
+        int eq = text.indexOf('=');
+        if (eq <= 0 || eq == text.length() - 1 || text.indexOf('=', eq + 1) >= 0) {
+            throw new IllegalArgumentException("hub-secret-label must look like key=value, got '" + text + "'");
+        }
+        return text;
     }
 
     /**
@@ -205,6 +232,9 @@ public record OperatorConfig(
             s.append(String.format(
                     "  --%-24s %-28s default %s%n      %s%n", setting[0], setting[1], setting[2], setting[3]));
         }
+        s.append("\nOr: java -jar jupyter-notebook-operator.jar self-check [--operator-url=URL]"
+                + " [--may=VERB:RESOURCE@NS ...] [--may-not=VERB:RESOURCE@NS ...] [--timeout=SECONDS]\n"
+                + "      checks an installed release as the identity it runs with (the chart's helm test).\n");
         return s.toString();
     }
 }

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -25,8 +28,9 @@ import java.util.List;
  * hold thousands of instances in little memory (docs/benchmarks.md, Memory).
  *
  * <ul>
- *   <li>{@code metadata.managedFields} and {@code metadata.ownerReferences} of every object: server-side apply's
- *       bookkeeping (a tree of maps per field manager) and owners the operator finds by label instead.
+ *   <li>{@code metadata.managedFields} of every object: server-side apply's bookkeeping (a tree of maps per field
+ *       manager); and of {@code metadata.ownerReferences} all but the controller's reference, which proves whose
+ *       an object is (the operator uses an existing object only when this instance controls it).
  *   <li>{@code spec} of the pods, claims, services and network policies it creates: it creates them once and
  *       never changes them, and it reads only their metadata and status.
  *   <li>of a pod's status, what readiness does not depend on: host and pod IP lists (it reads {@code podIP}),
@@ -45,11 +49,11 @@ final class TrimmedReads {
 
     private TrimmedReads() {}
 
-    @JsonIgnoreProperties(
-            value = {"managedFields", "ownerReferences"},
-            allowGetters = true,
-            ignoreUnknown = true)
-    private abstract static class MetadataMixin {}
+    @JsonIgnoreProperties(value = "managedFields", allowGetters = true, ignoreUnknown = true)
+    private abstract static class MetadataMixin {
+        @JsonDeserialize(using = ControllerReferenceOnly.class)
+        private List<OwnerReference> ownerReferences;
+    }
 
     @JsonIgnoreProperties(value = "spec", allowGetters = true, ignoreUnknown = true)
     private abstract static class WithoutSpec {}
@@ -100,6 +104,31 @@ final class TrimmedReads {
         mapper.registerModule(new SimpleModule("jno-shared-strings")
                 .addDeserializer(String.class, new SharedStrings(new StringTable(1 << 14))));
         return new KubernetesSerialization(mapper, true);
+    }
+
+    /** Keeps the one owner reference with {@code controller: true}, if any (an empty list when there is none). */
+    private static final class ControllerReferenceOnly extends StdDeserializer<List<OwnerReference>> {
+        private static final long serialVersionUID = 1L;
+
+        ControllerReferenceOnly() {
+            super(List.class);
+        }
+
+        @Override
+        public List<OwnerReference> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (!p.isExpectedStartArrayToken()) {
+                ctxt.handleUnexpectedToken(List.class, p);
+                return null;
+            }
+            OwnerReference controller = null;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                OwnerReference ref = ctxt.readValue(p, OwnerReference.class);
+                if (controller == null && ref != null && Boolean.TRUE.equals(ref.getController())) {
+                    controller = ref;
+                }
+            }
+            return controller == null ? List.of() : List.of(controller);
+        }
     }
 
     /** Binds JSON strings through the table; everything else as Jackson's own string deserializer does. */

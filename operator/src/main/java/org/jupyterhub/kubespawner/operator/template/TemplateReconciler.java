@@ -10,11 +10,11 @@ import java.util.Objects;
 import org.jupyterhub.kubespawner.events.EventRecorder;
 import org.jupyterhub.kubespawner.events.EventType;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
-import org.jupyterhub.kubespawner.operator.status.Action;
-import org.jupyterhub.kubespawner.operator.status.ConditionTypes;
-import org.jupyterhub.kubespawner.operator.status.Conditions;
-import org.jupyterhub.kubespawner.operator.status.Reason;
-import org.jupyterhub.kubespawner.operator.status.StatusPatch;
+import org.jupyterhub.kubespawner.operator.StatusPatch;
+import org.jupyterhub.kubespawner.operator.vocabulary.Action;
+import org.jupyterhub.kubespawner.operator.vocabulary.ConditionTypes;
+import org.jupyterhub.kubespawner.operator.vocabulary.Conditions;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateStatus;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Checks templates when they are applied or changed, so an admin sees a broken template before any user spawns from
  * it: the Valid condition and status.problems, and an Event when validity changes.
  */
-@ControllerConfiguration(name = TemplateReconciler.NAME)
+@ControllerConfiguration(name = TemplateReconciler.NAME, triggerReconcilerOnAllEvents = true)
 public final class TemplateReconciler implements Reconciler<JupyterNotebookInstanceTemplate> {
 
     /** The controller's name. */
@@ -54,6 +54,10 @@ public final class TemplateReconciler implements Reconciler<JupyterNotebookInsta
     @Override
     public UpdateControl<JupyterNotebookInstanceTemplate> reconcile(
             JupyterNotebookInstanceTemplate template, Context<JupyterNotebookInstanceTemplate> context) {
+        if (context.isPrimaryResourceDeleted()) {
+            templates.forget(template.getMetadata().getUid()); // compiled form of a deleted template: free it
+            return UpdateControl.noUpdate();
+        }
         CompiledTemplate compiled = templates.get(template);
         long generation = template.getMetadata().getGeneration() == null
                 ? 0

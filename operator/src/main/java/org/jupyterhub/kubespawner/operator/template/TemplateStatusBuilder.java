@@ -2,9 +2,9 @@ package org.jupyterhub.kubespawner.operator.template;
 
 import java.time.Instant;
 import java.util.List;
-import org.jupyterhub.kubespawner.operator.status.ConditionTypes;
-import org.jupyterhub.kubespawner.operator.status.Conditions;
-import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.vocabulary.ConditionTypes;
+import org.jupyterhub.kubespawner.operator.vocabulary.Conditions;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplateStatus;

@@ -9,14 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.jupyterhub.kubespawner.events.EventType;
 import org.jupyterhub.kubespawner.operator.Examples;
 import org.jupyterhub.kubespawner.operator.instance.InstanceEvents.Decision;
-import org.jupyterhub.kubespawner.operator.status.Action;
-import org.jupyterhub.kubespawner.operator.status.InstanceFacts;
-import org.jupyterhub.kubespawner.operator.status.InstanceStatusAggregator;
-import org.jupyterhub.kubespawner.operator.status.PodObservation;
-import org.jupyterhub.kubespawner.operator.status.Reason;
-import org.jupyterhub.kubespawner.operator.status.Spawn;
+import org.jupyterhub.kubespawner.operator.instance.InstanceStatusAggregator.Result;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
-import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
+import org.jupyterhub.kubespawner.operator.vocabulary.Action;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 
 class InstanceEventsTest {
@@ -26,24 +22,25 @@ class InstanceEventsTest {
     private final JupyterNotebookInstanceTemplate template = Examples.template();
     private final Spawn spawn = new Spawn(3, "jupyter-ada", 8888, List.of());
 
-    private JupyterNotebookInstanceStatus status(
-            JupyterNotebookInstanceStatus previous,
-            TemplateResolution resolution,
-            Rejection rejection,
-            Spawn spawn,
-            PodObservation pod) {
-        return aggregator
-                .aggregate(previous, new InstanceFacts(1, resolution, rejection, null, spawn, pod, T0), T0)
-                .status();
+    private Result status(
+            Result previous, TemplateResolution resolution, Rejection rejection, Spawn spawn, PodObservation pod) {
+        return aggregator.aggregate(
+                previous == null ? null : previous.status(),
+                new InstanceFacts(1, resolution, rejection, null, spawn, pod, T0, false),
+                T0);
     }
 
-    private JupyterNotebookInstanceStatus running(JupyterNotebookInstanceStatus previous, PodObservation pod) {
+    private Result running(Result previous, PodObservation pod) {
         return status(previous, new TemplateResolution.Resolved(template), null, spawn, pod);
+    }
+
+    private static List<Decision> transitions(Result before, Result after) {
+        return InstanceEvents.transitions(before == null ? null : before.status(), after);
     }
 
     @Test
     void firstSpawnTellsTheResolutionNotTheStartThatResourceCreatedTells() {
-        List<Decision> d = InstanceEvents.transitions(
+        List<Decision> d = transitions(
                 null, running(null, new PodObservation.Starting(Reason.PodStarting, "pod jupyter-ada is Pending")));
 
         assertThat(d)
@@ -54,11 +51,10 @@ class InstanceEventsTest {
 
     @Test
     void aReadyPodStartingAgainIsAnEvent() {
-        JupyterNotebookInstanceStatus ready = running(null, new PodObservation.Ready("10.0.0.1"));
-        JupyterNotebookInstanceStatus again =
-                running(ready, new PodObservation.Starting(Reason.PodStarting, "pod jupyter-ada is not ready"));
+        Result ready = running(null, new PodObservation.Ready("10.0.0.1"));
+        Result again = running(ready, new PodObservation.Starting(Reason.PodStarting, "pod jupyter-ada is not ready"));
 
-        assertThat(InstanceEvents.transitions(ready, again)).singleElement().satisfies(d -> {
+        assertThat(transitions(ready, again)).singleElement().satisfies(d -> {
             assertThat(d.type()).isEqualTo(EventType.NORMAL);
             assertThat(d.reason()).isEqualTo(Reason.PodStarting);
         });
@@ -66,7 +62,7 @@ class InstanceEventsTest {
 
     @Test
     void aBlockedFirstStartIsAWarningEvent() {
-        List<Decision> d = InstanceEvents.transitions(
+        List<Decision> d = transitions(
                 null, running(null, new PodObservation.Starting(Reason.FailedScheduling, "0/3 nodes are available")));
 
         assertThat(d)
@@ -79,20 +75,18 @@ class InstanceEventsTest {
     @Test
     void claimsBeingBoundAreANormalEventUntilTheTimeoutMakesThemAWarning() {
         PodObservation pending = new PodObservation.Starting(Reason.ClaimPending, "waits for its claims to be bound");
-        JupyterNotebookInstanceStatus waiting = running(null, pending);
-        JupyterNotebookInstanceStatus failed = aggregator
-                .aggregate(
-                        waiting,
-                        new InstanceFacts(1, new TemplateResolution.Resolved(template), null, null, spawn, pending, T0),
-                        T0.plus(Duration.ofMinutes(5)))
-                .status();
+        Result waiting = running(null, pending);
+        Result failed = aggregator.aggregate(
+                waiting.status(),
+                new InstanceFacts(1, new TemplateResolution.Resolved(template), null, null, spawn, pending, T0, false),
+                T0.plus(Duration.ofMinutes(5)));
 
-        assertThat(InstanceEvents.transitions(null, waiting))
+        assertThat(transitions(null, waiting))
                 .extracting(Decision::type, Decision::reason)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.TemplateFound),
                         org.assertj.core.groups.Tuple.tuple(EventType.NORMAL, Reason.ClaimPending));
-        assertThat(InstanceEvents.transitions(waiting, failed)).singleElement().satisfies(d -> {
+        assertThat(transitions(waiting, failed)).singleElement().satisfies(d -> {
             assertThat(d.type()).isEqualTo(EventType.WARNING);
             assertThat(d.reason()).isEqualTo(Reason.ProgressDeadlineExceeded);
         });
@@ -100,25 +94,24 @@ class InstanceEventsTest {
 
     @Test
     void nothingChangedMeansNoEvent() {
-        JupyterNotebookInstanceStatus ready = running(null, new PodObservation.Ready("10.0.0.1"));
+        Result ready = running(null, new PodObservation.Ready("10.0.0.1"));
 
-        assertThat(InstanceEvents.transitions(ready, running(ready, new PodObservation.Ready("10.0.0.1"))))
+        assertThat(transitions(ready, running(ready, new PodObservation.Ready("10.0.0.1"))))
                 .isEmpty();
     }
 
     @Test
     void readinessAndFailureAreOneEventEach() {
-        JupyterNotebookInstanceStatus starting =
-                running(null, new PodObservation.Starting(Reason.PodStarting, "pending"));
-        JupyterNotebookInstanceStatus ready = running(starting, new PodObservation.Ready("10.0.0.1"));
-        JupyterNotebookInstanceStatus failed = running(ready, new PodObservation.Ended(Reason.PodFailed, "OOMKilled"));
+        Result starting = running(null, new PodObservation.Starting(Reason.PodStarting, "pending"));
+        Result ready = running(starting, new PodObservation.Ready("10.0.0.1"));
+        Result failed = running(ready, new PodObservation.Ended(Reason.PodFailed, "OOMKilled"));
 
-        assertThat(InstanceEvents.transitions(starting, ready)).singleElement().satisfies(d -> {
+        assertThat(transitions(starting, ready)).singleElement().satisfies(d -> {
             assertThat(d.type()).isEqualTo(EventType.NORMAL);
             assertThat(d.reason()).isEqualTo(Reason.PodReady);
             assertThat(d.note()).contains("http://10.0.0.1:8888");
         });
-        assertThat(InstanceEvents.transitions(ready, failed)).singleElement().satisfies(d -> {
+        assertThat(transitions(ready, failed)).singleElement().satisfies(d -> {
             assertThat(d.type()).isEqualTo(EventType.WARNING);
             assertThat(d.reason()).isEqualTo(Reason.PodFailed);
             assertThat(d.note()).contains("OOMKilled");
@@ -127,7 +120,7 @@ class InstanceEventsTest {
 
     @Test
     void missingTemplateIsOneWarningNotTwo() {
-        List<Decision> d = InstanceEvents.transitions(
+        List<Decision> d = transitions(
                 null,
                 status(null, new TemplateResolution.NotFound("hub", "t"), null, null, new PodObservation.Missing()));
 
@@ -142,7 +135,7 @@ class InstanceEventsTest {
     void rejectionIsAnAdmissionWarningWithEveryMessage() {
         Rejection rejection = new Rejection(Reason.ImageDenied, List.of("image 'evil' is not allowed", "and more"));
 
-        List<Decision> d = InstanceEvents.transitions(
+        List<Decision> d = transitions(
                 null,
                 status(null, new TemplateResolution.Resolved(template), rejection, null, new PodObservation.Missing()));
 
@@ -154,10 +147,10 @@ class InstanceEventsTest {
 
     @Test
     void templateChangeUnderARunningServerIsANormalEvent() {
-        JupyterNotebookInstanceStatus ready = running(null, new PodObservation.Ready("10.0.0.1"));
+        Result ready = running(null, new PodObservation.Ready("10.0.0.1"));
         template.getMetadata().setGeneration(4L);
 
-        assertThat(InstanceEvents.transitions(ready, running(ready, new PodObservation.Ready("10.0.0.1"))))
+        assertThat(transitions(ready, running(ready, new PodObservation.Ready("10.0.0.1"))))
                 .extracting(Decision::reason, Decision::type, Decision::action)
                 .contains(
                         org.assertj.core.groups.Tuple.tuple(Reason.TemplateChanged, EventType.NORMAL, Action.Compare));

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.jupyterhub.kubespawner.operator.Examples;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
-import org.jupyterhub.kubespawner.operator.status.Reason;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
@@ -205,6 +206,20 @@ class InstancePlannerTest {
 
         assertThat(rejection.reason()).isEqualTo(Reason.InvalidInstanceName);
         assertThat(rejection.messages().get(0)).contains("metadata.name").contains("63");
+    }
+
+    @Test
+    void extensionPropertiesNeverReachWhatIsCreated() {
+        String marker = "ext-marker-6f1c";
+        instance.getSpec()
+                .setProperties(Map.of(
+                        "example.org/cost-centre", marker,
+                        "example.org/mem_limit", "64G " + marker,
+                        "user_server", marker + "-{user_server}"));
+        DesiredState desired = desired();
+        assertThat(desired.objects())
+                .allSatisfy(o -> assertThat(Serialization.asJson(o.object())).doesNotContain(marker));
+        assertThat(desired.objects()).extracting(o -> o.kind() + "/" + o.name()).contains("Pod/jupyter-" + user);
     }
 
     @Test

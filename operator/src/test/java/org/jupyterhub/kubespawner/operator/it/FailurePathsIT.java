@@ -225,13 +225,17 @@ class FailurePathsIT {
                 other,
                 "quota",
                 s -> s.getConditions() != null
-                        && s.getConditions().stream().anyMatch(c -> "CreateFailed".equals(c.getReason())));
-        assertThat(refused.getStatus().getPhase()).isEqualTo(Phase.PROVISIONING);
+                        && s.getConditions().stream().anyMatch(c -> "CreateRetrying".equals(c.getReason())));
+        assertThat(refused.getStatus().getPhase()).isEqualTo(Phase.PENDING);
+        assertThat(refused.getStatus().getConditions())
+                .as("the error status goes through the aggregator: every condition, not only ResourcesCreated")
+                .extracting(c -> c.getType())
+                .containsExactly("TemplateResolved", "ResourcesCreated", "Ready", "UpToDate");
         assertThat(refused.getStatus().getMessage()).contains("retrying").contains("exceeded quota");
         await().atMost(Fixtures.WAIT)
                 .untilAsserted(() -> assertThat(Fixtures.eventsAbout(admin, other, "quota"))
                         .anySatisfy(e ->
-                                assertThat(e.getType() + "/" + e.getReason()).isEqualTo("Warning/CreateFailed")));
+                                assertThat(e.getType() + "/" + e.getReason()).isEqualTo("Warning/CreateRetrying")));
 
         admin.resourceQuotas().inNamespace(other).withName("no-pods").delete();
         awaitInstance(admin, other, "quota", Fixtures.phase(Phase.READY), Duration.ofSeconds(90));

@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * What can be checked of the image without a container engine: the fat jar runs its main class with every service
- * file merged, and the Dockerfile copies exactly that jar and runs it as a non-root user.
+ * The runnable fat jar ({@code java -jar}): its main class, every service file merged, and the JVM options the image
+ * and the chart share. The image itself is tested by {@code OperatorImageIT}.
  */
 class PackagingIT {
 
@@ -52,27 +51,15 @@ class PackagingIT {
     }
 
     @Test
-    void dockerfileCopiesTheBuiltJarAndRunsItAsNonRoot() throws Exception {
-        List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
-        Matcher copy = Pattern.compile("COPY (\\S+) (\\S+)").matcher(String.join("\n", lines));
-        assertThat(copy.find()).isTrue();
-        assertThat(Path.of(copy.group(1))).isEqualTo(OperatorProcess.JAR);
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("ENTRYPOINT").contains(copy.group(2)));
-        assertThat(lines).anySatisfy(l -> assertThat(l).matches("USER [1-9][0-9]*:[1-9][0-9]*"));
-        assertThat(lines)
-                .anySatisfy(l -> assertThat(l).startsWith("ARG BASE_IMAGE=").contains("jre"));
-    }
-
-    @Test
     void theShippedJvmOptionsAreTheChartsAndStartThisJvm() throws Exception {
-        Matcher docker =
-                Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(Files.readString(Path.of("Dockerfile")));
+        // operator/pom.xml's jno.javaToolOptions, which the image's JAVA_TOOL_OPTIONS is made of (OperatorImageIT
+        // checks the built image's too)
+        String image = System.getProperty("jno.javaToolOptions");
         Matcher chart = Pattern.compile("(?m)^  javaToolOptions: \"([^\"]+)\"")
                 .matcher(Files.readString(
                         Path.of(System.getProperty("jno.repo.root"), "charts/jupyter-notebook-operator/values.yaml")));
-        assertThat(docker.find()).isTrue();
         assertThat(chart.find()).isTrue();
-        assertThat(docker.group(1)).isEqualTo(chart.group(1)).contains("-XX:+UseSerialGC");
+        assertThat(image).isEqualTo(chart.group(1)).contains("-XX:+UseSerialGC");
 
         // An option this JVM does not know would stop the operator before its first log line.
         ProcessBuilder run = new ProcessBuilder(
@@ -83,7 +70,7 @@ class PackagingIT {
                         OperatorProcess.JAR.toString(),
                         "--help")
                 .redirectErrorStream(true);
-        run.environment().put("JAVA_TOOL_OPTIONS", docker.group(1));
+        run.environment().put("JAVA_TOOL_OPTIONS", image);
         Process p = run.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();

@@ -78,15 +78,17 @@ class RestartIT {
             uidsBeforeKill = uids(admin, ns);
         }
 
-        // A half-done spawn created while no operator runs: the claim exists (created by someone else), the pod not.
+        // A half-done spawn created while no operator runs: its retained claim exists, stamped for this instance (as
+        // the operator stamps it: managed-by and instance labels), the pod not. It is used again, not replaced.
         JupyterNotebookInstance late = admin.resource(Fixtures.instance(ns, "nb-late", "home", "user: late", null))
                 .create();
         Fixtures.volumeFor(admin, ns, "home-late");
-        HasMetadata foreignClaim = admin.resource(new PersistentVolumeClaimBuilder()
+        HasMetadata earlierClaim = admin.resource(new PersistentVolumeClaimBuilder()
                         .withNewMetadata()
                         .withName("home-late")
                         .withNamespace(ns)
-                        .addToLabels("made-by", "kubespawner")
+                        .addToLabels("app.kubernetes.io/managed-by", "jupyter-notebook-operator")
+                        .addToLabels("kubespawner.jupyterhub.org/instance", "nb-late")
                         .endMetadata()
                         .withNewSpec()
                         .withAccessModes("ReadWriteOnce")
@@ -136,10 +138,8 @@ class RestartIT {
                                 .getMetadata())
                         .satisfies(m -> {
                             assertThat(m.getUid())
-                                    .isEqualTo(foreignClaim.getMetadata().getUid());
-                            assertThat(m.getLabels())
-                                    .containsEntry("made-by", "kubespawner")
-                                    .doesNotContainKey(ManagedLabels.INSTANCE);
+                                    .isEqualTo(earlierClaim.getMetadata().getUid());
+                            assertThat(m.getLabels()).containsEntry(ManagedLabels.INSTANCE, "nb-late");
                         });
                 assertThat(late.getMetadata().getUid())
                         .isEqualTo(lateReady.getMetadata().getUid());

@@ -20,7 +20,8 @@ class TrimmedReadsTest {
       {"apiVersion": "v1", "kind": "Pod",
        "metadata": {"name": "jupyter-ada", "namespace": "hub", "resourceVersion": "42",
          "labels": {"kubespawner.jupyterhub.org/instance": "ada"}, %s,
-         "ownerReferences": [{"apiVersion": "kubespawner.jupyterhub.org/v1", "kind": "JupyterNotebookInstance",
+         "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "other", "uid": "u-0"},
+           {"apiVersion": "kubespawner.jupyterhub.org/v1", "kind": "JupyterNotebookInstance",
            "name": "ada", "uid": "u-1", "controller": true}]},
        "spec": {"containers": [{"name": "notebook", "image": "quay.io/jupyter/base-notebook:2025-01-06",
          "env": [{"name": "JUPYTERHUB_USER", "value": "ada"}]}]},
@@ -48,7 +49,19 @@ class TrimmedReadsTest {
         assertThat(pod.getStatus().getConditions())
                 .singleElement()
                 .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
-        assertThat(pod.getMetadata().getOwnerReferences()).isEmpty();
+        assertThat(pod.getMetadata().getOwnerReferences())
+                .as("only the controller's reference, which proves whose the pod is")
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getUid()).isEqualTo("u-1");
+                    assertThat(r.getKind()).isEqualTo("JupyterNotebookInstance");
+                });
+        assertThat(serialization
+                        .unmarshal(POD.replace("\"controller\": true", "\"controller\": false"), Pod.class)
+                        .getMetadata()
+                        .getOwnerReferences())
+                .as("no controller: no reference kept")
+                .isEmpty();
         assertThat(pod.getStatus().getPodIPs()).isEmpty();
         assertThat(pod.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
             assertThat(c.getName()).isEqualTo("notebook");
