@@ -260,7 +260,12 @@ def memory(b, controller, ns, have):
         if level > have:
             names = [f"nb-{i:05d}" for i in range(have, level)]
             say(f"kubeflow memory: {have} Notebooks; creating {len(names)} more to reach {level}")
-            step = burst(b, controller, ns, names)
+            try:
+                step = burst(b, controller, ns, names)
+            except CheckFailed as e:  # keep what was measured: the levels before, and how far this one got
+                rows.append({"ready_notebooks": None, "step_failed": str(e)[:600], "rss_mib": controller.rss_mib()})
+                say(f"kubeflow memory: the step to {level} failed: {e}")
+                break
             have = level
             settle(b, user=KUBEFLOW_USER, what="Kubeflow's controller")
         rows.append(

@@ -95,6 +95,9 @@ def kubeflow_section(s):
         "|---|---|---|---|---|",
     ]
     for row in s["memory"]:
+        if row.get("step_failed"):
+            out.append(f"| (next step not reached: {row['step_failed'][:300]}) | {row['rss_mib']:.0f} | - | - | - |")
+            continue
         go = row.get("go") or {}
         step = f"{row['step_all_ready_s']:.0f} s for {row['step_created']}" if row.get("step_all_ready_s") else "-"
         out.append(
@@ -197,7 +200,7 @@ def summary(results):
         )
     if mem or kf:
         ours = {row["ready_instances"]: row["rss_mib"] for row in (mem or {}).get("levels", [])}
-        theirs = {row["ready_notebooks"]: row["rss_mib"] for row in (kf or {}).get("memory", [])}
+        theirs = {r["ready_notebooks"]: r["rss_mib"] for r in (kf or {}).get("memory", []) if r.get("ready_notebooks")}
         for level in sorted(set(ours) | set(theirs)):
             rows.append(
                 (f"controller RSS at {level:,} Ready", [ours.get(level), None, theirs.get(level), None], "MiB", 0)

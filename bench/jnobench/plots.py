@@ -257,7 +257,9 @@ def _peer_plots(scenarios: dict, note: str) -> list[tuple[str, str, dict]]:
         levels = scenarios.get("memory", {}).get("levels")
         if levels:
             series["this operator: RSS"] = [(r["ready_instances"], r["rss_mib"]) for r in levels]
-        series[f"{KUBEFLOW}: RSS"] = [(r["ready_notebooks"], r["rss_mib"]) for r in kubeflow["memory"]]
+        series[f"{KUBEFLOW}: RSS"] = [
+            (r["ready_notebooks"], r["rss_mib"]) for r in kubeflow["memory"] if r.get("ready_notebooks")
+        ]
         title = "Controller memory against Ready servers"
         plots.append(("peers-memory", "memory_against_instances", {"series": series, "title": title, "note": note}))
     return plots
