@@ -203,6 +203,9 @@ def spawn_objects(
                     "unescaped_username": user,
                     "user_server": user,
                     "userid": "1",
+                    # the spawner fills these too: the claim's name and the hub's namespace (its network policy)
+                    "pvc_name": f"claim-{user}",
+                    "hub_namespace": namespace,
                     **(variables or {}),
                 },
                 "envSecretRef": {"name": name},
@@ -229,6 +232,20 @@ def install(namespace: str) -> None:
     kubectl("create", "serviceaccount", "hub", "-n", namespace)  # Z2JH's hub
     say(f"helm install jno (the chart's defaults) --namespace {namespace} --wait")
     helm("install", "jno", str(CHART), "--namespace", namespace, "--wait", "--timeout", "3m")
+    # The instance quota admits nothing until the quota controller has counted it once ("status unknown for quota").
+    wait_until(
+        "the instance quota counted",
+        lambda: kubectl(
+            "get",
+            "resourcequota",
+            "jno-jupyter-notebook-operator-instances",
+            "-n",
+            namespace,
+            "-o",
+            "jsonpath={.status.hard}",
+            check=False,
+        ),
+    )
 
 
 def operator_standin(namespace: str, work: Path) -> tuple[Local, int]:
@@ -395,7 +412,7 @@ def dashboard(namespace: str, work: Path, port: int) -> None:
         objects = []
         for i in range(8):
             objects += spawn_objects(namespace, f"burst{i}", template="burst")
-        objects += spawn_objects(namespace, "refused", {"cpu_limit": "64"}, template="burst")
+        objects += spawn_objects(namespace, "refused", {"image": "docker.io/example/miner:latest"}, template="burst")
         kubectl("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}))
         wait_until(
             "the burst to be Ready",

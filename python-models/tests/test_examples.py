@@ -67,7 +67,7 @@ def test_template_embeds_kubernetes_types():
     container = pod.spec.containers[0]
     assert container.image == "{image}"
     assert isinstance(container.env[0], EnvVar)
-    assert container.resources.limits["memory"] == "{mem_limit}"
+    assert container.resources.requests["memory"] == "1Gi"  # Z2JH's "1G", read the way KubeSpawner reads it
     assert template.spec.persistent_volume_claims[0].when_deleted is WhenDeleted.retain
     assert isinstance(template.spec.variables[0], TemplateVariable)
     # reserved words get a trailing underscore in Python and keep their name on the wire

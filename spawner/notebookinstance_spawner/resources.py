@@ -23,6 +23,8 @@ _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 MANAGED_BY = "notebookinstance-spawner"
+#: names the one instance whose pod may receive a Secret (the operator checks it before mounting the Secret)
+INSTANCE_LABEL = "kubespawner.jupyterhub.org/instance"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from tornado import web
 from traitlets import Bool, Callable, Dict, Float, Int, List, Unicode, Union, default
 
+from . import migration
 from . import profiles as profiles_module
 from .events import EventFeed
 from .instances import InstanceCache
 from .kube import KubeApi, refusal
+from .kubespawner_compat import DEFAULT_PVC_NAME_TEMPLATE, KubeSpawnerState, expand
 from .progress import ProgressLog
-from .resources import MANAGED_BY, check_name, common_labels, instance_body, secret_body, split_env
+from .resources import INSTANCE_LABEL, MANAGED_BY, check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
 from .variables import TemplateInfo, check_values
 
@@ -158,6 +160,13 @@ class NotebookInstanceSpawner(Spawner):
         "A burst of logins then reads each template once; the operator checks every instance against the "
         "template as it is anyway.",
     )
+    pvc_name_template = Unicode(
+        DEFAULT_PVC_NAME_TEMPLATE,
+        config=True,
+        help="""KubeSpawner's claim name template, for the `pvc_name` variable of servers without a remembered
+        claim (KubeSpawner's fields: {username}, {servername}, {user_server}, {escaped_username}, ...). A server's
+        claim name is remembered in its state, as KubeSpawner 7 does, and one KubeSpawner remembered is used.""",
+    )
 
     @default("ip")
     def _default_ip(self):
@@ -181,11 +190,20 @@ class NotebookInstanceSpawner(Spawner):
 
     instance_name: str | None = None
     secret_name: str | None = None
+    #: the home claim's name once known (remembered across starts, like KubeSpawner 7's pvc_name)
+    pvc_name: str | None = None
+    #: a server KubeSpawner started before the switch (its pod), until it is stopped or a new start replaces it
+    legacy_pod: str | None = None
+    legacy_namespace: str | None = None
     _kube: KubeApi | None = None  # tests (and embedders) may set their own
     _progress_log: ProgressLog | None = None
     _progress_tail: asyncio.Task | None = None
     _clients: ClassVar[dict[tuple, KubeApi]] = {}  # one API client per configuration, shared by all spawners
     _clients_lock: asyncio.Lock | None = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        migration.apply_kubespawner_defaults(self, set(kwargs))
 
     # ------------------------------------------------------------------------------------------------ naming
 
@@ -222,7 +240,30 @@ class NotebookInstanceSpawner(Spawner):
             "unescaped_servername": n.unescaped_servername,
             "user_server": n.user_server,
             "userid": str(self.user.id),
+            "pvc_name": self.pvc_name or self._claim_name(None),
+            "hub_namespace": self.hub_namespace,
         }
+
+    @property
+    def hub_namespace(self) -> str:
+        """The hub's own namespace (network policies of templates let its pods in and out)."""
+        if os.environ.get("POD_NAMESPACE"):
+            return os.environ["POD_NAMESPACE"]
+        if os.path.exists(SERVICE_ACCOUNT_NAMESPACE):
+            with open(SERVICE_ACCOUNT_NAMESPACE) as f:
+                return f.read().strip()
+        return self.namespace
+
+    def _claim_name(self, kubespawner: KubeSpawnerState | None) -> str:
+        """The claim KubeSpawner would mount for this server: remembered in its state (older names included), else
+        pvc_name_template's. Raises SpawnError when the template cannot be filled."""
+        fields = {"userid": self.user.id, "namespace": self.namespace, "hub_namespace": self.hub_namespace}
+        try:
+            if kubespawner is not None:
+                return kubespawner.claim_name(self.pvc_name_template, self.user.name, self.name, **fields)
+            return expand(self.pvc_name_template, self.user.name, self.name, **fields)
+        except (KeyError, ValueError, IndexError) as e:
+            raise SpawnError(f"Cannot start the server: pvc_name_template {self.pvc_name_template!r}: {e!r}") from None
 
     def format_string(self, s):
         """Spawner.format_string, with JupyterHub's own fields ({username}, {servername}, ...).
@@ -336,9 +377,12 @@ class NotebookInstanceSpawner(Spawner):
         args = None
         if self.send_args and template.allow_args:
             args = list(self.cmd) + list(self.get_args())
-        secret = secret_body(name=secret_name, namespace=namespace, names=names, env=env.secret, labels=labels)
+        instance_name = self._instance_name()
+        # the operator mounts a Secret only into the instance it is labelled for
+        secret_labels = {**labels, INSTANCE_LABEL: instance_name}
+        secret = secret_body(name=secret_name, namespace=namespace, names=names, env=env.secret, labels=secret_labels)
         instance = instance_body(
-            name=self._instance_name(),
+            name=instance_name,
             namespace=namespace,
             names=names,
             template_name=template.name,
@@ -374,6 +418,9 @@ class NotebookInstanceSpawner(Spawner):
             raise SpawnError(f"Cannot start the server: {e}") from None
         namespace, name = self.namespace, instance["metadata"]["name"]
         self.instance_name, self.secret_name = name, secret["metadata"]["name"]
+        self.legacy_pod = self.legacy_namespace = None
+        if "pvc_name" in variables:
+            self.pvc_name = variables["pvc_name"]  # remembered from now on, as KubeSpawner 7 does
 
         await kube.put_secret(secret)
         # Both subscriptions before the create: no change of the new instance, no Event about it, is missed.
@@ -503,6 +550,8 @@ class NotebookInstanceSpawner(Spawner):
 
     async def poll(self):
         name = self.instance_name
+        if not name and self.legacy_pod:
+            return await migration.poll_legacy(self)
         if not name:
             return 0
         kube = await self.kube()
@@ -526,6 +575,10 @@ class NotebookInstanceSpawner(Spawner):
         return 1
 
     async def stop(self, now=False):
+        if not self.instance_name and self.legacy_pod:
+            await migration.stop_legacy(self, now)
+            self.legacy_pod = self.legacy_namespace = None
+            return
         kube = await self.kube()
         namespace, name = self.namespace, self._instance_name()
         self.instance_name = name
@@ -561,19 +614,34 @@ class NotebookInstanceSpawner(Spawner):
             state["instance_name"] = self.instance_name
             state["secret_name"] = self.secret_name or self._secret_name()
             state["namespace"] = self.namespace
+        elif self.legacy_pod:  # KubeSpawner's keys, so a restarted hub still finds its server
+            state["pod_name"] = self.legacy_pod
+            state["namespace"] = self.legacy_namespace or self.namespace
+        if self.pvc_name:
+            state["pvc_name"] = self.pvc_name  # KubeSpawner's key: switching back keeps the claim too
         return state
 
     def load_state(self, state):
         super().load_state(state)
         self.instance_name = state.get("instance_name") or None
         self.secret_name = state.get("secret_name") or None
-        if state.get("namespace"):
+        if self.instance_name and state.get("namespace"):
             self.namespace = state["namespace"]
+        kubespawner = KubeSpawnerState.of(state)
+        if kubespawner is not None:
+            self.legacy_pod, self.legacy_namespace = kubespawner.pod_name, kubespawner.namespace
+            try:
+                self.pvc_name = self._claim_name(kubespawner)
+            except SpawnError as e:  # reported again at the next start; the hub must come up
+                self.log.error("%s: %s", self._log_name, e)
+        else:
+            self.pvc_name = state.get("pvc_name") or self.pvc_name
 
     def clear_state(self):
         super().clear_state()
         self.instance_name = None
         self.secret_name = None
+        self.legacy_pod = self.legacy_namespace = None  # pvc_name stays: the claim outlives the server
 
 
 async def _check_user_options(spawner: NotebookInstanceSpawner, user_options: dict) -> None:

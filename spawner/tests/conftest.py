@@ -28,9 +28,22 @@ def example(name: str) -> dict:
     return yaml.safe_load((REPO / "crds" / "examples" / name).read_text())
 
 
+#: the choices an admin typically offers on top of the example (variables users may set), for the options tests
+CHOICES = [
+    {"name": "cpu_limit", "description": "CPU limit, in cores.", "default": "2", "enum": ["1", "2", "4"]},
+    {"name": "mem_limit", "description": "Memory limit.", "default": "2G", "enum": ["1G", "2G", "4G", "8G"]},
+    {"name": "mem_guarantee", "description": "Memory request.", "default": "1G", "enum": ["512M", "1G", "2G"]},
+]
+
+
 @pytest.fixture
 def z2jh_template() -> dict:
-    return example("z2jh-default-template.yaml")
+    """crds/examples/z2jh-default-template.yaml, a second image and the CHOICES declared."""
+    template = example("z2jh-default-template.yaml")
+    image = next(v for v in template["spec"]["variables"] if v["name"] == "image")
+    image["enum"].append("quay.io/jupyter/scipy-notebook:2025-03-14")
+    template["spec"]["variables"] += copy.deepcopy(CHOICES)
+    return template
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ class FakeKube:
     _changed: asyncio.Condition | None = None
     _watches: list = field(default_factory=list)
     expire_before: int = 0  # watches from an older version get 410 Gone
+    forbidden: set = field(default_factory=set)  # resources whose every request is refused (403), as by RBAC
     refuse_create: dict = field(default_factory=dict)  # resource -> (code, reason, message) the API server answers
 
     # -------------------------------------------------------------------------------------- store and changes
@@ -142,18 +143,26 @@ class FakeKube:
         app.router.add_put("/api/v1/namespaces/{ns}/secrets/{name}", self._replace)
         app.router.add_delete("/api/v1/namespaces/{ns}/secrets/{name}", self._delete)
         app.router.add_get("/apis/events.k8s.io/v1/namespaces/{ns}/events", self._list)
+        # pods only for what a hub may still do with KubeSpawner's servers during a migration: read, delete
+        app.router.add_get("/api/v1/namespaces/{ns}/pods/{name}", self._read)
+        app.router.add_delete("/api/v1/namespaces/{ns}/pods/{name}", self._delete)
         return app
 
     @web.middleware
     async def _log(self, request, handler):
         self.requests.append((request.method, request.path, dict(request.query)))
+        if self._resource(request) in self.forbidden:
+            return self._status(403, "Forbidden", f"{request.method} {request.path} is forbidden")
         return await handler(request)
 
     @staticmethod
     def _resource(request) -> str:
         if "plural" in request.match_info:
             return request.match_info["plural"]
-        return "secrets" if "/secrets" in request.path else "events"
+        for resource in ("secrets", "pods"):
+            if f"/{resource}" in request.path:
+                return resource
+        return "events"
 
     @staticmethod
     def _status(code: int, reason: str, message: str) -> web.Response:

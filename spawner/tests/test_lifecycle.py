@@ -227,6 +227,7 @@ async def test_state_round_trip_lets_a_restarted_hub_find_the_server(spawner_fac
         "instance_name": "nb-ada-lovelace-example-org---7799473f",
         "secret_name": "nb-ada-lovelace-example-org---7799473f",
         "namespace": NAMESPACE,
+        "pvc_name": "claim-ada-lovelace-example-org---7799473f",  # remembered, as KubeSpawner 7 does
     }
 
     # the admin changed the name template since: the restarted hub still finds the running server
@@ -238,7 +239,7 @@ async def test_state_round_trip_lets_a_restarted_hub_find_the_server(spawner_fac
     assert fake.get(INSTANCES, NAMESPACE, "nb-ada-lovelace-example-org---7799473f") is None
     assert fake.get("secrets", NAMESPACE, "nb-ada-lovelace-example-org---7799473f") is None
     restarted.clear_state()
-    assert restarted.get_state() == {}
+    assert restarted.get_state() == {"pvc_name": "claim-ada-lovelace-example-org---7799473f"}
 
 
 async def test_named_servers_run_side_by_side(spawner_factory, fake):

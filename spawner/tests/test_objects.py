@@ -37,6 +37,8 @@ async def test_default_server_objects_follow_the_example(spawner_factory):
         "unescaped_servername": "",
         "user_server": "ada-lovelace-example-org---7799473f",
         "userid": "42",
+        "pvc_name": "claim-ada-lovelace-example-org---7799473f",
+        "hub_namespace": "jupyterhub",
         "mem_limit": "4G",
     }
     for key in (
@@ -119,13 +121,15 @@ async def test_labels_and_configured_names(spawner_factory):
     secret, instance = await build(spawner)
     assert instance["metadata"]["name"] == "nb-bob--x"
     assert secret["metadata"]["name"] == "nb-bob--x-env"
-    for obj in (secret, instance):
-        assert obj["metadata"]["labels"] == {
-            "app.kubernetes.io/managed-by": "notebookinstance-spawner",
-            "hub.jupyter.org/username": "bob",
-            "hub.jupyter.org/servername": "x",
-            "team": "a",
-        }
+    labels = {
+        "app.kubernetes.io/managed-by": "notebookinstance-spawner",
+        "hub.jupyter.org/username": "bob",
+        "hub.jupyter.org/servername": "x",
+        "team": "a",
+    }
+    assert instance["metadata"]["labels"] == labels
+    # the operator mounts a Secret only into the instance it names (a Secret named otherwise is refused)
+    assert secret["metadata"]["labels"] == labels | {"kubespawner.jupyterhub.org/instance": "nb-bob--x"}
 
 
 async def test_a_template_in_another_namespace_is_referenced_with_it(spawner_factory, fake, z2jh_template):

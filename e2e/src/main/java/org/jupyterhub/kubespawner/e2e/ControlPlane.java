@@ -1,5 +1,8 @@
 package org.jupyterhub.kubespawner.e2e;
 
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,6 +95,48 @@ public final class ControlPlane implements BeforeAllCallback, AfterAllCallback {
             clients.add(client);
         }
         return client;
+    }
+
+    /**
+     * Grants a ServiceAccount exactly some rules in a namespace: a Role with them and a RoleBinding to the account.
+     * RBAC takes a moment to apply them everywhere; callers wait for the first allowed request.
+     *
+     * @param namespace the namespace of the Role, the binding and the ServiceAccount
+     * @param serviceAccount the ServiceAccount's name
+     * @param role the Role's name (the binding is named {@code <role>-<serviceAccount>})
+     * @param rules what the Role allows
+     */
+    public void grant(String namespace, String serviceAccount, String role, PolicyRule... rules) {
+        KubernetesClient admin = admin();
+        admin.rbac()
+                .roles()
+                .inNamespace(namespace)
+                .resource(new RoleBuilder()
+                        .withNewMetadata()
+                        .withName(role)
+                        .endMetadata()
+                        .withRules(rules)
+                        .build())
+                .create();
+        admin.rbac()
+                .roleBindings()
+                .inNamespace(namespace)
+                .resource(new RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName(role + "-" + serviceAccount)
+                        .endMetadata()
+                        .withNewRoleRef()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("Role")
+                        .withName(role)
+                        .endRoleRef()
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName(serviceAccount)
+                        .withNamespace(namespace)
+                        .endSubject()
+                        .build())
+                .create();
     }
 
     /**

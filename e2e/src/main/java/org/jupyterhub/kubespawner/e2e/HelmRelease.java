@@ -46,7 +46,28 @@ public final class HelmRelease implements AutoCloseable {
             args.add(set);
         }
         run(cluster, args);
+        awaitQuotasCounted(cluster, namespace);
         return new HelmRelease(cluster, name, namespace);
+    }
+
+    /**
+     * The chart's instance quota admits no instance until the quota controller has counted it once (the API server
+     * answers "status unknown for quota" meanwhile), which takes a moment after an install on a loaded machine.
+     */
+    private static void awaitQuotasCounted(ControlPlane cluster, String namespace) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (cluster.admin().resourceQuotas().inNamespace(namespace).list().getItems().stream()
+                .anyMatch(q -> q.getStatus() == null || q.getStatus().getHard() == null)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the quotas in " + namespace + " were not counted within 60 s");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     /**

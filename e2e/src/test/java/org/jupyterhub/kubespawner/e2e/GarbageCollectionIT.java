@@ -63,16 +63,7 @@ class GarbageCollectionIT {
     }
 
     private static Pod pod(String name, OwnerReference owner) {
-        PodBuilder pod = new PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("main")
-                .withImage("registry.k8s.io/pause:3.10")
-                .endContainer()
-                .endSpec();
+        PodBuilder pod = PausePods.pausePod(name);
         if (owner != null) {
             pod.editMetadata().withOwnerReferences(owner).endMetadata();
         }

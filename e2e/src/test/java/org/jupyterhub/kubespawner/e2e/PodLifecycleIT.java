@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,17 +35,7 @@ class PodLifecycleIT {
 
     @Test
     void plainPodRunsAndGetsAnIpThatALocalProcessCanListenOn() throws IOException {
-        Pod pod = new PodBuilder()
-                .withNewMetadata()
-                .withName("plain")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("main")
-                .withImage("registry.k8s.io/pause:3.10")
-                .endContainer()
-                .endSpec()
-                .build();
+        Pod pod = PausePods.pausePod("plain").build();
 
         cluster.admin().pods().inNamespace(cluster.namespace()).resource(pod).create();
         Pod running = cluster.admin()

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -26,41 +26,15 @@ class ServiceAccountRbacIT {
 
         assertForbidden(() -> reader.configMaps().inNamespace(ns).list());
 
-        cluster.admin()
-                .rbac()
-                .roles()
-                .inNamespace(ns)
-                .resource(new RoleBuilder()
-                        .withNewMetadata()
-                        .withName("configmap-reader")
-                        .endMetadata()
-                        .addNewRule()
+        cluster.grant(
+                ns,
+                "reader",
+                "configmap-reader",
+                new PolicyRuleBuilder()
                         .withApiGroups("")
                         .withResources("configmaps")
                         .withVerbs("get", "list")
-                        .endRule()
-                        .build())
-                .create();
-        cluster.admin()
-                .rbac()
-                .roleBindings()
-                .inNamespace(ns)
-                .resource(new RoleBindingBuilder()
-                        .withNewMetadata()
-                        .withName("reader-reads-configmaps")
-                        .endMetadata()
-                        .withNewRoleRef()
-                        .withApiGroup("rbac.authorization.k8s.io")
-                        .withKind("Role")
-                        .withName("configmap-reader")
-                        .endRoleRef()
-                        .addNewSubject()
-                        .withKind("ServiceAccount")
-                        .withName("reader")
-                        .withNamespace(ns)
-                        .endSubject()
-                        .build())
-                .create();
+                        .build());
         cluster.admin()
                 .configMaps()
                 .inNamespace(ns)

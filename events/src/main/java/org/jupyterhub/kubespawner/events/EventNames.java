@@ -16,10 +16,6 @@ import java.util.regex.Pattern;
  */
 final class EventNames {
 
-    /** DNS-1123 subdomain, which Event names must be. */
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
     private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^a-z0-9]+");
 
     /** 253 allowed, minus the dot and 16 hex chars of the suffix, with some room to spare. */
@@ -39,7 +35,7 @@ final class EventNames {
      */
     static String prefix(String regardingName) {
         String name = regardingName.toLowerCase(Locale.ROOT);
-        if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+        if (!Names.isDns1123Subdomain(name)) { // Event names must be DNS-1123 subdomains
             name = NOT_ALPHANUMERIC.matcher(name).replaceAll("-");
         }
         if (name.length() > MAX_PREFIX_LENGTH) {
@@ -52,16 +48,12 @@ final class EventNames {
     private static String trimNonAlphanumeric(String name) {
         int start = 0;
         int end = name.length();
-        while (start < end && !isAlphanumeric(name.charAt(start))) {
+        while (start < end && !Names.isLowerAlphanumeric(name.charAt(start))) {
             start++;
         }
-        while (end > start && !isAlphanumeric(name.charAt(end - 1))) {
+        while (end > start && !Names.isLowerAlphanumeric(name.charAt(end - 1))) {
             end--;
         }
         return name.substring(start, end);
-    }
-
-    private static boolean isAlphanumeric(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 }

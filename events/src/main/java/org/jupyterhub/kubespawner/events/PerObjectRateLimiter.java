@@ -14,30 +14,26 @@ import java.util.Map;
 final class PerObjectRateLimiter {
 
     private final int burst;
-    private final long refillNanos;
+    private final Duration refillEvery;
     private final Clock clock;
-    private final Map<String, Bucket> buckets = new HashMap<>();
+    private final Map<String, TokenBucket> buckets = new HashMap<>();
 
     PerObjectRateLimiter(int burst, Duration refillEvery, Clock clock) {
         this.burst = burst;
-        this.refillNanos = Math.max(1, refillEvery.toNanos());
+        this.refillEvery = refillEvery;
         this.clock = clock;
     }
 
     boolean tryAcquire(String object) {
-        Bucket bucket = buckets.computeIfAbsent(object, o -> new Bucket(burst, nowNanos()));
-        bucket.refill(nowNanos());
-        if (bucket.tokens == 0) {
-            return false;
-        }
-        bucket.tokens--;
-        return true;
+        long now = nowNanos();
+        return buckets.computeIfAbsent(object, o -> new TokenBucket(burst, refillEvery, now))
+                .tryAcquire(now);
     }
 
     /** Forgets objects whose bucket is full again: they behave exactly like new ones, and memory stays bounded. */
     void forgetIdle() {
         long now = nowNanos();
-        buckets.values().removeIf(bucket -> bucket.refill(now) == burst);
+        buckets.values().removeIf(bucket -> bucket.isFull(now));
     }
 
     int trackedObjects() {
@@ -47,27 +43,5 @@ final class PerObjectRateLimiter {
     private long nowNanos() {
         var instant = clock.instant();
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-    }
-
-    private final class Bucket {
-        int tokens;
-        long lastRefill;
-
-        Bucket(int tokens, long now) {
-            this.tokens = tokens;
-            this.lastRefill = now;
-        }
-
-        int refill(long now) {
-            long earned = (now - lastRefill) / refillNanos;
-            if (earned > 0) {
-                tokens = (int) Math.min(burst, tokens + earned);
-                lastRefill += earned * refillNanos;
-            }
-            if (tokens == burst) {
-                lastRefill = now; // a full bucket does not save up
-            }
-            return tokens;
-        }
     }
 }

@@ -30,13 +30,29 @@ final class RecorderWorker implements Runnable {
     private static final long POLL_MILLIS = 100;
     private static final long MAINTENANCE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * What all workers of a recorder share: all of it is thread-safe.
+     *
+     * @param writer the Event writes
+     * @param namespaces namespaces given up on because they are being deleted
+     * @param events turns a series into an Event
+     * @param audit the JSON lines
+     * @param counters the recorder's counters
+     */
+    record Shared(
+            KubernetesEventWriter writer,
+            NamespaceGate namespaces,
+            EventFactory events,
+            AuditLog audit,
+            Counters counters) {}
+
     private final BlockingQueue<Occurrence> queue;
     private final KubernetesEventWriter writer;
     private final NamespaceGate namespaces;
     private final EventFactory events;
     private final AuditLog audit;
-    private final PerObjectRateLimiter rateLimiter;
     private final Counters counters;
+    private final PerObjectRateLimiter rateLimiter;
     private final Clock clock;
     private final Duration window;
     private final String reportingController;
@@ -49,31 +65,24 @@ final class RecorderWorker implements Runnable {
     private volatile boolean draining;
     private volatile boolean abandoned;
 
-    RecorderWorker(
-            BlockingQueue<Occurrence> queue,
-            KubernetesEventWriter writer,
-            NamespaceGate namespaces,
-            EventFactory events,
-            AuditLog audit,
-            PerObjectRateLimiter rateLimiter,
-            Counters counters,
-            Clock clock,
-            Duration window,
-            String reportingController,
-            int maxSeries,
-            Duration writeDelay) {
+    /**
+     * @param queue this worker's own queue
+     * @param settings the recorder's settings: window, rate limit, this lane's share of the series, write delay
+     * @param shared what the workers share
+     */
+    RecorderWorker(BlockingQueue<Occurrence> queue, RecorderSettings settings, Shared shared) {
         this.queue = queue;
-        this.writer = writer;
-        this.namespaces = namespaces;
-        this.events = events;
-        this.audit = audit;
-        this.rateLimiter = rateLimiter;
-        this.counters = counters;
-        this.clock = clock;
-        this.window = window;
-        this.reportingController = reportingController;
-        this.maxSeries = maxSeries;
-        this.writeDelay = writeDelay;
+        this.writer = shared.writer();
+        this.namespaces = shared.namespaces();
+        this.events = shared.events();
+        this.audit = shared.audit();
+        this.counters = shared.counters();
+        this.clock = settings.clock();
+        this.rateLimiter = new PerObjectRateLimiter(settings.rateLimitBurst(), settings.rateLimitRefill(), clock);
+        this.window = settings.aggregationWindow();
+        this.reportingController = settings.reportingController();
+        this.maxSeries = settings.laneMaxSeries();
+        this.writeDelay = settings.writeDelay();
     }
 
     /** Finish what is queued, write pending series counts, then stop. */

@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,13 +19,13 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -54,9 +53,11 @@ class EventRecorderConcurrencyTest {
     KubernetesMockServer server;
     KubernetesClient client;
 
-    private final AuditLogCapture audit = new AuditLogCapture();
+    @RegisterExtension
+    final Recorders recorders = new Recorders(() -> client);
+
+    private final AuditLogCapture audit = recorders.audit;
     private final ListAppender<ILoggingEvent> recorderLog = new ListAppender<>();
-    private EventRecorder recorder;
 
     @BeforeEach
     void captureRecorderLog() {
@@ -65,37 +66,16 @@ class EventRecorderConcurrencyTest {
     }
 
     @AfterEach
-    void closeRecorder() {
+    void releaseRecorderLog() {
         ((Logger) LoggerFactory.getLogger(EventRecorder.class)).detachAppender(recorderLog);
-        if (recorder != null) {
-            recorder.close();
-        }
-    }
-
-    private EventRecorder start(EventRecorder.Builder builder) {
-        recorder = builder.build();
-        return recorder;
-    }
-
-    private EventRecorder.Builder builder() {
-        return EventRecorder.builder(client)
-                .reportingController("kubespawner.jupyterhub.org/operator")
-                .reportingInstance("operator-0")
-                .auditLogger(audit.loggerName);
     }
 
     private static Pod pod(String namespace, String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace)
-                .withName(name)
-                .withUid("uid-" + name)
-                .endMetadata()
-                .build();
+        return Recorders.pod(namespace, name);
     }
 
     private static int laneOf(Pod pod, int writers) {
-        return EventRecorder.laneOf(
+        return WriterLanes.laneOf(
                 new ObjectReferenceBuilder()
                         .withNamespace(pod.getMetadata().getNamespace())
                         .withName(pod.getMetadata().getName())
@@ -124,14 +104,6 @@ class EventRecorderConcurrencyTest {
                 .build();
     }
 
-    private List<RecordedRequest> takeAllRequests() throws InterruptedException {
-        List<RecordedRequest> requests = new ArrayList<>();
-        for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
-            requests.add(r);
-        }
-        return requests;
-    }
-
     private static long requestsTo(List<RecordedRequest> requests, String path) {
         return requests.stream().filter(r -> r.getPath().startsWith(path)).count();
     }
@@ -150,7 +122,7 @@ class EventRecorderConcurrencyTest {
                 .withPath(events("users"))
                 .andReply(201, request -> request.getBody().readUtf8())
                 .always();
-        EventRecorder recorder = start(builder().writers(4).drainTimeout(Duration.ofMillis(100)));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(4).drainTimeout(Duration.ofMillis(100)));
         Pod slow = pod("slow", "jupyter-slow");
         List<Pod> others = IntStream.range(0, 100)
                 .mapToObj(i -> pod("users", "jupyter-user-" + i))
@@ -186,8 +158,8 @@ class EventRecorderConcurrencyTest {
                 .withPath(events("users"))
                 .andReply(201, request -> request.getBody().readUtf8())
                 .always();
-        EventRecorder recorder =
-                start(builder().writers(4).clock(clock).terminatingNamespaceGiveUp(Duration.ofSeconds(60)));
+        EventRecorder recorder = recorders.start(
+                recorders.builder().writers(4).clock(clock).terminatingNamespaceGiveUp(Duration.ofSeconds(60)));
 
         recorder.record(pod("doomed", "claim-0"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 1);
@@ -199,7 +171,7 @@ class EventRecorderConcurrencyTest {
                 .until(() ->
                         recorder.stats().created() == 20 && recorder.stats().droppedNamespaceTerminating() == 21);
 
-        List<RecordedRequest> requests = takeAllRequests();
+        List<RecordedRequest> requests = Recorders.takeAllRequests(server);
         assertThat(requestsTo(requests, events("doomed")))
                 .as("only the first refusal went out")
                 .isEqualTo(1);
@@ -217,7 +189,8 @@ class EventRecorderConcurrencyTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 22);
         recorder.record(pod("doomed", "claim-1"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 23);
-        assertThat(requestsTo(takeAllRequests(), events("doomed"))).isEqualTo(1);
+        assertThat(requestsTo(Recorders.takeAllRequests(server), events("doomed")))
+                .isEqualTo(1);
 
         // Recreated meanwhile: after the next period the Event is written again.
         clock.advance(Duration.ofSeconds(61));
@@ -251,7 +224,7 @@ class EventRecorderConcurrencyTest {
                 .endDetails()
                 .build();
         server.expect().post().withPath(events("gone")).andReturn(404, gone).always();
-        EventRecorder recorder = start(builder().writers(2));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(2));
 
         recorder.record(pod("gone", "claim-a"), EventType.NORMAL, "ClaimRetained", "Stop", "kept");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 1);
@@ -260,7 +233,8 @@ class EventRecorderConcurrencyTest {
                         recorder.record(pod("gone", "claim-" + i), EventType.NORMAL, "ClaimRetained", "Stop", "kept"));
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedNamespaceTerminating() == 11);
 
-        assertThat(requestsTo(takeAllRequests(), events("gone"))).isEqualTo(1);
+        assertThat(requestsTo(Recorders.takeAllRequests(server), events("gone")))
+                .isEqualTo(1);
         assertThat(recorder.stats().droppedApiError()).isZero();
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
@@ -16,12 +15,11 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The recorder against an API server scripted request by request: failures, a stuck server, and which verbs the
@@ -43,36 +41,13 @@ class EventRecorderFailureTest {
     KubernetesMockServer server;
     KubernetesClient client;
 
-    private final AuditLogCapture audit = new AuditLogCapture();
-    private EventRecorder recorder;
+    @RegisterExtension
+    final Recorders recorders = new Recorders(() -> client);
 
-    private EventRecorder start(EventRecorder.Builder builder) {
-        recorder = builder.build();
-        return recorder;
-    }
-
-    private EventRecorder.Builder builder() {
-        return EventRecorder.builder(client)
-                .reportingController("kubespawner.jupyterhub.org/operator")
-                .reportingInstance("operator-0")
-                .auditLogger(audit.loggerName);
-    }
-
-    @AfterEach
-    void closeRecorder() {
-        if (recorder != null) {
-            recorder.close();
-        }
-    }
+    private final AuditLogCapture audit = recorders.audit;
 
     private static Pod pod(String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withNamespace("users")
-                .withName(name)
-                .withUid("uid-" + name)
-                .endMetadata()
-                .build();
+        return Recorders.pod("users", name);
     }
 
     private static Object status(int code, String reason) {
@@ -84,14 +59,6 @@ class EventRecorderFailureTest {
                 .build();
     }
 
-    private List<RecordedRequest> takeAllRequests() throws InterruptedException {
-        List<RecordedRequest> requests = new ArrayList<>();
-        for (RecordedRequest r; (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; ) {
-            requests.add(r);
-        }
-        return requests;
-    }
-
     @Test
     void serverErrorsAreSwallowedAndCounted() {
         server.expect()
@@ -99,7 +66,7 @@ class EventRecorderFailureTest {
                 .withPath(EVENTS)
                 .andReturn(500, status(500, "InternalError"))
                 .always();
-        EventRecorder recorder = start(builder());
+        EventRecorder recorder = recorders.start(recorders.builder());
 
         recorder.record(pod("a"), EventType.NORMAL, "Created", "Create", "one");
         recorder.record(pod("b"), EventType.NORMAL, "Created", "Create", "two");
@@ -123,7 +90,7 @@ class EventRecorderFailureTest {
                 .withPath(EVENTS)
                 .andReply(201, request -> request.getBody().readUtf8())
                 .once();
-        EventRecorder recorder = start(builder());
+        EventRecorder recorder = recorders.start(recorders.builder());
 
         recorder.record(pod("a"), EventType.WARNING, "Denied", "Admit", "same");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().droppedApiError() == 1);
@@ -141,7 +108,7 @@ class EventRecorderFailureTest {
                 .withPath(EVENTS)
                 .andReply(201, request -> request.getBody().readUtf8())
                 .once();
-        try (EventRecorder earlier = builder().clock(clock).build()) {
+        try (EventRecorder earlier = recorders.builder().clock(clock).build()) {
             earlier.record(pod("a"), EventType.WARNING, "BackOff", "Start", "back-off");
             await().atMost(Duration.ofSeconds(10)).until(() -> earlier.stats().created() == 1);
         }
@@ -169,13 +136,13 @@ class EventRecorderFailureTest {
                 .always();
         clock.advance(Duration.ofMinutes(1));
 
-        EventRecorder recorder = start(builder().clock(clock));
+        EventRecorder recorder = recorders.start(recorders.builder().clock(clock));
         recorder.record(pod("a"), EventType.WARNING, "BackOff", "Start", "back-off");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 1);
         recorder.record(pod("a"), EventType.WARNING, "BackOff", "Start", "back-off");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 2);
 
-        List<RecordedRequest> requests = takeAllRequests();
+        List<RecordedRequest> requests = Recorders.takeAllRequests(server);
         assertThat(requests).extracting(RecordedRequest::getMethod).containsExactly("POST", "PATCH", "PATCH", "PATCH");
         assertThat(requests)
                 .extracting(RecordedRequest::getPath)
@@ -204,7 +171,8 @@ class EventRecorderFailureTest {
                     return request.getBody().readUtf8();
                 })
                 .always();
-        EventRecorder recorder = start(builder().queueCapacity(2).writers(1)); // one queue of 2, one writer
+        EventRecorder recorder =
+                recorders.start(recorders.builder().queueCapacity(2).writers(1)); // one queue of 2, one writer
         try {
             recorder.record(pod("a"), EventType.NORMAL, "Created", "Create", "taken by the worker");
             assertThat(serverEntered.await(10, TimeUnit.SECONDS)).isTrue();

@@ -11,8 +11,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -163,41 +162,15 @@ class EventRecorderIT {
     @Test
     void aServiceAccountWithOnlyCreateAndPatchOnEventsCanRecordAndContinueSeries() {
         String ns = cluster.namespace();
-        cluster.admin()
-                .rbac()
-                .roles()
-                .inNamespace(ns)
-                .resource(new RoleBuilder()
-                        .withNewMetadata()
-                        .withName("event-recorder")
-                        .endMetadata()
-                        .addNewRule()
+        cluster.grant(
+                ns,
+                "recorder",
+                "event-recorder",
+                new PolicyRuleBuilder()
                         .withApiGroups("events.k8s.io")
                         .withResources("events")
                         .withVerbs("create", "patch")
-                        .endRule()
-                        .build())
-                .create();
-        cluster.admin()
-                .rbac()
-                .roleBindings()
-                .inNamespace(ns)
-                .resource(new RoleBindingBuilder()
-                        .withNewMetadata()
-                        .withName("recorder-records-events")
-                        .endMetadata()
-                        .withNewRoleRef()
-                        .withApiGroup("rbac.authorization.k8s.io")
-                        .withKind("Role")
-                        .withName("event-recorder")
-                        .endRoleRef()
-                        .addNewSubject()
-                        .withKind("ServiceAccount")
-                        .withName("recorder")
-                        .withNamespace(ns)
-                        .endSubject()
-                        .build())
-                .create();
+                        .build());
         String as = "--as=system:serviceaccount:" + ns + ":recorder";
         await().atMost(PATIENCE)
                 .until(() -> cluster.kubectl("auth", "can-i", "patch", "events.events.k8s.io", as)

@@ -19,40 +19,30 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The recorder against fabric8's CRUD mock API server: what ends up in the Event objects, and in the counters. */
 @EnableKubernetesMockClient(crud = true)
 class EventRecorderTest {
 
-    private static final String CONTROLLER = "kubespawner.jupyterhub.org/operator";
+    private static final String CONTROLLER = Recorders.CONTROLLER;
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00.123456789Z");
 
     KubernetesClient client;
 
+    @RegisterExtension
+    final Recorders recorders = new Recorders(() -> client);
+
     private final MutableClock clock = new MutableClock(T0);
-    private final AuditLogCapture audit = new AuditLogCapture();
-    private EventRecorder recorder;
+    private final AuditLogCapture audit = recorders.audit;
 
     private EventRecorder.Builder builder() {
-        return EventRecorder.builder(client)
-                .reportingController(CONTROLLER)
-                .reportingInstance("operator-0")
-                .auditLogger(audit.loggerName)
-                .clock(clock);
+        return recorders.builder().clock(clock);
     }
 
     private EventRecorder start(EventRecorder.Builder builder) {
-        recorder = builder.build();
-        return recorder;
-    }
-
-    @AfterEach
-    void closeRecorder() {
-        if (recorder != null) {
-            recorder.close();
-        }
+        return recorders.start(builder);
     }
 
     private static Pod pod(String namespace, String name, String uid) {

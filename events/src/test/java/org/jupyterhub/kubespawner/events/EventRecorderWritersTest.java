@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -16,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.events.AuditLogCapture.Line;
 
 /** Several writer threads on fabric8's CRUD mock API server: routing, order per object, exact counters. */
@@ -26,36 +25,13 @@ class EventRecorderWritersTest {
 
     KubernetesClient client;
 
-    private final AuditLogCapture audit = new AuditLogCapture();
-    private EventRecorder recorder;
+    @RegisterExtension
+    final Recorders recorders = new Recorders(() -> client);
 
-    private EventRecorder start(EventRecorder.Builder builder) {
-        recorder = builder.build();
-        return recorder;
-    }
-
-    private EventRecorder.Builder builder() {
-        return EventRecorder.builder(client)
-                .reportingController("kubespawner.jupyterhub.org/operator")
-                .reportingInstance("operator-0")
-                .auditLogger(audit.loggerName);
-    }
-
-    @AfterEach
-    void closeRecorder() {
-        if (recorder != null) {
-            recorder.close();
-        }
-    }
+    private final AuditLogCapture audit = recorders.audit;
 
     private static Pod pod(String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withNamespace("users")
-                .withName(name)
-                .withUid("uid-" + name)
-                .endMetadata()
-                .build();
+        return Recorders.pod("users", name);
     }
 
     private static String regardingName(Line line) {
@@ -64,7 +40,7 @@ class EventRecorderWritersTest {
 
     @Test
     void eachObjectsEventsKeepTheirOrderWhileSeveralThreadsWrite() {
-        EventRecorder recorder = start(builder().writers(4));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(4));
         List<String> objects =
                 IntStream.range(0, 40).mapToObj(i -> "jupyter-user-" + i).toList();
         int steps = 15; // below the rate limit's burst of 25, so every one is created
@@ -117,16 +93,16 @@ class EventRecorderWritersTest {
                 new ObjectReferenceBuilder(withUid).withUid(null).build();
 
         for (int writers = 1; writers <= 16; writers++) {
-            int lane = EventRecorder.laneOf(withUid, writers);
+            int lane = WriterLanes.laneOf(withUid, writers);
             assertThat(lane).isBetween(0, writers - 1);
-            assertThat(EventRecorder.laneOf(recreated, writers)).isEqualTo(lane);
-            assertThat(EventRecorder.laneOf(withoutUid, writers)).isEqualTo(lane);
+            assertThat(WriterLanes.laneOf(recreated, writers)).isEqualTo(lane);
+            assertThat(WriterLanes.laneOf(withoutUid, writers)).isEqualTo(lane);
         }
         long lanesUsed = IntStream.range(0, 100)
                 .mapToObj(i -> new ObjectReferenceBuilder(withUid)
                         .withName("jupyter-user-" + i)
                         .build())
-                .mapToInt(reference -> EventRecorder.laneOf(reference, 4))
+                .mapToInt(reference -> WriterLanes.laneOf(reference, 4))
                 .distinct()
                 .count();
         assertThat(lanesUsed).isEqualTo(4);
@@ -135,7 +111,7 @@ class EventRecorderWritersTest {
     @Test
     void countersAreExactAfterCloseWithSeveralWriters() {
         // 2 writes per object per hour: the create and one series patch; the other repeats wait for close().
-        EventRecorder recorder = start(builder().writers(4).rateLimit(2, Duration.ofHours(1)));
+        EventRecorder recorder = recorders.start(recorders.builder().writers(4).rateLimit(2, Duration.ofHours(1)));
         List<String> objects =
                 IntStream.range(0, 60).mapToObj(i -> "jupyter-user-" + i).toList();
         for (int repeat = 0; repeat < 4; repeat++) {

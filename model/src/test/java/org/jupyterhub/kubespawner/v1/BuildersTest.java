@@ -22,7 +22,8 @@ class BuildersTest {
         variables.put("unescaped_servername", "");
         variables.put("user_server", user);
         variables.put("userid", "42");
-        variables.put("mem_limit", "4G");
+        variables.put("pvc_name", "claim-" + user);
+        variables.put("hub_namespace", "jupyterhub");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("JUPYTERHUB_API_URL", "http://hub:8081/hub/api");
         env.put("JUPYTERHUB_USER", "ada.lovelace@example.org");

@@ -46,7 +46,24 @@ class ExamplesRoundTripTest {
     @Test
     void placeholdersInTypedFieldsStayLiteral() {
         // Quantities and int-or-strings are typed in fabric8's model; a placeholder in them must survive untouched.
-        String original = Examples.read(Examples.example("z2jh-default-template.yaml"));
+        String original = """
+                apiVersion: kubespawner.jupyterhub.org/v1
+                kind: JupyterNotebookInstanceTemplate
+                metadata:
+                  name: choices
+                spec:
+                  variables:
+                  - {name: cpu_limit, default: "2"}
+                  - {name: mem_limit, default: 2Gi}
+                  pods:
+                  - name: jupyter-{user_server}
+                    spec:
+                      containers:
+                      - name: notebook
+                        image: quay.io/jupyter/base-notebook
+                        resources:
+                          limits: {cpu: "{cpu_limit}", memory: "{mem_limit}"}
+                """;
         JupyterNotebookInstanceTemplate parsed =
                 Serialization.unmarshal(original, JupyterNotebookInstanceTemplate.class);
 
@@ -60,6 +77,15 @@ class ExamplesRoundTripTest {
                 .getLimits();
         assertThat(limits.get("memory").toString()).isEqualTo("{mem_limit}");
         assertThat(limits.get("cpu").toString()).isEqualTo("{cpu_limit}");
+        assertThat(Serialization.asYaml(parsed)).contains(placeholdersOf(original));
+    }
+
+    @Test
+    void theExamplesPlaceholdersSurvive() {
+        String original = Examples.read(Examples.example("z2jh-default-template.yaml"));
+        JupyterNotebookInstanceTemplate parsed =
+                Serialization.unmarshal(original, JupyterNotebookInstanceTemplate.class);
+        assertThat(placeholdersOf(original)).contains("{pvc_name}", "{image}", "{hub_namespace}");
         assertThat(Serialization.asYaml(parsed)).contains(placeholdersOf(original));
     }
 

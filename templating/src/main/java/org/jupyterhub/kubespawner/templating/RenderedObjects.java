@@ -1,38 +1,50 @@
 package org.jupyterhub.kubespawner.templating;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Everything a template rendered to, each list in ascending weight order (ties keep template order).
+ * Everything a template rendered to.
  *
- * @param persistentVolumeClaims the claims
- * @param services the services
- * @param networkPolicies the network policies
- * @param pods the pods; exactly one has {@link RenderedPod#notebook()} set
+ * @param objects every object in creation order: by {@link ObjectKind#creationGroup()}, then ascending weight, ties
+ *     in template order
+ * @param notebook the notebook server, one of the pods
  */
-public record RenderedObjects(
-        List<RenderedClaim> persistentVolumeClaims,
-        List<RenderedService> services,
-        List<RenderedNetworkPolicy> networkPolicies,
-        List<RenderedPod> pods) {
+public record RenderedObjects(List<RenderedObject> objects, NotebookServer notebook) {
 
     /**
-     * Copies the lists so the record stays immutable.
+     * Copies the list so the record stays immutable.
      *
-     * @param persistentVolumeClaims see {@link #persistentVolumeClaims()}
-     * @param services see {@link #services()}
-     * @param networkPolicies see {@link #networkPolicies()}
-     * @param pods see {@link #pods()}
+     * @param objects see {@link #objects()}
+     * @param notebook see {@link #notebook()}
      */
     public RenderedObjects {
-        persistentVolumeClaims = List.copyOf(persistentVolumeClaims);
-        services = List.copyOf(services);
-        networkPolicies = List.copyOf(networkPolicies);
-        pods = List.copyOf(pods);
+        objects = List.copyOf(objects);
+        Objects.requireNonNull(notebook, "notebook");
     }
 
-    /** @return the pod that runs the notebook server */
-    public RenderedPod notebookPod() {
-        return pods.stream().filter(RenderedPod::notebook).findFirst().orElseThrow();
+    /**
+     * The objects of one kind.
+     *
+     * @param kind a row of {@link ObjectKind#ALL}
+     * @return its rendered objects, in ascending weight (ties in template order)
+     */
+    public List<RenderedObject> of(ObjectKind<?> kind) {
+        return objects.stream().filter(o -> o.kind() == kind).toList();
+    }
+
+    /**
+     * The objects of one kind, typed.
+     *
+     * @param kind a row of {@link ObjectKind#ALL}
+     * @param <T> its fabric8 type
+     * @return its rendered objects, in ascending weight (ties in template order)
+     */
+    public <T extends HasMetadata> List<T> objectsOf(ObjectKind<T> kind) {
+        return objects.stream()
+                .filter(o -> o.kind() == kind)
+                .map(o -> kind.cast(o.object()))
+                .toList();
     }
 }

@@ -54,26 +54,30 @@ class CompiledTemplateTest {
         assertThat(template.problems()).isEmpty();
         assertThat(template.usedBuiltins()).containsExactly("instance_name");
         RenderedObjects objects = success(template.render(Map.of("user", "ada"), BUILTINS));
-        RenderedPod pod = objects.notebookPod();
+        NotebookServer pod = objects.notebook();
         assertThat(pod.pod().getMetadata().getName()).isEqualTo("jupyter-ada");
         assertThat(pod.pod().getMetadata().getLabels())
                 .containsExactly(Map.entry("hub.jupyter.org/username", "ada"), Map.entry("instance", "inst"));
         assertThat(pod.pod().getSpec().getContainers().get(0).getImage())
                 .isEqualTo("quay.io/jupyter/base-notebook:latest");
         assertThat(pod.pod().getKind()).isEqualTo("Pod");
-        assertThat(pod.notebookContainer()).isEqualTo("notebook");
-        assertThat(pod.notebookPort()).isEqualTo(CompiledTemplate.DEFAULT_NOTEBOOK_PORT);
-        assertThat(objects.persistentVolumeClaims()).isEmpty();
+        assertThat(pod.container()).isEqualTo("notebook");
+        assertThat(pod.port()).isEqualTo(CompiledTemplate.DEFAULT_NOTEBOOK_PORT);
+        assertThat(objects.objects()).singleElement().satisfies(o -> {
+            assertThat(o.object()).isSameAs(pod.pod());
+            assertThat(o.kind()).isSameAs(ObjectKind.POD);
+            assertThat(o.retention()).isEqualTo(Retention.DELETE);
+        });
     }
 
     @Test
     void eachRenderIsIndependent() {
         CompiledTemplate template = CompiledTemplate.compile(spec(MINIMAL));
         RenderedObjects ada = success(template.render(Map.of("user", "ada"), BUILTINS));
-        ada.notebookPod().pod().getSpec().getContainers().get(0).setImage("tampered");
+        ada.notebook().pod().getSpec().getContainers().get(0).setImage("tampered");
         RenderedObjects bob = success(template.render(Map.of("user", "bob"), BUILTINS));
-        assertThat(bob.notebookPod().pod().getMetadata().getName()).isEqualTo("jupyter-bob");
-        assertThat(bob.notebookPod().pod().getSpec().getContainers().get(0).getImage())
+        assertThat(bob.notebook().pod().getMetadata().getName()).isEqualTo("jupyter-bob");
+        assertThat(bob.notebook().pod().getSpec().getContainers().get(0).getImage())
                 .startsWith("quay.io/");
     }
 
@@ -174,20 +178,32 @@ class CompiledTemplateTest {
         """));
         assertThat(template.problems()).isEmpty();
         RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
-        assertThat(objects.pods())
-                .extracting(p -> p.pod().getMetadata().getName())
+        assertThat(objects.objectsOf(ObjectKind.POD))
+                .extracting(p -> p.getMetadata().getName())
                 .containsExactly("early", "nb", "late");
-        assertThat(objects.notebookPod().notebookContainer()).isEqualTo("main");
-        assertThat(objects.notebookPod().notebookPort()).isEqualTo(9999);
-        assertThat(objects.persistentVolumeClaims())
-                .extracting(c -> c.claim().getMetadata().getName(), c -> c.retention())
-                .containsExactly(tuple("home", ClaimRetention.RETAIN), tuple("scratch", ClaimRetention.DELETE));
-        assertThat(objects.services())
+        assertThat(objects.notebook().podName()).isEqualTo("nb");
+        assertThat(objects.notebook().container()).isEqualTo("main");
+        assertThat(objects.notebook().port()).isEqualTo(9999);
+        assertThat(objects.of(ObjectKind.PERSISTENT_VOLUME_CLAIM))
+                .extracting(RenderedObject::name, RenderedObject::retention)
+                .containsExactly(tuple("home", Retention.RETAIN), tuple("scratch", Retention.DELETE));
+        assertThat(objects.objectsOf(ObjectKind.SERVICE))
                 .singleElement()
-                .satisfies(s -> assertThat(s.service().getMetadata().getName()).isEqualTo("svc-inst"));
-        assertThat(objects.networkPolicies())
+                .satisfies(s -> assertThat(s.getMetadata().getName()).isEqualTo("svc-inst"));
+        assertThat(objects.objectsOf(ObjectKind.NETWORK_POLICY))
                 .singleElement()
-                .satisfies(n -> assertThat(n.networkPolicy().getApiVersion()).isEqualTo("networking.k8s.io/v1"));
+                .satisfies(n -> assertThat(n.getApiVersion()).isEqualTo("networking.k8s.io/v1"));
+        // Creation order: claims, network policies, services, pods; each kind by weight.
+        assertThat(objects.objects())
+                .extracting(o -> o.object().getKind(), RenderedObject::name)
+                .containsExactly(
+                        tuple("PersistentVolumeClaim", "home"),
+                        tuple("PersistentVolumeClaim", "scratch"),
+                        tuple("NetworkPolicy", "np"),
+                        tuple("Service", "svc-inst"),
+                        tuple("Pod", "early"),
+                        tuple("Pod", "nb"),
+                        tuple("Pod", "late"));
     }
 
     @Test
@@ -224,7 +240,7 @@ class CompiledTemplateTest {
         """));
         assertThat(template.problems()).isEmpty();
         RenderedObjects ok = success(template.render(Map.of(), BUILTINS));
-        assertThat(ok.notebookPod()
+        assertThat(ok.notebook()
                         .pod()
                         .getSpec()
                         .getContainers()
@@ -233,9 +249,8 @@ class CompiledTemplateTest {
                         .getLimits()
                         .get("memory"))
                 .hasToString("1G");
-        assertThat(ok.persistentVolumeClaims()
+        assertThat(ok.objectsOf(ObjectKind.PERSISTENT_VOLUME_CLAIM)
                         .get(0)
-                        .claim()
                         .getSpec()
                         .getResources()
                         .getRequests()
@@ -266,10 +281,10 @@ class CompiledTemplateTest {
         policy: {allowedImages: ['**']}
         """));
         RenderedObjects objects = success(template.render(Map.of(), BUILTINS));
-        var ports = objects.services().get(0).service().getSpec().getPorts();
+        var ports = objects.objectsOf(ObjectKind.SERVICE).get(0).getSpec().getPorts();
         assertThat(ports.get(0).getTargetPort().getIntVal()).isEqualTo(8888);
         assertThat(ports.get(1).getTargetPort().getStrVal()).isEqualTo("x8888");
-        var container = objects.notebookPod().pod().getSpec().getContainers().get(0);
+        var container = objects.notebook().pod().getSpec().getContainers().get(0);
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal())
                 .isEqualTo(8888);
         assertThat(container.getEnv().get(0).getValue()).isEqualTo("8888");
@@ -290,7 +305,7 @@ class CompiledTemplateTest {
                         RenderResult r = template.render(Map.of("user", user), BUILTINS);
                         String name = ((RenderResult.Success) r)
                                 .objects()
-                                .notebookPod()
+                                .notebook()
                                 .pod()
                                 .getMetadata()
                                 .getName();

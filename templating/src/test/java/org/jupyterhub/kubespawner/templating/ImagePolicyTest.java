@@ -1,9 +1,17 @@
 package org.jupyterhub.kubespawner.templating;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.jupyterhub.kubespawner.templating.core.ErrorKind;
+import org.jupyterhub.kubespawner.templating.core.TemplateError;
 
 class ImagePolicyTest {
 
@@ -55,5 +63,56 @@ class ImagePolicyTest {
         assertThat(policy.allows("anything")).isFalse();
         assertThat(ImagePolicy.of(List.of("**")).allows(null)).isFalse();
         assertThat(policy.denial("x")).contains("'x'").contains("allowedImages are []");
+    }
+
+    @Test
+    void everyContainerListOfARenderedPodSpecIsChecked() {
+        PodSpec spec = new PodSpecBuilder()
+                .addNewContainer()
+                .withName("ok")
+                .withImage("quay.io/jupyter/base:1")
+                .endContainer()
+                .addNewContainer()
+                .withName("no-image")
+                .endContainer()
+                .addNewInitContainer()
+                .withName("init")
+                .withImage("evil.io/x")
+                .endInitContainer()
+                .addNewEphemeralContainer()
+                .withName("debug")
+                .withImage("busybox")
+                .endEphemeralContainer()
+                .build();
+        List<TemplateError> errors = new ArrayList<>();
+
+        ImagePolicy.of(List.of("quay.io/jupyter/*")).checkImages(spec, "pods[2].spec", errors);
+
+        assertThat(errors)
+                .extracting(TemplateError::path, TemplateError::kind)
+                .containsExactly(
+                        tuple("pods[2].spec.containers[1].image", ErrorKind.IMAGE_NOT_ALLOWED),
+                        tuple("pods[2].spec.initContainers[0].image", ErrorKind.IMAGE_NOT_ALLOWED),
+                        tuple("pods[2].spec.ephemeralContainers[0].image", ErrorKind.IMAGE_NOT_ALLOWED));
+        assertThat(errors.get(1).message()).contains("'evil.io/x'").contains("[quay.io/jupyter/*]");
+    }
+
+    @Test
+    void onlyConstantImagesAreJudgedBeforeRendering() throws Exception {
+        JsonNode spec = new ObjectMapper().readTree("""
+                {"containers": [{"image": "evil.io/x"}, {"image": "{image}"}, {"image": "quay.io/other/a{{b}}"}],
+                 "initContainers": [{"image": "quay.io/jupyter/init"}],
+                 "ephemeralContainers": [{"image": "quay.io/{repo}/x"}, {"image": "busybox"}]}""");
+        List<TemplateError> problems = new ArrayList<>();
+
+        ImagePolicy.of(List.of("quay.io/jupyter/*")).checkConstantImages(spec, "pods[0].spec", problems);
+
+        assertThat(problems)
+                .extracting(TemplateError::path)
+                .containsExactly(
+                        "pods[0].spec.containers[0].image",
+                        "pods[0].spec.containers[2].image",
+                        "pods[0].spec.ephemeralContainers[1].image");
+        assertThat(problems.get(1).message()).contains("'quay.io/other/a{b}'");
     }
 }

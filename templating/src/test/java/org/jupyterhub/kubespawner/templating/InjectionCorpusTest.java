@@ -70,7 +70,7 @@ class InjectionCorpusTest {
         assertThat(TEMPLATE.problems()).isEmpty();
         RenderResult result = TEMPLATE.render(Map.of("value", value), BuiltinVariables.of("i", "n", "t", "tn"));
         assertThat(result).isInstanceOf(RenderResult.Success.class);
-        RenderedPod pod = ((RenderResult.Success) result).objects().notebookPod();
+        NotebookServer pod = ((RenderResult.Success) result).objects().notebook();
         assertThat(pod.pod().getMetadata().getAnnotations()).containsExactly(Map.entry("note", value));
         assertThat(pod.pod().getSpec().getContainers()).hasSize(1);
         Container container = pod.pod().getSpec().getContainers().get(0);

@@ -103,8 +103,7 @@ class RandomizedTemplateTest {
             assertThat(compiled.problems()).as(text).isEmpty();
             RenderResult result = compiled.render(Map.of("v", "{w}"), BuiltinVariables.of("i", "ns", "t", "tn"));
             assertThat(result).as(text).isInstanceOf(RenderResult.Success.class);
-            var rendered =
-                    ((RenderResult.Success) result).objects().notebookPod().pod();
+            var rendered = ((RenderResult.Success) result).objects().notebook().pod();
             String expected = reference(text);
             assertThat(rendered.getMetadata().getAnnotations()).containsExactly(Map.entry("note", expected));
             assertThat(rendered.getSpec().getContainers().get(0).getArgs()).isEqualTo(List.of(expected));

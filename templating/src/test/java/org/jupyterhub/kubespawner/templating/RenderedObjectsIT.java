@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
+import org.jupyterhub.kubespawner.e2e.PausePods;
 import org.jupyterhub.kubespawner.templating.core.KubernetesNames;
 import org.jupyterhub.kubespawner.templating.slug.KubeSpawnerNames;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
@@ -52,10 +53,7 @@ class RenderedObjectsIT {
 
     private static List<HasMetadata> all(RenderedObjects objects) {
         List<HasMetadata> all = new ArrayList<>();
-        objects.persistentVolumeClaims().forEach(c -> all.add(c.claim()));
-        objects.services().forEach(s -> all.add(s.service()));
-        objects.networkPolicies().forEach(n -> all.add(n.networkPolicy()));
-        objects.pods().forEach(p -> all.add(p.pod()));
+        objects.objects().forEach(o -> all.add(o.object()));
         return all;
     }
 
@@ -94,6 +92,8 @@ class RenderedObjectsIT {
                     .retainAll(List.of(
                             "username", "unescaped_username", "servername", "unescaped_servername", "user_server"));
             variables.put("userid", "1");
+            variables.put("pvc_name", "claim-" + variables.get("user_server"));
+            variables.put("hub_namespace", "jupyterhub");
             assertAccepted(all(render(variables)));
         }
     }
@@ -141,16 +141,7 @@ class RenderedObjectsIT {
     }
 
     private static PodBuilder pod(String name) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("c")
-                .withImage("i")
-                .endContainer()
-                .endSpec();
+        return PausePods.pausePod(name);
     }
 
     @ParameterizedTest(name = "[{index}] ''{0}''")

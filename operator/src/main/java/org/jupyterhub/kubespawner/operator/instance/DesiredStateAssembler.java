@@ -8,11 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,12 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jupyterhub.kubespawner.operator.ManagedLabels;
-import org.jupyterhub.kubespawner.templating.ClaimRetention;
-import org.jupyterhub.kubespawner.templating.RenderedClaim;
-import org.jupyterhub.kubespawner.templating.RenderedNetworkPolicy;
+import org.jupyterhub.kubespawner.templating.NotebookServer;
+import org.jupyterhub.kubespawner.templating.RenderedObject;
 import org.jupyterhub.kubespawner.templating.RenderedObjects;
-import org.jupyterhub.kubespawner.templating.RenderedPod;
-import org.jupyterhub.kubespawner.templating.RenderedService;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceSpec;
 
@@ -42,7 +35,7 @@ public final class DesiredStateAssembler {
      * Assembles the desired state.
      *
      * @param instance the instance (name, namespace, uid, spec)
-     * @param rendered what its template rendered to, each list in weight order
+     * @param rendered what its template rendered to, in creation order; completed in place
      * @param templateGeneration the template generation rendered
      * @param userIdentity the rendered policy.userIdentity, stamped on retained claims (empty: none)
      * @param adoptKubeSpawnerClaims the template's policy.adoptKubeSpawnerClaims
@@ -58,10 +51,12 @@ public final class DesiredStateAssembler {
         String ns = instance.getMetadata().getNamespace();
         String name = instance.getMetadata().getName();
         List<DesiredObject> objects = new ArrayList<>();
-        for (RenderedClaim claim : rendered.persistentVolumeClaims()) {
-            boolean retained = claim.retention() == ClaimRetention.RETAIN;
-            ObjectMeta meta = meta(claim.claim().getMetadata(), ns, name, retained ? null : owner);
-            if (retained && !userIdentity.isEmpty()) {
+        NotebookServer notebook = rendered.notebook();
+        // The rendered objects are fresh (each render makes new ones), so they are completed in place.
+        for (RenderedObject object : rendered.objects()) {
+            HasMetadata built = object.object();
+            ObjectMeta meta = meta(built.getMetadata(), ns, name, object.retained() ? null : owner);
+            if (object.retained() && !userIdentity.isEmpty()) {
                 // The claim outlives the instance: this stamp is how a later instance proves it is the same user's.
                 Map<String, String> annotations = meta.getAnnotations() == null
                         ? new LinkedHashMap<>()
@@ -69,41 +64,17 @@ public final class DesiredStateAssembler {
                 annotations.put(Ownership.USER_IDENTITY, userIdentity);
                 meta.setAnnotations(annotations);
             }
-            objects.add(new DesiredObject(
-                    new PersistentVolumeClaimBuilder(claim.claim())
-                            .withMetadata(meta)
-                            .build(),
-                    retained));
-        }
-        for (RenderedNetworkPolicy policy : rendered.networkPolicies()) {
-            objects.add(new DesiredObject(
-                    new NetworkPolicyBuilder(policy.networkPolicy())
-                            .withMetadata(meta(policy.networkPolicy().getMetadata(), ns, name, owner))
-                            .build(),
-                    false));
-        }
-        for (RenderedService service : rendered.services()) {
-            objects.add(new DesiredObject(
-                    new ServiceBuilder(service.service())
-                            .withMetadata(meta(service.service().getMetadata(), ns, name, owner))
-                            .build(),
-                    false));
-        }
-        RenderedPod notebook = rendered.notebookPod();
-        for (RenderedPod pod : rendered.pods()) {
-            Pod built = new PodBuilder(pod.pod())
-                    .withMetadata(meta(pod.pod().getMetadata(), ns, name, owner))
-                    .build();
-            if (pod.notebook()) {
-                configureNotebookContainer(built, pod.notebookContainer(), instance.getSpec());
+            built.setMetadata(meta);
+            if (built == notebook.pod()) {
+                configureNotebookContainer(notebook.pod(), notebook.container(), instance.getSpec());
             }
-            objects.add(new DesiredObject(built, false));
+            objects.add(new DesiredObject(built, object.retained()));
         }
         return new DesiredState(
                 objects,
-                notebook.pod().getMetadata().getName(),
-                notebook.notebookContainer(),
-                notebook.notebookPort(),
+                notebook.podName(),
+                notebook.container(),
+                notebook.port(),
                 templateGeneration,
                 userIdentity,
                 adoptKubeSpawnerClaims);

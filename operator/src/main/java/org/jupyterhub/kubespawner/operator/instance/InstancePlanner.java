@@ -5,13 +5,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.templating.BuiltinVariables;
 import org.jupyterhub.kubespawner.templating.CompiledTemplate;
 import org.jupyterhub.kubespawner.templating.RenderResult;
 import org.jupyterhub.kubespawner.templating.RenderedObjects;
 import org.jupyterhub.kubespawner.templating.core.ErrorKind;
+import org.jupyterhub.kubespawner.templating.core.KubernetesNames;
 import org.jupyterhub.kubespawner.templating.core.TemplateError;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
@@ -39,7 +39,6 @@ public final class InstancePlanner {
             ErrorKind.PATTERN_MISMATCH,
             ErrorKind.TOO_LONG,
             ErrorKind.NOT_IN_ENUM);
-    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
 
     private InstancePlanner() {}
 
@@ -56,7 +55,7 @@ public final class InstancePlanner {
         List<String> messages = new ArrayList<>();
         Reason first = null;
         String name = instance.getMetadata().getName();
-        if (name.length() > 63 || !LABEL_VALUE.matcher(name).matches()) {
+        if (!KubernetesNames.isLabelValue(name)) {
             first = Reason.InvalidInstanceName;
             messages.add(
                     "metadata.name: '" + name + "' must be at most 63 characters to label the objects created for it");

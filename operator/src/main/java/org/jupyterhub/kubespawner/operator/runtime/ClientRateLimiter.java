@@ -3,6 +3,7 @@ package org.jupyterhub.kubespawner.operator.runtime;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import org.jupyterhub.kubespawner.events.TokenBucket;
 
 /**
  * Client-side token buckets (like client-go's QPS/burst) on the fabric8 client. fabric8 has no rate limit of its
@@ -22,8 +23,9 @@ final class ClientRateLimiter implements Interceptor {
     private final TokenBucket events;
 
     ClientRateLimiter(int qps, int burst, int eventQps, int eventBurst) {
-        this.requests = new TokenBucket(qps, burst);
-        this.events = new TokenBucket(eventQps, eventBurst);
+        long now = System.nanoTime();
+        this.requests = TokenBucket.perSecond(qps, burst, now);
+        this.events = TokenBucket.perSecond(eventQps, eventBurst, now);
     }
 
     @Override
@@ -33,7 +35,7 @@ final class ClientRateLimiter implements Interceptor {
             return;
         }
         String path = request.uri().getRawPath();
-        long waitNanos = bucketFor(path).reserve();
+        long waitNanos = bucketFor(path).reserve(System.nanoTime());
         if (waitNanos > 0) {
             try {
                 Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
@@ -46,30 +48,5 @@ final class ClientRateLimiter implements Interceptor {
     /** The bucket a request to that path draws from. */
     TokenBucket bucketFor(String path) {
         return path != null && path.startsWith(EVENTS_PATH) ? events : requests;
-    }
-
-    /** One token bucket: {@code burst} tokens, refilled at {@code qps} a second. */
-    static final class TokenBucket {
-
-        private final double perNano;
-        private final double burst;
-        private double tokens;
-        private long last;
-
-        TokenBucket(int qps, int burst) {
-            this.perNano = qps / 1e9;
-            this.burst = burst;
-            this.tokens = burst;
-            this.last = System.nanoTime();
-        }
-
-        /** Takes a token, possibly going into debt; returns how long the caller must wait for it. */
-        synchronized long reserve() {
-            long now = System.nanoTime();
-            tokens = Math.min(burst, tokens + (now - last) * perNano);
-            last = now;
-            tokens -= 1;
-            return tokens >= 0 ? 0 : (long) (-tokens / perNano);
-        }
     }
 }

@@ -18,20 +18,8 @@ final class HealthServer implements AutoCloseable {
     HealthServer(int port, BooleanSupplier healthy, BooleanSupplier ready, PrometheusMeterRegistry registry)
             throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
-        server.createContext(
-                "/healthz",
-                ex -> respond(
-                        ex,
-                        healthy.getAsBoolean() ? 200 : 503,
-                        healthy.getAsBoolean() ? "ok\n" : "informers unhealthy\n",
-                        "text/plain"));
-        server.createContext(
-                "/readyz",
-                ex -> respond(
-                        ex,
-                        ready.getAsBoolean() ? 200 : 503,
-                        ready.getAsBoolean() ? "ok\n" : "not ready\n",
-                        "text/plain"));
+        probe("/healthz", healthy, "informers unhealthy\n");
+        probe("/readyz", ready, "not ready\n");
         server.createContext(
                 "/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -40,6 +28,14 @@ final class HealthServer implements AutoCloseable {
             return t;
         }));
         server.start();
+    }
+
+    /** A probe: 200 {@code ok} while the check holds, else 503 with why (asked once per request). */
+    private void probe(String path, BooleanSupplier check, String failure) {
+        server.createContext(path, ex -> {
+            boolean ok = check.getAsBoolean();
+            respond(ex, ok ? 200 : 503, ok ? "ok\n" : failure, "text/plain");
+        });
     }
 
     int port() {

@@ -137,7 +137,7 @@ public final class NotebookOperator implements AutoCloseable {
                                 templates,
                                 config.progressTimeout(),
                                 config.maxConcurrentSpawns(),
-                                config.hubSecretLabel(),
+                                config.hubSecretLabel().toString(),
                                 metrics,
                                 clock)),
                 namespaces(config));

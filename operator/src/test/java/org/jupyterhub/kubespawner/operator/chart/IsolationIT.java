@@ -419,7 +419,9 @@ class IsolationIT {
     }
 
     private static String z2jh(String user, String unescaped) {
-        return "username: %1$s\nunescaped_username: '%2$s'\nuser_server: %1$s\nuserid: '7'".formatted(user, unescaped);
+        // what the spawner sends to the example template, pvc_name (the home claim) and hub_namespace included
+        return "username: %1$s\nunescaped_username: '%2$s'\nuser_server: %1$s\nuserid: '7'\npvc_name: claim-%1$s\nhub_namespace: jupyterhub"
+                .formatted(user, unescaped);
     }
 
     private static JupyterNotebookInstance instance(String namespace, String name, String template, String vars) {

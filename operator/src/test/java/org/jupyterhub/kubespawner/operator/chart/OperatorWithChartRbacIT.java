@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -23,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
+import org.jupyterhub.kubespawner.operator.it.Fixtures;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
 import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
-import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 
@@ -47,6 +45,9 @@ class OperatorWithChartRbacIT {
     private static final String INSTANCE = "jupyter-" + USER;
     private static final String CLAIM = "claim-" + USER;
     private static final String POD_NAME = "jno-jupyter-notebook-operator-7d9f8-abcde";
+    /** Not the chart's default, so the check below can tell the value reached both policy and operator. */
+    private static final String SPAWNER = "jno-it-spawner";
+
     private static HelmRelease release;
     private static NotebookOperator operator;
     private static String ns;
@@ -65,7 +66,9 @@ class OperatorWithChartRbacIT {
                 "operator.clientBurst=321",
                 "operator.reconcileConcurrency=7",
                 "operator.progressTimeout=3m",
-                "operator.httpPort=9090");
+                "operator.httpPort=9090",
+                "operator.maxConcurrentSpawns=77",
+                "hub.admissionPolicy.managedByLabel=" + SPAWNER);
         KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
         // The operator's configuration is the chart's: the installed Deployment's environment, as the kubelet would
         // resolve it, read by the operator's own parser. A renamed setting on either side fails here.
@@ -80,6 +83,10 @@ class OperatorWithChartRbacIT {
         assertThat(config.reconcileConcurrency()).isEqualTo(7);
         assertThat(config.progressTimeout()).isEqualTo(Duration.ofMinutes(3));
         assertThat(config.httpPort()).isEqualTo(9090);
+        assertThat(config.maxConcurrentSpawns()).isEqualTo(77);
+        assertThat(config.hubSecretLabel())
+                .as("the label the admission policy requires of the hub's Secrets")
+                .isEqualTo(new OperatorConfig.Label("app.kubernetes.io/managed-by", SPAWNER));
         operator = NotebookOperator.create(
                 NotebookOperator.client(asServiceAccount.getConfiguration(), config),
                 config,
@@ -103,7 +110,7 @@ class OperatorWithChartRbacIT {
     void fullLifecycleWithOnlyTheChartsPermissions() {
         KubernetesClient admin = cluster.admin();
         KubernetesClient hub = cluster.clientFor(ns, "hub");
-        preboundVolume(admin, CLAIM);
+        Fixtures.volumeFor(admin, ns, CLAIM);
 
         // Leader election through the chart's Lease rules.
         await("the Lease held by the operator").atMost(WAIT).until(() -> {
@@ -145,7 +152,7 @@ class OperatorWithChartRbacIT {
                 .resource(new SecretBuilder()
                         .withNewMetadata()
                         .withName(INSTANCE)
-                        .addToLabels("app.kubernetes.io/managed-by", "notebookinstance-spawner")
+                        .addToLabels("app.kubernetes.io/managed-by", SPAWNER)
                         .endMetadata()
                         .withType("Opaque")
                         .addToStringData("JUPYTERHUB_API_TOKEN", "token")
@@ -156,7 +163,8 @@ class OperatorWithChartRbacIT {
                 .resource(instance())
                 .create();
 
-        JupyterNotebookInstance ready = awaitInstance(admin, s -> s.getPhase() == Phase.READY);
+        JupyterNotebookInstance ready =
+                Fixtures.awaitInstance(admin, ns, INSTANCE, s -> s.getPhase() == Phase.READY, WAIT);
         assertThat(ready.getStatus().getPodName()).isEqualTo(INSTANCE);
         assertThat(ready.getStatus().getUrl()).startsWith("http://").endsWith(":8888");
         assertThat(admin.pods()
@@ -250,15 +258,9 @@ class OperatorWithChartRbacIT {
                         });
             }
         }
-        assertThat(env)
-                .containsKeys(
-                        "JNO_WATCH_NAMESPACES",
-                        "JNO_LEADER_ELECTION",
-                        "JNO_LEASE_NAME",
-                        "JNO_LEASE_NAMESPACE",
-                        "JNO_IDENTITY",
-                        "JNO_REPLICAS",
-                        "JNO_HTTP_PORT");
+        assertThat(env.keySet().stream().filter(k -> k.startsWith("JNO_")))
+                .as("the chart sets every declared setting, and no other")
+                .containsExactlyInAnyOrderElementsOf(OperatorConfig.environmentVariables());
         return env;
     }
 
@@ -269,7 +271,7 @@ class OperatorWithChartRbacIT {
         metadata:
           name: %1$s
           labels:
-            app.kubernetes.io/managed-by: notebookinstance-spawner
+            app.kubernetes.io/managed-by: %3$s
         spec:
           template:
             name: z2jh-default
@@ -278,55 +280,16 @@ class OperatorWithChartRbacIT {
             unescaped_username: Grace Hopper
             user_server: %2$s
             userid: "7"
+            pvc_name: claim-%2$s
+            hub_namespace: %4$s
           env:
             JUPYTERHUB_USER: Grace Hopper
           envSecretRef:
             name: %1$s
           args: [jupyterhub-singleuser]
-        """.formatted(INSTANCE, USER);
+        """.formatted(INSTANCE, USER, SPAWNER, ns);
         JupyterNotebookInstance i = Serialization.unmarshal(yaml, JupyterNotebookInstance.class);
         i.getMetadata().setNamespace(ns);
         return i;
-    }
-
-    private static JupyterNotebookInstance awaitInstance(
-            KubernetesClient admin, java.util.function.Predicate<JupyterNotebookInstanceStatus> until) {
-        await("instance " + INSTANCE)
-                .atMost(WAIT)
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    JupyterNotebookInstance i = admin.resources(JupyterNotebookInstance.class)
-                            .inNamespace(ns)
-                            .withName(INSTANCE)
-                            .get();
-                    return i != null && i.getStatus() != null && until.test(i.getStatus());
-                });
-        return admin.resources(JupyterNotebookInstance.class)
-                .inNamespace(ns)
-                .withName(INSTANCE)
-                .get();
-    }
-
-    /** The local cluster has no volume provisioner: a volume bound to the claim in advance lets the pod schedule. */
-    private static void preboundVolume(KubernetesClient admin, String claim) {
-        admin.resource(new PersistentVolumeBuilder()
-                        .withNewMetadata()
-                        .withName("pv-" + ns + "-" + claim)
-                        .addToLabels("jno-it", ns)
-                        .endMetadata()
-                        .withNewSpec()
-                        .addToCapacity("storage", new Quantity("100Gi"))
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewHostPath()
-                        .withPath("/tmp/" + ns + "/" + claim)
-                        .endHostPath()
-                        .withNewClaimRef()
-                        .withNamespace(ns)
-                        .withName(claim)
-                        .endClaimRef()
-                        .withPersistentVolumeReclaimPolicy("Retain")
-                        .endSpec()
-                        .build())
-                .create();
     }
 }

@@ -102,7 +102,7 @@ class InstancePlannerTest {
 
     @Test
     void notebookContainerGetsTheHubsEnvironmentSecretAndArgsAfterTheTemplates() {
-        instance.getSpec().getEnv().put("MEM_LIMIT", "999G"); // the template's own value wins
+        instance.getSpec().getEnv().put("MEM_GUARANTEE", "999G"); // the template's own value wins
         instance.getSpec().setArgs(List.of("jupyterhub-singleuser", "--debug"));
 
         Pod pod = (Pod) desired().objects().get(2).object();
@@ -113,9 +113,9 @@ class InstancePlannerTest {
                 .toList();
         assertThat(env)
                 .startsWith(
-                        "JUPYTER_IMAGE_SPEC=quay.io/jupyterhub/k8s-singleuser-sample:4.2.0",
-                        "MEM_LIMIT=4G",
-                        "CPU_LIMIT=2");
+                        "JUPYTER_IMAGE=quay.io/jupyterhub/k8s-singleuser-sample:4.4.0",
+                        "JUPYTER_IMAGE_SPEC=quay.io/jupyterhub/k8s-singleuser-sample:4.4.0",
+                        "MEM_GUARANTEE=1073741824");
         assertThat(env)
                 .contains("JUPYTERHUB_API_URL=http://hub:8081/hub/api", "JUPYTERHUB_USER=ada.lovelace@example.org");
         assertThat(notebook.getEnv()).extracting(EnvVar::getName).doesNotHaveDuplicates();

@@ -19,7 +19,7 @@ import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 
 /** Objects and waits shared by the operator's integration tests. */
-final class Fixtures {
+public final class Fixtures {
 
     static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -36,7 +36,7 @@ final class Fixtures {
      * A pre-bound volume for a claim: the local cluster has no provisioner, and a pod whose claim is unbound is never
      * scheduled.
      */
-    static void volumeFor(KubernetesClient admin, String namespace, String claim) {
+    public static void volumeFor(KubernetesClient admin, String namespace, String claim) {
         PersistentVolume pv = new PersistentVolumeBuilder()
                 .withNewMetadata()
                 .withName("pv-" + namespace + "-" + claim)
@@ -145,7 +145,7 @@ final class Fixtures {
         return awaitInstance(admin, namespace, name, until, WAIT);
     }
 
-    static JupyterNotebookInstance awaitInstance(
+    public static JupyterNotebookInstance awaitInstance(
             KubernetesClient admin,
             String namespace,
             String name,

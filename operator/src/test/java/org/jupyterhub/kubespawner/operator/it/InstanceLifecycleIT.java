@@ -114,8 +114,9 @@ class InstanceLifecycleIT {
         assertThat(notebook.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .contains(
-                        "JUPYTER_IMAGE_SPEC=quay.io/jupyterhub/k8s-singleuser-sample:4.2.0",
-                        "MEM_LIMIT=4G",
+                        "JUPYTER_IMAGE_SPEC=quay.io/jupyterhub/k8s-singleuser-sample:4.4.0",
+                        // KubeSpawner's reading of Z2JH's "1G": 1024-based, as the template writes it
+                        "MEM_GUARANTEE=1073741824",
                         "JUPYTERHUB_API_URL=http://hub:8081/hub/api",
                         "JUPYTERHUB_USER=ada.lovelace@example.org");
         assertThat(notebook.getEnv()).noneMatch(e -> e.getName().contains("TOKEN"));

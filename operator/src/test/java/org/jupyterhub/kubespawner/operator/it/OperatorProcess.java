@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 
-/** The packaged operator ({@code java -jar operator/target/jupyter-notebook-operator.jar}) as a child process. */
+/**
+ * A packaged operator ({@code java -jar operator/target/jupyter-notebook-operator.jar}, or another build's jar) as a
+ * child process.
+ */
 final class OperatorProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "jupyter-notebook-operator.jar");
@@ -29,8 +32,18 @@ final class OperatorProcess implements AutoCloseable {
     }
 
     static OperatorProcess start(ControlPlane cluster, String name, String... flags) {
-        if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the package phase first");
+        return start(JAR, cluster, name, flags);
+    }
+
+    /**
+     * @param jar the operator's fat jar
+     * @param cluster the control plane it works on (its admin kubeconfig)
+     * @param name its identity and the name of its log, target/operator-NAME.log
+     * @param flags further flags
+     */
+    static OperatorProcess start(Path jar, ControlPlane cluster, String name, String... flags) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the package phase first");
         }
         try {
             int port;
@@ -42,7 +55,7 @@ final class OperatorProcess implements AutoCloseable {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m",
                     "-jar",
-                    JAR.toString(),
+                    jar.toString(),
                     "--http-port=" + port,
                     "--identity=" + name));
             command.addAll(List.of(flags));

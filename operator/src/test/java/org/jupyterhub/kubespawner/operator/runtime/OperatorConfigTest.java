@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,32 @@ class OperatorConfigTest {
         assertThat(c.leaseNamespace()).isNull();
         assertThat(c.httpPort()).isEqualTo(8080);
         assertThat(c.identity()).isEqualTo("op-0");
+        assertThat(c.maxConcurrentSpawns()).isEqualTo(500);
+        assertThat(c.hubSecretLabel())
+                .isEqualTo(new OperatorConfig.Label("app.kubernetes.io/managed-by", "notebookinstance-spawner"));
+    }
+
+    @Test
+    void theSettingsForOwnershipChecksAreReadAndChecked() {
+        OperatorConfig c =
+                parse(Map.of("JNO_MAX_CONCURRENT_SPAWNS", "20", "JNO_HUB_SECRET_LABEL", "example.org/owner=hub-1"));
+        assertThat(c.maxConcurrentSpawns()).isEqualTo(20);
+        assertThat(c.hubSecretLabel().key()).isEqualTo("example.org/owner");
+        assertThat(c.hubSecretLabel().value()).isEqualTo("hub-1");
+        assertThat(c.hubSecretLabel()).hasToString("example.org/owner=hub-1");
+        assertThat(parse(Map.of(), "--hub-secret-label=team=").hubSecretLabel().value())
+                .isEmpty();
+
+        assertThatThrownBy(() -> parse(Map.of(), "--max-concurrent-spawns=0"))
+                .hasMessage("max-concurrent-spawns must be positive, got 0");
+        assertThatThrownBy(() -> parse(Map.of(), "--hub-secret-label=managed-by"))
+                .hasMessageContaining("hub-secret-label must be a label key=value")
+                .hasMessageContaining("no '='");
+        assertThatThrownBy(() -> parse(Map.of(), "--hub-secret-label=Bad Key=x"))
+                .hasMessageContaining("hub-secret-label must be a label key=value")
+                .hasMessageContaining("not a valid key");
+        assertThatThrownBy(() -> parse(Map.of(), "--hub-secret-label=app=not valid"))
+                .hasMessageContaining("not a valid label value");
     }
 
     @Test
@@ -70,11 +97,11 @@ class OperatorConfigTest {
 
     @Test
     void durationsInEveryAcceptedForm() {
-        assertThat(OperatorConfig.duration("progress-timeout", "500ms", false)).isEqualTo(Duration.ofMillis(500));
-        assertThat(OperatorConfig.duration("progress-timeout", "45s", false)).isEqualTo(Duration.ofSeconds(45));
-        assertThat(OperatorConfig.duration("progress-timeout", "5m", false)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(OperatorConfig.duration("progress-timeout", "1h", false)).isEqualTo(Duration.ofHours(1));
-        assertThat(OperatorConfig.duration("progress-timeout", "PT10S", false)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Setting.duration("progress-timeout", "500ms", false)).isEqualTo(Duration.ofMillis(500));
+        assertThat(Setting.duration("progress-timeout", "45s", false)).isEqualTo(Duration.ofSeconds(45));
+        assertThat(Setting.duration("progress-timeout", "5m", false)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Setting.duration("progress-timeout", "1h", false)).isEqualTo(Duration.ofHours(1));
+        assertThat(Setting.duration("progress-timeout", "PT10S", false)).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -97,11 +124,30 @@ class OperatorConfigTest {
     }
 
     @Test
-    void helpListsEveryFlagWithItsVariable() {
+    void helpListsEveryFlagWithItsVariableDefaultAndMeaning() {
         String help = OperatorConfig.help();
 
-        for (String[] setting : OperatorConfig.SETTINGS) {
-            assertThat(help).contains("--" + setting[0]).contains(setting[1]);
+        for (Setting<?> setting : OperatorSettings.ALL) {
+            assertThat(help)
+                    .contains("--" + setting.flag())
+                    .contains(setting.env())
+                    .contains("default " + setting.shownDefault().replace("`", ""))
+                    .contains(setting.meaning().replace("`", ""));
+        }
+        assertThat(help).doesNotContain("`");
+    }
+
+    @Test
+    void everySettingIsDeclaredOnceAndItsDefaultIsValid() {
+        assertThat(OperatorSettings.ALL).extracting(Setting::flag).doesNotHaveDuplicates();
+        assertThat(OperatorSettings.ALL).extracting(Setting::env).doesNotHaveDuplicates();
+        for (Setting<?> setting : OperatorSettings.ALL) {
+            assertThat(setting.env())
+                    .as(setting.flag())
+                    .isEqualTo("JNO_" + setting.flag().toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (setting.defaultText() != null) {
+                assertThat(setting.from(Map.of())).as(setting.flag()).isNotNull();
+            }
         }
     }
 }

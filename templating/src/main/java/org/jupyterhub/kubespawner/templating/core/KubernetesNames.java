@@ -63,7 +63,7 @@ public final class KubernetesNames {
         if (value.length() > LABEL_MAX_LENGTH) {
             return tooLong(value, LABEL_MAX_LENGTH);
         }
-        if (!isDns1123Label(value, 0, value.length()) || !isLowerLetter(value.charAt(0))) {
+        if (!isDns1035Label(value)) {
             return "'" + value
                     + "' is not a valid DNS-1035 label: it must consist of lower case alphanumeric characters"
                     + " or '-', start with an alphabetic character, and end with an alphanumeric character"
@@ -83,11 +83,34 @@ public final class KubernetesNames {
         if (value.length() > LABEL_MAX_LENGTH) {
             return tooLong(value, LABEL_MAX_LENGTH);
         }
-        if (!value.isEmpty() && !isQualifiedNamePart(value, 0, value.length())) {
+        if (!isLabelValue(value)) {
             return "'" + value + "' is not a valid label value: it must be empty or consist of alphanumeric characters,"
                     + " '-', '_' or '.', and must start and end with an alphanumeric character";
         }
         return null;
+    }
+
+    /**
+     * Whether a text is a label value (see {@link #checkLabelValue}), e.g. an object's name that is also to be the
+     * value of a label.
+     *
+     * @param value the text
+     * @return true if valid
+     */
+    public static boolean isLabelValue(String value) {
+        return value.length() <= LABEL_MAX_LENGTH && (value.isEmpty() || isQualifiedNamePart(value, 0, value.length()));
+    }
+
+    /**
+     * Whether a text is a DNS-1035 label (see {@link #checkDns1035Label}).
+     *
+     * @param value the text
+     * @return true if valid
+     */
+    public static boolean isDns1035Label(String value) {
+        return value.length() <= LABEL_MAX_LENGTH
+                && isDns1123Label(value, 0, value.length())
+                && isLowerLetter(value.charAt(0));
     }
 
     /**
@@ -245,15 +268,32 @@ public final class KubernetesNames {
         return true;
     }
 
-    private static boolean isLowerLetter(char c) {
+    /**
+     * The character classes of Kubernetes' names, ASCII only (Java's {@link Character#isLetterOrDigit} would admit
+     * other scripts).
+     *
+     * @param c a character
+     * @return true for {@code [a-z]}
+     */
+    public static boolean isLowerLetter(char c) {
         return c >= 'a' && c <= 'z';
     }
 
-    private static boolean isLowerAlphanumeric(char c) {
+    /**
+     * @param c a character
+     * @return true for {@code [a-z0-9]}
+     * @see #isLowerLetter
+     */
+    public static boolean isLowerAlphanumeric(char c) {
         return isLowerLetter(c) || (c >= '0' && c <= '9');
     }
 
-    private static boolean isAlphanumeric(char c) {
+    /**
+     * @param c a character
+     * @return true for {@code [A-Za-z0-9]}
+     * @see #isLowerLetter
+     */
+    public static boolean isAlphanumeric(char c) {
         return isLowerAlphanumeric(c) || (c >= 'A' && c <= 'Z');
     }
 }

@@ -1,11 +1,15 @@
 package org.jupyterhub.kubespawner.templating.slug;
 
+import static org.jupyterhub.kubespawner.templating.core.KubernetesNames.isLowerAlphanumeric;
+import static org.jupyterhub.kubespawner.templating.core.KubernetesNames.isLowerLetter;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import org.jupyterhub.kubespawner.templating.core.KubernetesNames;
 
 /**
  * KubeSpawner's slug functions ({@code kubespawner/slugs.py}, jupyterhub-kubespawner 7.1.0), ported exactly so
@@ -40,19 +44,7 @@ public final class KubeSpawnerSlugs {
      * @return true if KubeSpawner would use it unchanged as an object name
      */
     public static boolean isValidObjectName(String s) {
-        if (s.isEmpty() || s.length() > 63) {
-            return false;
-        }
-        if (!isLowerLetter(s.charAt(0)) || !isLowerAlphanumeric(s.charAt(s.length() - 1))) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!isLowerAlphanumeric(c) && c != '-') {
-                return false;
-            }
-        }
-        return true;
+        return KubernetesNames.isDns1035Label(s);
     }
 
     /**
@@ -63,19 +55,7 @@ public final class KubeSpawnerSlugs {
      * @return true if KubeSpawner would use it unchanged as a label value
      */
     public static boolean isValidLabel(String s) {
-        if (s.isEmpty()) {
-            return true;
-        }
-        if (s.length() > 63 || !isAlphanumeric(s.charAt(0)) || !isAlphanumeric(s.charAt(s.length() - 1))) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!isAlphanumeric(c) && c != '.' && c != '-' && c != '_') {
-                return false;
-            }
-        }
-        return true;
+        return KubernetesNames.isLabelValue(s);
     }
 
     /**
@@ -255,17 +235,5 @@ public final class KubeSpawnerSlugs {
             out.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
         }
         return out.toString();
-    }
-
-    private static boolean isLowerLetter(char c) {
-        return c >= 'a' && c <= 'z';
-    }
-
-    private static boolean isLowerAlphanumeric(char c) {
-        return isLowerLetter(c) || (c >= '0' && c <= '9');
-    }
-
-    private static boolean isAlphanumeric(char c) {
-        return isLowerAlphanumeric(c) || (c >= 'A' && c <= 'Z');
     }
 }

@@ -50,12 +50,40 @@ class KubernetesNamesTest {
     @ValueSource(strings = {"", "a", "Ada.Lovelace_1", "true", "x-1.2_3"})
     void validLabelValues(String value) {
         assertThat(KubernetesNames.checkLabelValue(value)).isNull();
+        assertThat(KubernetesNames.isLabelValue(value)).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"-a", "a-", "_a", "a@b", "a/b", "a b", "ünï"})
     void invalidLabelValues(String value) {
         assertThat(KubernetesNames.checkLabelValue(value)).contains("not a valid label value");
+        assertThat(KubernetesNames.isLabelValue(value)).isFalse();
+    }
+
+    @Test
+    void theBooleanChecksAgreeWithTheMessagesAtTheLengthLimit() {
+        assertThat(KubernetesNames.isLabelValue("a".repeat(63))).isTrue();
+        assertThat(KubernetesNames.isLabelValue("a".repeat(64))).isFalse();
+        assertThat(KubernetesNames.isDns1035Label("s" + "1".repeat(62))).isTrue();
+        assertThat(KubernetesNames.isDns1035Label("s" + "1".repeat(63))).isFalse();
+        assertThat(KubernetesNames.isDns1035Label("1svc")).isFalse();
+        assertThat(KubernetesNames.isDns1035Label("")).isFalse();
+    }
+
+    @Test
+    void characterClassesAreAsciiOnly() {
+        for (char c : "az09".toCharArray()) {
+            assertThat(KubernetesNames.isLowerAlphanumeric(c)).as("%s", c).isTrue();
+        }
+        for (char c : "AZ".toCharArray()) {
+            assertThat(KubernetesNames.isAlphanumeric(c) && !KubernetesNames.isLowerAlphanumeric(c))
+                    .as("%s", c)
+                    .isTrue();
+        }
+        for (char c : "-_.éÅ٣".toCharArray()) {
+            assertThat(KubernetesNames.isAlphanumeric(c)).as("%s", c).isFalse();
+        }
+        assertThat(KubernetesNames.isLowerLetter('0')).isFalse();
     }
 
     @ParameterizedTest
