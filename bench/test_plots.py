@@ -111,5 +111,16 @@ class FromResultTest(unittest.TestCase):
         self.assertEqual(kwargs["marks"], [(1.5, "operator killed")])
 
 
+class TogetherTest(unittest.TestCase):
+    def test_two_runs_become_one_with_the_scenarios_of_both_and_the_first_one_kept(self):
+        a = {"run_id": "a", "started_utc": "t0", "scenarios": {"burst": {"n": 1}, "memory": {"n": 1}}}
+        b = {"run_id": "b", "started_utc": "t1", "scenarios": {"kubeflow": {"n": 2}, "burst": {"n": 2}}}
+        merged = plots.together([a, b])
+        self.assertEqual(merged["run_id"], "a+b")
+        self.assertEqual(merged["started_utc"], "t0")
+        self.assertEqual(merged["scenarios"], {"burst": {"n": 1}, "memory": {"n": 1}, "kubeflow": {"n": 2}})
+        self.assertEqual(a["scenarios"], {"burst": {"n": 1}, "memory": {"n": 1}})  # the inputs are left alone
+
+
 if __name__ == "__main__":
     unittest.main()

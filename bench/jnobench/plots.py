@@ -265,6 +265,17 @@ def _peer_plots(scenarios: dict, note: str) -> list[tuple[str, str, dict]]:
     return plots
 
 
+def together(results: list[dict]) -> dict:
+    """Results of runs made one after the other (this operator's burst and memory in one, Kubeflow's in the next)
+    as one result, to draw them on the same axes: the scenarios of all (a scenario in two runs: the first's), the
+    run ids joined by '+', the first run's start and versions."""
+    merged = {**results[0], "run_id": "+".join(r.get("run_id", "?") for r in results), "scenarios": {}}
+    for r in results:
+        for name, scenario in r.get("scenarios", {}).items():
+            merged["scenarios"].setdefault(name, scenario)
+    return merged
+
+
 def plot_result(result: dict, out_dir: str) -> list[str]:
     """Writes every plot of a result into out_dir as <run id>-<plot>.svg; returns the paths."""
     written = []
