@@ -18,6 +18,50 @@ from .log import say
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OPERATOR_USER = "jno-bench-operator"
+HUB_USER = "jno-bench-hub"  # the JupyterHub of the hub comparison (bench/jnobench/hub.py), whatever its spawner
+KUBEFLOW_USER = "jno-bench-kubeflow"  # Kubeflow's notebook controller (bench/jnobench/kubeflow.py)
+BENCHMARK_USER = "jno-admin"  # the harness itself (e2e/cluster's admin kubeconfig)
+# Who the audit log records (metadata of every request but kwok's node leases), and the name a table gives them.
+# kube-controller-manager's controllers act as ServiceAccounts of kube-system (--use-service-account-credentials).
+AUDITED_USERS = {
+    OPERATOR_USER: "operator",
+    HUB_USER: "hub",
+    KUBEFLOW_USER: "kubeflow-controller",
+    BENCHMARK_USER: "benchmark",
+    "kwok": "kwok",
+    "system:kube-scheduler": "kube-scheduler",
+}
+CONTROLLER_SA_PREFIX = "system:serviceaccount:kube-system:"
+
+
+def client_name(user):
+    """The short name of an audited user: 'operator', 'hub', ..., 'controller-manager/<controller>'."""
+    if user in AUDITED_USERS:
+        return AUDITED_USERS[user]
+    if user and user.startswith(CONTROLLER_SA_PREFIX):
+        return "controller-manager/" + user[len(CONTROLLER_SA_PREFIX) :]
+    return user or "?"
+
+
+def audit_policy():
+    """Metadata of the requests of the benchmark's clients and the control plane's (one line per completed
+    request), nothing else: kwok's node heartbeats (Leases) and other users are left out."""
+    users = "".join(f"\n  - {u}" for u in AUDITED_USERS)
+    return f"""apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+- level: None
+  users: [kwok]
+  resources: [{{group: coordination.k8s.io, resources: [leases]}}]
+- level: Metadata
+  users:{users}
+- level: Metadata
+  userGroups: [system:serviceaccounts:kube-system]
+- level: None
+"""
+
+
 BENCH_NODE_PODS = 240  # a /24 podCIDR holds 254 addresses; stay below so kwok never runs out of pod IPs
 BENCH_NODE_FIRST_OCTET = 100  # bench nodes get <prefix>.100.0/24 .. <prefix>.254.0/24; e2e/cluster uses .0, .1, ...
 
@@ -160,12 +204,17 @@ class Cluster:
     def operator_kubeconfig(self):
         """A kubeconfig for user jno-bench-operator (group system:masters), signed by the cluster's CA, so that the
         operator's requests carry a user name of their own in the audit log."""
+        return self.user_kubeconfig(OPERATOR_USER)
+
+    def user_kubeconfig(self, user):
+        """A kubeconfig for `user` (group system:masters) with a client certificate signed by the cluster's CA:
+        every benchmarked client (operator, hub, Kubeflow's controller) gets a name of its own in the audit log."""
         pki = os.path.join(self.state_dir, "pki")
-        out = os.path.join(self.state_dir, "bench-operator.kubeconfig")
+        out = os.path.join(self.state_dir, f"bench-{user.removeprefix('jno-bench-')}.kubeconfig")
         if os.path.exists(out):
             return out
-        key, csr, crt = (os.path.join(pki, f"{OPERATOR_USER}.{x}") for x in ("key", "csr", "crt"))
-        ext = os.path.join(pki, f"{OPERATOR_USER}.ext")
+        key, csr, crt = (os.path.join(pki, f"{user}.{x}") for x in ("key", "csr", "crt"))
+        ext = os.path.join(pki, f"{user}.ext")
         with open(ext, "w") as f:
             f.write(
                 "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
@@ -173,7 +222,7 @@ class Cluster:
             )
         for cmd in (
             ["openssl", "genrsa", "-out", key, "2048"],
-            ["openssl", "req", "-new", "-key", key, "-subj", f"/O=system:masters/CN={OPERATOR_USER}", "-out", csr],
+            ["openssl", "req", "-new", "-key", key, "-subj", f"/O=system:masters/CN={user}", "-out", csr],
             [
                 "openssl",
                 "x509",
@@ -209,13 +258,13 @@ clusters:
     server: {self.info["server"]}
     certificate-authority-data: {b64(os.path.join(pki, "ca.crt"))}
 users:
-- name: {OPERATOR_USER}
+- name: {user}
   user:
     client-certificate-data: {b64(crt)}
     client-key-data: {b64(key)}
 contexts:
 - name: jno-local
-  context: {{cluster: jno-local, user: {OPERATOR_USER}, namespace: default}}
+  context: {{cluster: jno-local, user: {user}, namespace: default}}
 current-context: jno-local
 """)
         os.chmod(out + ".tmp", 0o600)
@@ -247,6 +296,17 @@ current-context: jno-local
     def audit_enabled(self):
         return any(a.startswith("--audit-policy-file") for a in self.apiserver_args())
 
+    def audit_policy_path(self):
+        return os.path.join(self.state_dir, "bench-audit-policy.yaml")
+
+    def audit_policy_current(self):
+        """Whether the running API server's audit policy is this harness's (an older one recorded fewer clients)."""
+        try:
+            with open(self.audit_policy_path()) as f:
+                return self.audit_enabled() and f.read() == audit_policy()
+        except OSError:
+            return False
+
     def restart_apiserver(self, audit=None, down_seconds=0.0):
         """Stops kube-apiserver (SIGTERM, SIGKILL after 20s), optionally waits `down_seconds`, and starts it again
         with the same arguments (plus or minus the audit flags), recording the new pid where e2e/cluster reads it.
@@ -267,17 +327,9 @@ current-context: jno-local
             cleaned.append(a)
         args = cleaned
         if audit:
-            policy = os.path.join(self.state_dir, "bench-audit-policy.yaml")
+            policy = self.audit_policy_path()
             with open(policy, "w") as f:
-                # Only the operator's requests, metadata only, one line per completed request.
-                f.write(f"""apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: [RequestReceived, ResponseStarted]
-rules:
-- level: Metadata
-  users: [{OPERATOR_USER}]
-- level: None
-""")
+                f.write(audit_policy())
             # maxsize 0 does not mean unlimited: the log rotates at 100 MB, which a 10,000-instance run reaches,
             # and the readers (byte offsets into audit.log) would see nothing after it. 100 GB is never reached.
             args += [

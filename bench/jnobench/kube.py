@@ -48,6 +48,10 @@ def resource_path(resource, namespace=None, name=None, subresource=None):
         base = "/apis/coordination.k8s.io/v1"
     elif resource == "networkpolicies":
         base = "/apis/networking.k8s.io/v1"
+    elif resource == "statefulsets":
+        base = "/apis/apps/v1"
+    elif resource == "notebooks":
+        base = "/apis/kubeflow.org/v1"  # Kubeflow's notebook controller (the peer in bench/jnobench/kubeflow.py)
     else:
         raise ValueError(f"unknown resource {resource}")
     path = base

@@ -23,6 +23,10 @@ COLOURS = {
     "direct Pods": "#4c72b0",
     "instances (this operator)": "#dd8452",
     "protocol floor (no operator)": "#55a868",
+    "NotebookInstanceSpawner + this operator": "#dd8452",
+    "KubeSpawner 7.1.0": "#8172b3",
+    "hub alone": "#55a868",
+    "Kubeflow notebook controller 1.10.0": "#c44e52",
 }
 PALETTE = ["#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
 
@@ -192,6 +196,7 @@ def from_result(result: dict) -> list[tuple[str, str, dict]]:
         }
         title = "Operator memory against Ready instances"
         plots.append(("memory", "memory_against_instances", {"series": series, "title": title, "note": note}))
+    plots += _peer_plots(scenarios, note)
     for name in ("smoke", "kill", "apiserver", "leader"):
         s = scenarios.get(name, {})
         if "ready_at_s" in s:
@@ -211,6 +216,64 @@ def from_result(result: dict) -> list[tuple[str, str, dict]]:
                 )
             )
     return plots
+
+
+HUB_LABELS = {
+    "floor": "hub alone",
+    "kubespawner": "KubeSpawner 7.1.0",
+    "operator": "NotebookInstanceSpawner + this operator",
+}
+KUBEFLOW = "Kubeflow notebook controller 1.10.0"
+
+
+def _peer_plots(scenarios: dict, note: str) -> list[tuple[str, str, dict]]:
+    """The comparisons with KubeSpawner (scenario hub) and Kubeflow (scenario kubeflow, next to this operator's
+    burst and memory in the same run)."""
+    plots = []
+    hub = scenarios.get("hub", {})
+    for n in sorted({c["users"] for c in hub.values() if isinstance(c, dict) and "users" in c}):
+        cases = {HUB_LABELS[k]: hub[f"{k}-{n}"] for k in HUB_LABELS if f"{k}-{n}" in hub}
+        ready = {label: c["ready_s"] for label, c in cases.items() if "ready_s" in c}
+        if ready:
+            title = f"A JupyterHub spawning {n} users, 20 at a time: Ready in the hub over time"
+            plots.append((f"hub{n}-ready", "ready_over_time", {"series": ready, "title": title, "note": note}))
+        took = {label: [x * 1000 for x in c["hub_took"].get("all_s", [])] for label, c in cases.items()}
+        if any(took.values()):
+            title = f"A JupyterHub spawning {n} users: each spawn as the hub times it"
+            plots.append((f"hub{n}-latency", "latency_distribution", {"series": took, "title": title, "note": note}))
+    kubeflow, burst, floor = scenarios.get("kubeflow", {}), scenarios.get("burst", {}), scenarios.get("floor", {})
+    if "ready_s" in kubeflow.get("burst", {}):
+        series = {}
+        if "ready_at_s" in burst.get("instances", {}):
+            series["direct Pods"] = burst["direct_pods"]["ready_at_s"]
+            series["instances (this operator)"] = burst["instances"]["ready_at_s"]
+        series[KUBEFLOW] = kubeflow["burst"]["ready_s"]
+        if "ready_at_s" in floor:
+            series["protocol floor (no operator)"] = floor["ready_at_s"]
+        title = f"Burst of {kubeflow['burst']['count']}: Ready over time, this operator and Kubeflow"
+        plots.append(("peers-ready", "ready_over_time", {"series": series, "title": title, "note": note}))
+    if kubeflow.get("memory"):
+        series = {}
+        levels = scenarios.get("memory", {}).get("levels")
+        if levels:
+            series["this operator: RSS"] = [(r["ready_instances"], r["rss_mib"]) for r in levels]
+        series[f"{KUBEFLOW}: RSS"] = [
+            (r["ready_notebooks"], r["rss_mib"]) for r in kubeflow["memory"] if r.get("ready_notebooks")
+        ]
+        title = "Controller memory against Ready servers"
+        plots.append(("peers-memory", "memory_against_instances", {"series": series, "title": title, "note": note}))
+    return plots
+
+
+def together(results: list[dict]) -> dict:
+    """Results of runs made one after the other (this operator's burst and memory in one, Kubeflow's in the next)
+    as one result, to draw them on the same axes: the scenarios of all (a scenario in two runs: the first's), the
+    run ids joined by '+', the first run's start and versions."""
+    merged = {**results[0], "run_id": "+".join(r.get("run_id", "?") for r in results), "scenarios": {}}
+    for r in results:
+        for name, scenario in r.get("scenarios", {}).items():
+            merged["scenarios"].setdefault(name, scenario)
+    return merged
 
 
 def plot_result(result: dict, out_dir: str) -> list[str]:

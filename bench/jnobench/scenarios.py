@@ -10,12 +10,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from . import hubbench, kubeflow
 from . import workload as w
+from .audit import QUIET_SECONDS, audit_requests, read_audit, settle, write_requests
+from .cluster import OPERATOR_USER
 from .culling import culling as _culling
 from .kube import resource_path
 from .log import CheckFailed, say
 from .malformed import run_corpus
 from .operator import OperatorProcess, find_jar
+from .steps import server_steps
 from .verify import verify_namespace
 
 # Every namespace a scenario creates is <run id>-<one of these> (so a smoke run can restrict the operator to them).
@@ -30,6 +34,10 @@ NAMESPACE_SUFFIXES = (
     "corpus",
     "corpus-other",
     "smoke",
+    "hub-floor",
+    "hub-kubespawner",
+    "hub-operator",
+    "kubeflow",
     "culling",
 )
 
@@ -194,6 +202,8 @@ def latency(b):
             unseen.append(name)
         return took
 
+    audit_offset = b.cluster.audit_log_end()
+    wall_offset = time.time() - time.monotonic()
     # Warm-up (first reconcile loads classes, first pod of a namespace, ...) not counted.
     for i in range(3):
         instance_spawn(f"warm-{i}")
@@ -211,6 +221,14 @@ def latency(b):
         "p99": round(res["instance"]["p99_ms"] - res["direct_pod"]["p99_ms"], 1),
     }
     res["steps"] = _latency_steps(pods, insts, started, n)
+    if b.cluster.audit_enabled():
+        res["server_steps"] = server_steps(
+            read_audit(b.cluster.audit_log, audit_offset)[0],
+            ns,
+            {f"jupyter-p-{i:04d}": pods.ready_at.get(f"jupyter-p-{i:04d}") for i in range(n)},
+            {f"i-{i:04d}": (f"jupyter-i-{i:04d}", insts.ready_at.get(f"i-{i:04d}")) for i in range(n)},
+            wall_offset,
+        )
     res["ready_event_not_seen_within_5s"] = len(unseen)
     pods.stop()
     insts.stop()
@@ -350,7 +368,9 @@ def burst(b):
         "verify": report,
     }
     if b.cluster.audit_enabled():
-        res["instances"]["operator_requests_in_namespace"] = audit_requests(b.cluster.audit_log, audit_offset, ns)
+        res["instances"]["operator_requests_in_namespace"] = audit_requests(
+            b.cluster.audit_log, audit_offset, ns, user=OPERATOR_USER
+        )
     say(f"burst: {n} instances Ready in {inst_s:.1f}s vs {pods_s:.1f}s for direct pods (ratio {res['ratio']})")
     b.burst_namespace = ns
     return res
@@ -378,7 +398,7 @@ def idle(b):
     cpu0, t0 = op.cpu_seconds(), time.monotonic()
     time.sleep(b.opts.idle_seconds)
     cpu, secs = op.cpu_seconds() - cpu0, time.monotonic() - t0
-    requests = audit_requests(b.cluster.audit_log, offset)
+    requests = audit_requests(b.cluster.audit_log, offset, user=OPERATOR_USER)
     b.check_operators_alive("idle")
     writes = write_requests(requests)
     non_lease_writes = {k: v for k, v in writes.items() if "leases" not in k}
@@ -398,88 +418,6 @@ def idle(b):
         f"CPU {res['operator_cpu_s']}s over {res['window_s']}s, requests {requests}"
     )
     return res
-
-
-QUIET_SECONDS = 10
-WRITE_VERBS = ("create", "update", "patch", "delete", "deletecollection")
-
-
-def settle(b, limit=600):
-    """Waits --settle-seconds, then until the operator has made no write for QUIET_SECONDS (at most `limit`
-    seconds more): what a burst left behind, such as its queued Events, which the Event budget (JNO_EVENT_QPS)
-    spreads over the following minute or more, belongs to the burst, not to the idle window after it. Returns how
-    long it took and the writes seen meanwhile."""
-    time.sleep(b.opts.settle_seconds)
-    t0 = time.monotonic()
-    if not b.cluster.audit_enabled():
-        return {"extra_s": 0, "writes_while_settling": None}
-    offset = b.cluster.audit_log_end()
-    writes, quiet_since = {}, time.monotonic()
-    while time.monotonic() - quiet_since < QUIET_SECONDS and time.monotonic() - t0 < limit:
-        time.sleep(1)
-        events, offset = read_audit(b.cluster.audit_log, offset)
-        new = write_requests(count_requests(events))
-        if new:
-            quiet_since = time.monotonic()
-            for k, v in new.items():
-                writes[k] = writes.get(k, 0) + v
-    extra = round(time.monotonic() - t0, 1)
-    if writes:
-        say(f"settled after {extra}s more; the operator's writes meanwhile: {writes}")
-    return {"extra_s": extra, "writes_while_settling": writes}
-
-
-def audit_requests(path, offset, namespace=None):
-    """Counts the operator's requests in the audit log after byte `offset` (optionally only those in one
-    namespace), by 'verb resource[/subresource] HTTP code'."""
-    return count_requests(read_audit(path, offset)[0], namespace)
-
-
-def read_audit(path, offset):
-    """The audit events after byte `offset` and the offset after the last complete line (a line still being
-    written is left for the next read)."""
-    if not os.path.exists(path):
-        return [], offset
-    if os.path.getsize(path) < offset:
-        raise CheckFailed(
-            f"the audit log {path} was rotated or truncated during the measurement (now "
-            f"{os.path.getsize(path)} bytes, read up to {offset}): its request counts would be wrong; "
-            "restart kube-apiserver with `bench/scale restart-apiserver` (its audit log then rotates "
-            "only at 100 GB) and re-run"
-        )
-    with open(path, "rb") as f:
-        f.seek(offset)
-        chunk = f.read()
-    complete = chunk[: chunk.rfind(b"\n") + 1]
-    events = []
-    for line in complete.splitlines():
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            continue
-    return events, offset + len(complete)
-
-
-def count_requests(events, namespace=None):
-    """Audit events counted by 'verb resource[/subresource]' (plus ' HTTP code' when `namespace` is given, then
-    only the events in that namespace)."""
-    counts = {}
-    for ev in events:
-        ref = ev.get("objectRef") or {}
-        if namespace and ref.get("namespace") != namespace:
-            continue
-        key = f"{ev.get('verb')} {ref.get('resource', ev.get('requestURI', '?'))}"
-        if ref.get("subresource"):
-            key += "/" + ref["subresource"]
-        if namespace:
-            key += f" {(ev.get('responseStatus') or {}).get('code')}"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-def write_requests(counts):
-    """The entries of count_requests() that are writes."""
-    return {k: v for k, v in counts.items() if k.split()[0] in WRITE_VERBS}
 
 
 def memory(b):
@@ -507,7 +445,9 @@ def memory(b):
         cpu0, t0 = op.cpu_seconds(), time.monotonic()
         time.sleep(b.opts.memory_cpu_window)
         idle_cpu, window = op.cpu_seconds() - cpu0, time.monotonic() - t0
-        idle_requests = audit_requests(b.cluster.audit_log, offset) if b.cluster.audit_enabled() else None
+        idle_requests = (
+            audit_requests(b.cluster.audit_log, offset, user=OPERATOR_USER) if b.cluster.audit_enabled() else None
+        )
         rss = op.rss_mib()
         heap = op.heap()
         heap_live = op.heap(gc_first=True)
@@ -885,4 +825,6 @@ SCENARIOS = {
     "requests": requests,
     "floor": floor,
     "culling": lambda b: _culling(b, settle, audit_requests, write_requests),
+    "hub": hubbench.hub,
+    "kubeflow": kubeflow.kubeflow,
 }

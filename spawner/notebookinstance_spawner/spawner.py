@@ -14,15 +14,17 @@ from jupyterhub.utils import maybe_future
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
 from tornado import web
-from traitlets import Bool, Callable, Dict, Int, List, Unicode, Union, default
+from traitlets import Bool, Callable, Dict, Float, Int, List, Unicode, Union, default
 
 from . import access as access_module
 from . import migration
 from . import profiles as profiles_module
+from .events import EventFeed
+from .instances import InstanceCache
 from .kube import KubeApi, refusal
 from .kubespawner_compat import DEFAULT_PVC_NAME_TEMPLATE, KubeSpawnerState, expand
 from .progress import ProgressLog, time_left
-from .resources import INSTANCE_LABEL, check_name, common_labels, instance_body, secret_body, split_env
+from .resources import INSTANCE_LABEL, MANAGED_BY, check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
 from .variables import TemplateInfo, check_values
 
@@ -163,6 +165,13 @@ class NotebookInstanceSpawner(Spawner):
         300,
         config=True,
         help="Server-side timeout of each watch request; watches resume where they stopped.",
+    )
+    template_cache_seconds = Float(
+        10,
+        config=True,
+        help="How old a read of a template may be when a start or the options form needs it (0: read every time). "
+        "A burst of logins then reads each template once; the operator checks every instance against the "
+        "template as it is anyway.",
     )
     pvc_name_template = Unicode(
         DEFAULT_PVC_NAME_TEMPLATE,
@@ -305,6 +314,10 @@ class NotebookInstanceSpawner(Spawner):
                         client_configuration=configuration,
                         persist_config=False,
                     )
+                # Every pending start holds one watch (its instance) and JupyterHub allows 100 pending starts by
+                # default (concurrent_spawn_limit): kubernetes_asyncio's pool of 100 would make starts queue for
+                # connections in a burst.
+                configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize, 250)
                 cls._clients[key] = KubeApi(client.ApiClient(configuration), self.watch_timeout_seconds)
         self._kube = cls._clients[key]
         return self._kube
@@ -322,7 +335,7 @@ class NotebookInstanceSpawner(Spawner):
 
     async def read_template(self, profile: profiles_module.Profile) -> TemplateInfo | None:
         namespace = profile.template_namespace or self.template_namespace or self.namespace
-        found = await (await self.kube()).get_template(namespace, profile.template_name)
+        found = await (await self.kube()).get_template(namespace, profile.template_name, self.template_cache_seconds)
         return TemplateInfo.from_object(found) if found else None
 
     def options_from_form(self, formdata):
@@ -431,38 +444,45 @@ class NotebookInstanceSpawner(Spawner):
         if "pvc_name" in variables:
             self.pvc_name = variables["pvc_name"]  # remembered from now on, as KubeSpawner 7 does
 
-        existing = await kube.get_instance(namespace, name)
+        # Only a spawner that suspends on stop looks first: it may resume what is there. Others find a leftover
+        # instance by the create's 409 (one round trip less on every spawn).
+        existing = await kube.get_instance(namespace, name) if self.suspend_on_stop else None
         since = None
-        if existing is not None and self.suspend_on_stop and resumable(existing, instance):
-            since = _now_iso()
-            await kube.put_secret(secret)  # this start's token; the pods created on resume read it
-            created = await self._resume(kube, existing)
-            progress.add(f"Resuming the suspended instance {name} of template {template.namespace}/{template.name}", 10)
-            self.log.info("Resuming instance %s/%s for %s", namespace, name, self._log_name)
-        else:
-            if existing is not None:
-                # Left over from a start the hub no longer tracks (its pod holds an outdated token), or suspended
-                # with other options than this start's. Start afresh (claims marked Retain stay).
-                progress.add(f"Removing the previous instance {name}", 5)
-                self.log.info("Replacing leftover instance %s/%s", namespace, name)
-                await kube.delete_instance(namespace, name)
-                await self._wait_gone(namespace, name, self.stop_timeout)
-            await kube.put_secret(secret)
-            try:
-                created = await kube.create_instance(instance)
-            except ApiException as e:
-                await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
-                raise SpawnError(*refusal(e, namespace)) from None
-            progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
-            self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
+        # Both subscriptions before the create (or resume): no change of the instance, no Event about it, is missed.
+        cache, feed = self._instance_cache(kube, namespace), kube.event_feed(namespace)
+        updates, subscription = cache.subscribe(name), feed.subscribe(name)
+        try:
+            if existing is not None and resumable(existing, instance):
+                since = _now_iso()
+                await kube.put_secret(secret)  # this start's token; the pods created on resume read it
+                created = await self._resume(kube, existing)
+                progress.add(
+                    f"Resuming the suspended instance {name} of template {template.namespace}/{template.name}", 10
+                )
+                self.log.info("Resuming instance %s/%s for %s", namespace, name, self._log_name)
+            else:
+                if existing is not None:
+                    # Suspended with other options than this start's: start afresh (claims marked Retain stay).
+                    progress.add(f"Removing the previous instance {name}", 5)
+                    self.log.info("Replacing suspended instance %s/%s", namespace, name)
+                    await kube.delete_instance(namespace, name)
+                    await self._wait_gone(namespace, name, self.stop_timeout)
+                await kube.put_secret(secret)
+                created = await self._create_instance(kube, instance, progress)
+                progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
+                self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
+        except BaseException:
+            cache.unsubscribe(name, updates)
+            feed.unsubscribe(name, subscription)
+            raise
 
         uid = created.get("metadata", {}).get("uid")
-        events = asyncio.create_task(self._follow_events(kube, namespace, name, uid, progress, since))
+        events = asyncio.create_task(self._follow_events(feed, namespace, name, subscription, uid, progress, since))
         succeeded = False
         try:
             try:
                 async with asyncio.timeout(max(1, self.start_timeout - 2)):
-                    url = await self._wait_ready(kube, namespace, name, progress)
+                    url = await self._wait_ready(kube, namespace, created, updates, progress)
                     succeeded = True
                     return url
             except TimeoutError:
@@ -476,6 +496,7 @@ class NotebookInstanceSpawner(Spawner):
             await self._delete(kube, namespace)
             raise
         finally:
+            cache.unsubscribe(name, updates)
             if succeeded:
                 # The hub now waits for the server to answer, and the spawn page keeps listening meanwhile; the
                 # operator's Events are written asynchronously, so some arrive after the status: keep relaying
@@ -502,10 +523,14 @@ class NotebookInstanceSpawner(Spawner):
             events.cancel()
             progress.close()
 
-    async def _wait_ready(self, kube: KubeApi, namespace: str, name: str, progress: ProgressLog) -> str:
-        async for current in kube.watch_instance(namespace, name):
-            if current is None:
-                raise SpawnError(f"The instance {name} was deleted while the server was starting")
+    async def _wait_ready(
+        self, kube: KubeApi, namespace: str, created: dict, updates: asyncio.Queue, progress: ProgressLog
+    ) -> str:
+        """Until the instance is Ready (its URL) or Failed (SpawnError), from what the create returned and then the
+        shared instance cache's changes of it (changes of an earlier instance of the same name are skipped)."""
+        name, uid = created["metadata"]["name"], created["metadata"].get("uid")
+        current: dict | None = created
+        while True:
             progress.status(current)
             status = current.get("status") or {}
             if status.get("phase") == "Ready" and status.get("url"):
@@ -515,19 +540,53 @@ class NotebookInstanceSpawner(Spawner):
                 return status["url"]
             if status.get("phase") == "Failed":
                 raise SpawnError(f"The server could not be started: {status.get('message') or 'Failed'}")
-        raise SpawnError(f"Lost track of the instance {name}")  # the watch never ends by itself
+            current = None
+            while current is None:
+                kind, obj = await updates.get()
+                if kind == "SYNC" and obj is None:
+                    # listed again and not there: gone, or not listed yet; the API server says which
+                    obj = await kube.get_instance(namespace, name)
+                    if obj is None:
+                        raise SpawnError(f"The instance {name} was deleted while the server was starting")
+                if obj is None or (uid and obj["metadata"].get("uid") != uid):
+                    continue
+                if kind == "DELETED":
+                    raise SpawnError(f"The instance {name} was deleted while the server was starting")
+                current = obj
+
+    @staticmethod
+    def _instance_cache(kube: KubeApi, namespace: str) -> InstanceCache:
+        return kube.instance_cache(namespace, f"app.kubernetes.io/managed-by={MANAGED_BY}")
+
+    async def _create_instance(self, kube: KubeApi, instance: dict, progress: ProgressLog) -> dict:
+        namespace, name = instance["metadata"]["namespace"], instance["metadata"]["name"]
+        for attempt in (1, 2):
+            try:
+                return await kube.create_instance(instance)
+            except ApiException as e:
+                if e.status != 409 or attempt == 2:
+                    await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
+                    raise SpawnError(*refusal(e, namespace)) from None
+            # Left over from a start the hub no longer tracks: its pod holds an outdated token. Start afresh. (Found
+            # by the create rather than by a read before it: one round trip less on every spawn.)
+            progress.add(f"Removing the previous instance {name}", 5)
+            self.log.info("Replacing leftover instance %s/%s", namespace, name)
+            await kube.delete_instance(namespace, name)
+            await self._wait_gone(namespace, name, self.stop_timeout)
+        raise AssertionError("unreachable")
 
     async def _follow_events(
         self,
-        kube: KubeApi,
+        feed: EventFeed,
         namespace: str,
         name: str,
+        subscription: asyncio.Queue,
         uid: str | None,
         progress: ProgressLog,
         since: str | None = None,
     ) -> None:
         try:
-            async for event in kube.watch_events(namespace, name):
+            async for event in feed.follow(name, subscription):
                 # Events outlive their object (an hour by default): skip those about an earlier instance, and,
                 # when resuming, those of the instance's earlier runs
                 regarding_uid = (event.get("regarding") or {}).get("uid")
@@ -555,7 +614,9 @@ class NotebookInstanceSpawner(Spawner):
         if not name:
             return 0
         kube = await self.kube()
-        current = await kube.get_instance(self.namespace, name)
+        known, current = await self._instance_cache(kube, self.namespace).get(name)
+        if not known or current is None:  # not listed yet, or gone: the API server says which
+            current = await kube.get_instance(self.namespace, name)
         if current is None:
             await kube.delete_secret(self.namespace, self._secret_name())  # nothing else will
             return 1

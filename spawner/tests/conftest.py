@@ -59,9 +59,9 @@ async def fake(z2jh_template):
 
 @pytest.fixture
 async def api(fake):
-    api_client = ApiClient(Configuration(host=fake.url))
-    yield KubeApi(api_client, watch_timeout_seconds=5)
-    await api_client.close()
+    api = KubeApi(ApiClient(Configuration(host=fake.url)), watch_timeout_seconds=5)
+    yield api
+    await api.close()
 
 
 def make_user(name: str = "ada.lovelace@example.org", id: int = 42):

@@ -241,7 +241,9 @@ class FakeKube:
 
     async def _list(self, request):
         resource, ns = self._resource(request), request.match_info["ns"]
-        selector = _parse_selector(request.query.get("fieldSelector", ""))
+        selector = _parse_selector(request.query.get("fieldSelector", "")) + [
+            ("metadata.labels." + key, value) for key, value in _parse_selector(request.query.get("labelSelector", ""))
+        ]
         if request.query.get("watch") in ("true", "True", "1"):
             return await self._watch(request, resource, ns, selector)
         items = [o for (r, n, _), o in self.objects.items() if r == resource and n == ns and _matches(o, selector)]
@@ -314,7 +316,8 @@ def _parse_selector(text: str) -> list[tuple[str, str]]:
 def _matches(obj: dict, selector: list[tuple[str, str]]) -> bool:
     for path, wanted in selector:
         value = obj
-        for key in path.split("."):
+        keys = path.split(".", 2) if path.startswith("metadata.labels.") else path.split(".")
+        for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
         if (value or "") != wanted:
             return False

@@ -19,6 +19,18 @@ async def started(spawner, fake, name=NAME):
     return await asyncio.wait_for(start, 20), operator
 
 
+async def polled(spawner, expected, timeout: float = 20):
+    """poll() reads the hub's shared instance cache, which follows the API server by a watch, a moment behind:
+    poll until it says `expected` (or time is up) and return the last answer."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        answer = await spawner.poll()
+        if answer == expected or loop.time() > deadline:
+            return answer
+        await asyncio.sleep(0.05)
+
+
 async def test_start_creates_secret_then_instance_and_returns_the_url(spawner_factory, fake):
     spawner = spawner_factory()
     url, _ = await started(spawner, fake)
@@ -45,11 +57,15 @@ async def test_start_waits_by_watch_not_by_polling(spawner_factory, fake):
         await fake.set_status(NAMESPACE, NAME, message=f"still waiting ({n})")
     await operator.ready()
     assert await asyncio.wait_for(start, 20)
-    instance_requests = [r for r in fake.requests if r[0] == "GET" and INSTANCES in r[1]]
+    instance_requests = [r for r in fake.requests if r[0] == "GET" and r[1].endswith(INSTANCES)]
     watches = [r for r in instance_requests if r[2].get("watch") in ("true", "True")]
-    # one existence check, one list, one watch: however many status changes happened meanwhile
-    assert len(instance_requests) == 3 and len(watches) == 1
-    assert watches[0][2]["fieldSelector"] == f"metadata.name={NAME}"
+    # the hub's shared list and watch of its instances, however many status changes happened meanwhile (and at most
+    # one read of this instance, when the shared list raced its create)
+    assert len(instance_requests) == 2 and len(watches) == 1
+    assert len([r for r in fake.requests if r[0] == "GET" and r[1].endswith(NAME)]) <= 1
+    assert [r[2]["labelSelector"] for r in instance_requests] == [
+        "app.kubernetes.io/managed-by=notebookinstance-spawner"
+    ] * 2
     assert "Provisioning: still waiting (9)" in [i["message"] for i in spawner._progress_log.items]
 
 
@@ -158,7 +174,7 @@ async def test_poll(spawner_factory, fake):
     assert await spawner.poll() is None
 
     await fake.set_status(NAMESPACE, NAME, phase="Failed", message="pod jupyter-x failed: OOMKilled")
-    assert await spawner.poll() == 1
+    assert await polled(spawner, 1) == 1
     # poll() cleans up a failed server: the hub calls stop() only for servers poll() calls running
     assert fake.get(INSTANCES, NAMESPACE, NAME) is None and fake.get("secrets", NAMESPACE, NAME) is None
     assert await spawner.poll() == 1
@@ -168,7 +184,7 @@ async def test_poll_when_the_instance_vanished(spawner_factory, fake):
     spawner = spawner_factory()
     await started(spawner, fake)
     await fake.remove(INSTANCES, NAMESPACE, NAME)
-    assert await spawner.poll() == 1
+    assert await polled(spawner, 1) == 1
     assert fake.get("secrets", NAMESPACE, NAME) is None
 
 
@@ -294,7 +310,7 @@ async def test_poll_of_an_instance_being_deleted(spawner_factory, fake, api):
     fake.hold_deletion.add((INSTANCES, NAMESPACE, NAME))
     await api.delete_instance(NAMESPACE, NAME)
     deletes = len([r for r in fake.requests if r[0] == "DELETE"])
-    assert await spawner.poll() == 1
+    assert await polled(spawner, 1) == 1
     assert len([r for r in fake.requests if r[0] == "DELETE"]) == deletes  # already on its way: no more requests
 
 
@@ -307,6 +323,51 @@ async def test_events_arriving_just_after_ready_still_reach_the_spawn_page(spawn
     await wait_for(lambda: any("recorded late" in i["message"] for i in log.items))
     await spawner.stop()
     assert log.closed  # stopping ends the tail at once
+
+
+async def test_a_burst_of_starts_reads_the_template_once_while_it_is_fresh(spawner_factory, fake):
+    api = await spawner_factory().kube()
+
+    def reads():
+        return len([r for r in fake.requests if r[0] == "GET" and "jupyternotebookinstancetemplates" in r[1]])
+
+    before = reads()
+    found = await asyncio.gather(*(api.get_template(NAMESPACE, "z2jh-default", 10) for _ in range(5)))
+    assert [t["metadata"]["name"] for t in found] == ["z2jh-default"] * 5
+    assert reads() == before + 1  # five readers at once, one request
+    await api.get_template(NAMESPACE, "z2jh-default", 10)
+    assert reads() == before + 1  # still fresh
+    await api.get_template(NAMESPACE, "z2jh-default")
+    assert reads() == before + 2  # max_age 0: read every time
+    await asyncio.sleep(0.1)
+    assert await api.get_template(NAMESPACE, "z2jh-default", 0.05) is not None
+    assert reads() == before + 3  # the last read is too old now: read again
+    assert await api.get_template(NAMESPACE, "no-such-template", 10) is None
+
+
+async def test_starting_watches_from_the_created_version_without_lists(spawner_factory, fake):
+    spawner = spawner_factory()
+    await started(spawner, fake)
+    lists = [r for r in fake.requests if r[0] == "GET" and r[2].get("watch") not in ("true", "True")]
+    # the template and the first lists of the hub's shared watches (its instances, every instance's Events), no
+    # existence check before the create; one read of the instance at most, when the shared cache's first list
+    # raced the create and did not show it yet
+    read = sorted(path.rsplit("/", 1)[-1] for _, path, _ in lists)
+    assert read in (["events", INSTANCES, "z2jh-default"], ["events", NAME, INSTANCES, "z2jh-default"])
+    assert [q.get("fieldSelector") for _, p, q in lists if p.endswith("/events")] == [
+        "regarding.kind=JupyterNotebookInstance"
+    ]
+
+
+async def test_starts_and_polls_share_one_watch_of_instances_and_one_of_events(spawner_factory, fake):
+    first, second = spawner_factory(), spawner_factory(username="grace")
+    await started(first, fake)
+    await started(second, fake, name="jupyter-grace")
+    assert await first.poll() is None and await second.poll() is None
+    watches = [r[1].rsplit("/", 1)[-1] for r in fake.requests if r[0] == "GET" and r[2].get("watch")]
+    assert sorted(watches) == ["events", INSTANCES]
+    assert len([r for r in fake.requests if r[0] == "GET" and r[1].endswith(("/jupyter-grace", NAME))]) <= 1
+    await wait_for(lambda: any("TemplateResolved" in i["message"] for i in second._progress_log.items))
 
 
 async def test_a_full_quota_is_told_to_the_user_and_leaves_nothing_behind(spawner_factory, fake):

@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -159,8 +160,20 @@ final class InstanceEventSources {
                         .withLabelSelector(ManagedLabels.SELECTOR)
                         .withInformerListLimit(LIST_PAGE_SIZE)
                         .withSecondaryToPrimaryMapper(byLabel)
+                        .withOnUpdateFilter(updatesThatMatter(type))
                         .build(),
                 context);
+    }
+
+    /**
+     * A pod update wakes its instance only when it changes what the status is made of: the scheduler's binding of a
+     * starting pod, for one, does not, and a reconcile for nothing competes for the CPU with the scheduler and the
+     * kubelet starting that very pod. Every update of the other kinds (null: no filter).
+     */
+    @SuppressWarnings("unchecked")
+    private static <R extends HasMetadata> OnUpdateFilter<R> updatesThatMatter(Class<R> type) {
+        OnUpdateFilter<Pod> pods = PodClassifier::changesObservation;
+        return type == Pod.class ? (OnUpdateFilter<R>) pods : null;
     }
 
     private static String key(String namespace, String name) {

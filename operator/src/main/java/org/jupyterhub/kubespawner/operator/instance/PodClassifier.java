@@ -95,6 +95,19 @@ public final class PodClassifier {
                 "pod " + name + " is " + (phase == null ? "Pending" : phase) + " and not ready yet");
     }
 
+    /**
+     * Whether a pod's update changes what the instance's status is made of. Most of a starting pod's updates do not
+     * (the scheduler's binding, for one): the operator skips them rather than reconcile for nothing while the
+     * scheduler and the kubelet need the CPU to start that very pod.
+     *
+     * @param newer the pod after the update
+     * @param older the pod before it
+     * @return true when the two are classified differently
+     */
+    public static boolean changesObservation(Pod newer, Pod older) {
+        return !classify(newer).equals(classify(older));
+    }
+
     private static String why(PodStatus status) {
         List<String> parts = new ArrayList<>();
         if (!blank(status.getReason())) {

@@ -48,6 +48,39 @@ class PodClassifierTest {
     }
 
     @Test
+    void bindingAPodChangesNothingTheStatusIsMadeOf() {
+        Pod pending = pod("Pending").build();
+        Pod bound = pod("Pending")
+                .editOrNewSpec()
+                .withNodeName("kwok-node-0")
+                .endSpec()
+                .editStatus()
+                .withConditions(new PodConditionBuilder()
+                        .withType("PodScheduled")
+                        .withStatus("True")
+                        .build())
+                .endStatus()
+                .build();
+        Pod ready = pod("Running")
+                .editStatus()
+                .withPodIP("10.0.0.7")
+                .withConditions(new PodConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .build())
+                .endStatus()
+                .build();
+
+        assertThat(PodClassifier.changesObservation(bound, pending)).isFalse();
+        assertThat(PodClassifier.changesObservation(ready, bound)).isTrue();
+        assertThat(PodClassifier.changesObservation(unschedulable("0/3 nodes are available"), pending))
+                .isTrue();
+        assertThat(PodClassifier.changesObservation(pod("Running").build(), pending))
+                .as("the phase is part of the message users see")
+                .isTrue();
+    }
+
+    @Test
     void noPodIsMissing() {
         assertThat(PodClassifier.classify(null)).isEqualTo(new PodObservation.Missing());
     }
