@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 from kubernetes_asyncio import client, config, watch
 
 BIN = Path(sys.executable).parent
@@ -116,6 +117,10 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                 version = None
                 continue
             raise
+        except (TimeoutError, aiohttp.ClientError, ConnectionError) as e:
+            # the API server is down (a test stops it): the servers keep running, the watch resumes when it is back
+            log(f"watch failed ({e!r}); retrying")
+            await asyncio.sleep(1)
         finally:
             await w.close()
 

@@ -1,0 +1,318 @@
+"""End to end across two clusters: one real JupyterHub, two real local control planes, an operator in each.
+
+Cluster "a" is the one e2e/cluster runs for the other end-to-end tests (the hub's own cluster); cluster "b" is a
+second control plane on other ports and another loopback pod range, started here when it is not running (and then
+stopped again at the end). Each cluster gets the CRDs, the hub's Role (a ServiceAccount token is all the hub holds
+there), a template, its own operator and its own kubelet stand-in running a real jupyterhub-singleuser per pod on the
+pod's loopback IP. The hub places servers by profile: "a" (default) or "b" (NotebookInstanceSpawner.clusters).
+
+Off by default (it starts a second control plane: about a minute and a half more): JNO_MULTICLUSTER_E2E=true runs it.
+Cluster b's settings: JNO_MC_CLUSTER_DIR (default <cache>/cluster-mc), JNO_MC_PORTS ("etcd etcd-peer apiserver
+controller-manager scheduler", default "22379 22380 26443 26257 26259"), JNO_MC_POD_CIDR_PREFIX (default 127.9).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from test_e2e import HERE, OPERATOR_JAR, REPO, Hub, Kubectl, Process, hub_rbac, template, unavailable, wait_until
+
+pytestmark = pytest.mark.e2e
+
+CACHE = Path(os.environ.get("JNO_CACHE_DIR", Path.home() / ".cache" / "jupyter-notebook-operator"))
+IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0"
+
+
+class ControlPlane:
+    """One local control plane run by e2e/cluster, with the environment that selects it."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = {**os.environ, **env}
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(REPO / "e2e" / "cluster"), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=check,
+        )
+
+    def running(self) -> bool:
+        return self.run("status", check=False).returncode == 0
+
+    def info(self) -> dict[str, str]:
+        return dict(line.split("=", 1) for line in self.run("info").stdout.splitlines() if "=" in line)
+
+    # The API server alone goes away and comes back (etcd keeps the data): the cluster is unreachable meanwhile.
+    def _apiserver_pid_file(self) -> Path:
+        return Path(self.env["JNO_CLUSTER_DIR"]) / "pids" / "kube-apiserver.pid"
+
+    def stop_apiserver(self) -> list[str]:
+        pid = int(self._apiserver_pid_file().read_text())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+        assert any(self.env["JNO_CLUSTER_DIR"].encode() in part for part in command), "not this cluster's API server"
+        os.kill(pid, signal.SIGTERM)
+        wait_until("the API server to exit", lambda: not Path(f"/proc/{pid}").exists(), 30)
+        return [part.decode() for part in command]
+
+    def start_apiserver(self, command: list[str]) -> None:
+        log = Path(self.env["JNO_CLUSTER_DIR"]) / "logs" / "kube-apiserver.log"
+        with open(log, "ab") as out:
+            process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        self._apiserver_pid_file().write_text(f"{process.pid}\n")  # so that `e2e/cluster down` stops it
+
+
+def second_cluster_env() -> dict[str, str]:
+    ports = os.environ.get("JNO_MC_PORTS", "22379 22380 26443 26257 26259").split()
+    names = ["JNO_ETCD_PORT", "JNO_ETCD_PEER_PORT", "JNO_APISERVER_PORT", "JNO_CONTROLLER_MANAGER_PORT"]
+    names.append("JNO_SCHEDULER_PORT")
+    return {
+        "JNO_CLUSTER_DIR": os.environ.get("JNO_MC_CLUSTER_DIR", str(CACHE / "cluster-mc")),
+        "JNO_POD_CIDR_PREFIX": os.environ.get("JNO_MC_POD_CIDR_PREFIX", "127.9"),
+        **dict(zip(names, ports, strict=True)),
+    }
+
+
+def prepare(plane: ControlPlane, name: str, namespace: str, workdir: Path, processes: list[Process]) -> dict:
+    """CRDs, namespace, the hub's Role and a template; the operator and the kubelet stand-in; the hub's kubeconfig."""
+    info = plane.info()
+    admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
+    admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
+    for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
+        wait_until(
+            f"CRD {crd} to be established on {name}",
+            lambda crd=crd: (
+                admin(
+                    "get",
+                    "crd",
+                    f"{crd}.kubespawner.jupyterhub.org",
+                    "-o",
+                    'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                    check=False,
+                )
+                == "True"
+            ),
+            60,
+        )
+    admin("create", "namespace", namespace)
+    admin.apply(hub_rbac(namespace) + [template("e2e-notebook", IMAGE, namespace)])
+    token = admin("create", "token", "hub", "-n", namespace, "--duration=2h").strip()
+    cluster = yaml.safe_load(Path(info["kubeconfig"]).read_text())["clusters"][0]["cluster"]
+    kubeconfig = workdir / f"hub-{name}.kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "hub",
+                "clusters": [{"name": name, "cluster": cluster}],
+                "users": [{"name": "hub", "user": {"token": token}}],
+                "contexts": [{"name": "hub", "context": {"cluster": name, "user": "hub", "namespace": namespace}}],
+            }
+        )
+    )
+    env = {**os.environ, "KUBECONFIG": info["kubeconfig"]}
+    jar = workdir / "operator.jar"
+    processes.append(
+        Process(
+            f"operator-{name}",
+            [shutil.which("java"), "-jar", str(jar), f"--watch-namespaces={namespace}", "--http-port=-1"],
+            workdir / f"operator-{name}.log",
+            env,
+        )
+    )
+    processes.append(
+        Process(
+            f"kubelet-standin-{name}",
+            [sys.executable, str(HERE / "e2e" / "kubelet_standin.py"), namespace, str(workdir / f"servers-{name}")],
+            workdir / f"kubelet-standin-{name}.log",
+            env,
+        )
+    )
+    return {"kubectl": admin, "kubeconfig": kubeconfig, "namespace": namespace}
+
+
+@pytest.fixture(scope="module")
+def clusters(tmp_path_factory):
+    if os.environ.get("JNO_MULTICLUSTER_E2E") != "true":
+        pytest.skip(
+            "the multi-cluster end-to-end test starts a second control plane: JNO_MULTICLUSTER_E2E=true runs it"
+        )
+    home = ControlPlane({})
+    if not home.running():
+        unavailable("the local control plane is not running (start it with: e2e/cluster up)")
+    if not OPERATOR_JAR.exists():
+        unavailable(f"{OPERATOR_JAR.relative_to(REPO)} is missing (build it: mvn -B -pl operator -am package)")
+    if shutil.which("java") is None:
+        unavailable("java is not on PATH (the operator needs Java 17+)")
+    far = ControlPlane(second_cluster_env())
+    started_far = not far.running()
+    if started_far:
+        result = far.run("up", check=False)
+        assert result.returncode == 0, f"cannot start the second control plane:\n{result.stderr[-3000:]}"
+
+    workdir = tmp_path_factory.mktemp("e2e-multicluster")
+    shutil.copy(OPERATOR_JAR, workdir / "operator.jar")  # other builds may rewrite operator/target meanwhile
+    suffix = secrets.token_hex(3)
+    processes: list[Process] = []
+    hub = None
+    sides = {}
+    try:
+        sides["a"] = prepare(home, "a", f"spawner-mc-{suffix}", workdir, processes)
+        sides["b"] = prepare(far, "b", f"spawner-mc-{suffix}-b", workdir, processes)  # another namespace there
+        hub = Hub(workdir, sides["a"]["namespace"], sides["a"]["kubeconfig"])
+        with open(hub.config, "a") as config:
+            config.write(f"""
+c.NotebookInstanceSpawner.clusters = {{
+    "b": {{"kubeconfig": "{sides["b"]["kubeconfig"]}", "namespace": "{sides["b"]["namespace"]}"}},
+}}
+c.NotebookInstanceSpawner.profile_list = [
+    {{"display_name": "Cluster a", "slug": "a", "template": "e2e-notebook", "default": True}},
+    {{"display_name": "Cluster b", "slug": "b", "template": "e2e-notebook", "cluster": "b"}},
+]
+c.NotebookInstanceSpawner.cluster_timeout = 10
+c.NotebookInstanceSpawner.deletion_retry_seconds = 3
+""")
+        hub.start()
+        yield {"hub": hub, "a": sides["a"], "b": sides["b"], "far": far, "workdir": workdir}
+    finally:
+        if hub:
+            hub.stop()
+        for side in sides.values():
+            side["kubectl"](
+                "delete", "jni", "--all", "-n", side["namespace"], "--wait=true", "--timeout=60s", check=False
+            )
+        for process in reversed(processes):
+            process.stop()
+        for side in sides.values():
+            side["kubectl"]("delete", "namespace", side["namespace"], "--wait=false", check=False)
+        if started_far:
+            far.run("down", check=False)
+        print(f"multi-cluster e2e logs in {workdir}")
+
+
+def spawn(hub: Hub, user: str, server: str = "", profile: str = "a") -> requests.Response:
+    assert hub.api("POST", f"/users/{user}").status_code in (201, 409)
+    path = f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
+    return hub.api("POST", path, json={"profile": profile})
+
+
+def stop(hub: Hub, user: str, server: str = "") -> None:
+    path = f"/users/{user}/servers/{server}" if server else f"/users/{user}/server"
+    assert hub.api("DELETE", path).status_code in (202, 204)
+    hub.wait_stopped(user, server)
+
+
+def reached(side: dict, instance: str, user_prefix: str, pod_prefix: str) -> dict:
+    """The instance on that side is Ready at a URL on that cluster's pod range, and the real server answers there."""
+    found = side["kubectl"].get("jni", instance)
+    assert found is not None, f"{instance} is not on this cluster"
+    url = found["status"]["url"]
+    assert url.startswith(f"http://{pod_prefix}."), url
+    answer = requests.get(f"{url}{user_prefix}api", timeout=10)
+    assert answer.ok and "version" in answer.json(), answer.text
+    return found
+
+
+def pod_prefix(side: str) -> str:
+    return (
+        os.environ.get("JNO_POD_CIDR_PREFIX", "127.8") if side == "a" else second_cluster_env()["JNO_POD_CIDR_PREFIX"]
+    )
+
+
+def test_users_and_named_servers_on_both_clusters_a_cluster_outage_and_a_hub_restart(clusters):
+    hub, a, b = clusters["hub"], clusters["a"], clusters["b"]
+
+    # users on both clusters; one user with a default server on a and a named one on b
+    assert spawn(hub, "ada").status_code in (201, 202)
+    assert spawn(hub, "bob", profile="b").status_code in (201, 202)
+    assert spawn(hub, "grace").status_code in (201, 202)
+    assert spawn(hub, "grace", "far", profile="b").status_code in (201, 202)
+    for user, server in (("ada", ""), ("bob", ""), ("grace", ""), ("grace", "far")):
+        hub.wait_ready(user, server)
+    reached(a, "jupyter-ada", "/user/ada/", pod_prefix("a"))
+    reached(b, "jupyter-bob", "/user/bob/", pod_prefix("b"))
+    reached(a, "jupyter-grace", "/user/grace/", pod_prefix("a"))
+    grace_far = reached(b, "jupyter-grace--far", "/user/grace/far/", pod_prefix("b"))
+    assert a["kubectl"].get("jni", "jupyter-bob") is None and b["kubectl"].get("jni", "jupyter-ada") is None
+    assert b["kubectl"].get("jni", "jupyter-grace") is None and a["kubectl"].get("jni", "jupyter-grace--far") is None
+
+    # cluster b goes away
+    far: ControlPlane = clusters["far"]
+    apiserver = far.stop_apiserver()
+    try:
+        # spawning there: a clear error naming the cluster, at once (checked before start) or through progress
+        response = spawn(hub, "carol", profile="b")
+        if response.status_code in (201, 202):
+            wait_until("carol's spawn to fail", lambda: not hub.user("carol")["pending"], 60)
+            text = " ".join(e.get("message", "") for e in hub.progress("carol"))
+        else:
+            assert response.status_code == 503, response.text
+            text = response.json()["message"]
+        assert "cluster 'b' is unreachable" in text and "Servers on other clusters are not affected" in text, text
+        assert hub.server("carol") is None
+
+        # cluster a keeps working: a new server starts and is reached
+        assert spawn(hub, "dave").status_code in (201, 202)
+        hub.wait_ready("dave")
+        reached(a, "jupyter-dave", "/user/dave/", pod_prefix("a"))
+        # the servers on b still count as running for the hub
+        assert hub.server("bob")["ready"] and hub.server("grace", "far")["ready"]
+
+        # a stop while b is unreachable: the hub lets go of the server, the deletion is remembered
+        stop(hub, "bob")
+    finally:
+        far.start_apiserver(apiserver)
+
+    # b is back: the remembered deletion happens, nothing is orphaned there (instance, Secret, pod, server process)
+    wait_until("b's API server to answer", lambda: b["kubectl"]("get", "--raw", "/readyz", check=False) == "ok", 90)
+    wait_until("bob's instance on b to be deleted", lambda: b["kubectl"].get("jni", "jupyter-bob") is None, 90, 1)
+    wait_until("bob's Secret on b to be deleted", lambda: b["kubectl"].get("secret", "jupyter-bob") is None, 30, 1)
+    wait_until("bob's pod on b to be deleted", lambda: b["kubectl"].get("pod", "jupyter-bob") is None, 60, 1)
+    # grace's server on b survived the outage and is still reached
+    assert (
+        reached(b, "jupyter-grace--far", "/user/grace/far/", pod_prefix("b"))["metadata"]["uid"]
+        == (grace_far["metadata"]["uid"])
+    )
+    # and b takes new servers again
+    assert spawn(hub, "carol", profile="b").status_code in (201, 202)
+    hub.wait_ready("carol")
+    reached(b, "jupyter-carol", "/user/carol/", pod_prefix("b"))
+
+    # a restarted hub finds every server on both clusters (the state names the cluster)
+    uids = {
+        (side, name): clusters[side]["kubectl"].get("jni", name)["metadata"]["uid"]
+        for side, name in (
+            ("a", "jupyter-ada"),
+            ("a", "jupyter-grace"),
+            ("b", "jupyter-grace--far"),
+            ("b", "jupyter-carol"),
+        )
+    }
+    hub.stop()
+    hub.start()
+    for user, server in (("ada", ""), ("grace", ""), ("grace", "far"), ("carol", ""), ("dave", "")):
+        assert hub.wait_ready(user, server, timeout=60)["ready"]
+    for (side, name), uid in uids.items():
+        assert clusters[side]["kubectl"].get("jni", name)["metadata"]["uid"] == uid, name  # the same servers
+
+    # stops reach each server's own cluster
+    for user, server in (("ada", ""), ("grace", ""), ("grace", "far"), ("carol", ""), ("dave", "")):
+        stop(hub, user, server)
+    for side, name in (*uids, ("a", "jupyter-dave")):
+        wait_until(
+            f"{name} to be gone from {side}", lambda s=side, n=name: clusters[s]["kubectl"].get("jni", n) is None, 60
+        )
