@@ -63,7 +63,12 @@ class ControlPlane:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
         assert any(self.env["JNO_CLUSTER_DIR"].encode() in part for part in command), "not this cluster's API server"
         os.kill(pid, signal.SIGTERM)
-        wait_until("the API server to exit", lambda: not Path(f"/proc/{pid}").exists(), 30)
+        # it stops listening at once but waits up to a minute for its watches to end: not worth waiting for
+        try:
+            wait_until("the API server to exit", lambda: not Path(f"/proc/{pid}").exists(), 10)
+        except AssertionError:
+            os.kill(pid, signal.SIGKILL)
+            wait_until("the API server to be killed", lambda: not Path(f"/proc/{pid}").exists(), 30)
         return [part.decode() for part in command]
 
     def start_apiserver(self, command: list[str]) -> None:
@@ -73,6 +78,30 @@ class ControlPlane:
                 command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
         self._apiserver_pid_file().write_text(f"{process.pid}\n")  # so that `e2e/cluster down` stops it
+
+
+class PatientHub(Hub):
+    """The e2e Hub, given more time to come up: here it shares the machine with two control planes."""
+
+    def start(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(HERE / "e2e")}
+        env.pop("KUBECONFIG", None)  # the spawner must use only its own, restricted, credentials
+        self.process = Process(
+            "jupyterhub",
+            [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(self.config)],
+            self.workdir / "jupyterhub.log",
+            env,
+            self.workdir,
+        )
+
+        def up():
+            assert self.process.alive(), f"jupyterhub exited:\n{self.process.tail()}"
+            try:
+                return self.session.get(self.url + "/", timeout=5).ok
+            except requests.RequestException:
+                return False
+
+        wait_until("the hub to answer", up, 300, 1)
 
 
 def second_cluster_env() -> dict[str, str]:
@@ -173,7 +202,7 @@ def clusters(tmp_path_factory):
     try:
         sides["a"] = prepare(home, "a", f"spawner-mc-{suffix}", workdir, processes)
         sides["b"] = prepare(far, "b", f"spawner-mc-{suffix}-b", workdir, processes)  # another namespace there
-        hub = Hub(workdir, sides["a"]["namespace"], sides["a"]["kubeconfig"])
+        hub = PatientHub(workdir, sides["a"]["namespace"], sides["a"]["kubeconfig"])
         with open(hub.config, "a") as config:
             config.write(f"""
 c.NotebookInstanceSpawner.clusters = {{
@@ -184,6 +213,9 @@ c.NotebookInstanceSpawner.profile_list = [
     {{"display_name": "Cluster b", "slug": "b", "template": "e2e-notebook", "cluster": "b"}},
 ]
 c.NotebookInstanceSpawner.cluster_timeout = 10
+# a jupyterhub-singleuser takes a minute to import on a loaded 2-core machine, and several start at once here
+c.Spawner.start_timeout = 240
+c.Spawner.http_timeout = 240
 c.NotebookInstanceSpawner.deletion_retry_seconds = 3
 """)
         hub.start()
@@ -220,11 +252,33 @@ def reached(side: dict, instance: str, user_prefix: str, pod_prefix: str) -> dic
     """The instance on that side is Ready at a URL on that cluster's pod range, and the real server answers there."""
     found = side["kubectl"].get("jni", instance)
     assert found is not None, f"{instance} is not on this cluster"
+    # after an outage the pod is Ready again only once its node (kwok) has reported in and the kubelet stand-in
+    # has reported it ready: until then the operator says Provisioning, without a url
+    found = wait_until(
+        f"{instance} to be Ready",
+        lambda: (i := side["kubectl"].get("jni", instance)) and "url" in i.get("status", {}) and i,
+        120,
+        1,
+    )
     url = found["status"]["url"]
     assert url.startswith(f"http://{pod_prefix}."), url
-    answer = requests.get(f"{url}{user_prefix}api", timeout=10)
+    answer = requests.get(f"{url}{user_prefix}api", timeout=30)
     assert answer.ok and "version" in answer.json(), answer.text
     return found
+
+
+def hub_state(workdir: Path, user: str, server: str = "") -> dict:
+    """The spawner's state as the hub saved it in its database."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(workdir / "jupyterhub.sqlite") as db:
+        row = db.execute(
+            "SELECT spawners.state FROM spawners JOIN users ON spawners.user_id = users.id"
+            " WHERE users.name = ? AND spawners.name = ?",
+            (user, server),
+        ).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
 
 
 def pod_prefix(side: str) -> str:
@@ -242,7 +296,7 @@ def test_users_and_named_servers_on_both_clusters_a_cluster_outage_and_a_hub_res
     assert spawn(hub, "grace").status_code in (201, 202)
     assert spawn(hub, "grace", "far", profile="b").status_code in (201, 202)
     for user, server in (("ada", ""), ("bob", ""), ("grace", ""), ("grace", "far")):
-        hub.wait_ready(user, server)
+        hub.wait_ready(user, server, timeout=300)
     reached(a, "jupyter-ada", "/user/ada/", pod_prefix("a"))
     reached(b, "jupyter-bob", "/user/bob/", pod_prefix("b"))
     reached(a, "jupyter-grace", "/user/grace/", pod_prefix("a"))
@@ -267,21 +321,36 @@ def test_users_and_named_servers_on_both_clusters_a_cluster_outage_and_a_hub_res
 
         # cluster a keeps working: a new server starts and is reached
         assert spawn(hub, "dave").status_code in (201, 202)
-        hub.wait_ready("dave")
+        hub.wait_ready("dave", timeout=300)
         reached(a, "jupyter-dave", "/user/dave/", pod_prefix("a"))
         # the servers on b still count as running for the hub
         assert hub.server("bob")["ready"] and hub.server("grace", "far")["ready"]
 
-        # a stop while b is unreachable: the hub lets go of the server, the deletion is remembered
+        # a stop while b is unreachable: the hub lets go of the server, the deletion is remembered (in its state)
         stop(hub, "bob")
+        assert "pending_deletions" in hub_state(clusters["workdir"], "bob")
+
+        # the hub restarts while b is still away: it keeps the servers on a, and b's (unknown is not stopped)
+        hub.stop()
+        hub.start()
+        for user, server in (("ada", ""), ("grace", ""), ("dave", ""), ("grace", "far")):
+            assert hub.wait_ready(user, server, timeout=300)["ready"]
+        assert hub.server("bob") is None
     finally:
         far.start_apiserver(apiserver)
 
-    # b is back: the remembered deletion happens, nothing is orphaned there (instance, Secret, pod, server process)
+    # b is back: the deletion the restarted hub found in bob's state happens; nothing is orphaned there (instance,
+    # Secret, pod and the server's process)
     wait_until("b's API server to answer", lambda: b["kubectl"]("get", "--raw", "/readyz", check=False) == "ok", 90)
     wait_until("bob's instance on b to be deleted", lambda: b["kubectl"].get("jni", "jupyter-bob") is None, 90, 1)
     wait_until("bob's Secret on b to be deleted", lambda: b["kubectl"].get("secret", "jupyter-bob") is None, 30, 1)
     wait_until("bob's pod on b to be deleted", lambda: b["kubectl"].get("pod", "jupyter-bob") is None, 60, 1)
+    wait_until(
+        "bob's state to forget the deletion",
+        lambda: "pending_deletions" not in hub_state(clusters["workdir"], "bob"),
+        30,
+        1,
+    )
     # grace's server on b survived the outage and is still reached
     assert (
         reached(b, "jupyter-grace--far", "/user/grace/far/", pod_prefix("b"))["metadata"]["uid"]
@@ -289,10 +358,10 @@ def test_users_and_named_servers_on_both_clusters_a_cluster_outage_and_a_hub_res
     )
     # and b takes new servers again
     assert spawn(hub, "carol", profile="b").status_code in (201, 202)
-    hub.wait_ready("carol")
+    hub.wait_ready("carol", timeout=300)
     reached(b, "jupyter-carol", "/user/carol/", pod_prefix("b"))
 
-    # a restarted hub finds every server on both clusters (the state names the cluster)
+    # a restarted hub finds every server on both clusters (the state names the cluster), both reachable now
     uids = {
         (side, name): clusters[side]["kubectl"].get("jni", name)["metadata"]["uid"]
         for side, name in (
@@ -305,7 +374,7 @@ def test_users_and_named_servers_on_both_clusters_a_cluster_outage_and_a_hub_res
     hub.stop()
     hub.start()
     for user, server in (("ada", ""), ("grace", ""), ("grace", "far"), ("carol", ""), ("dave", "")):
-        assert hub.wait_ready(user, server, timeout=60)["ready"]
+        assert hub.wait_ready(user, server, timeout=300)["ready"]
     for (side, name), uid in uids.items():
         assert clusters[side]["kubectl"].get("jni", name)["metadata"]["uid"] == uid, name  # the same servers
 
