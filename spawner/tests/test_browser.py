@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 from e2e.browser import Browser, browser_missing, chp_command, failure_text, lab_config
 from test_e2e import (
     HERE,
@@ -40,8 +39,10 @@ from test_e2e import (
     cluster_info,
     free_port,
     hub_rbac,
+    install_crds,
     unavailable,
     wait_until,
+    write_hub_kubeconfig,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -260,46 +261,13 @@ def stack(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser")
     namespace = f"spawner-browser-{secrets.token_hex(3)}"
     admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
-    admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
-    for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
-        wait_until(
-            f"CRD {crd} Established",
-            lambda crd=crd: (
-                admin(
-                    "get",
-                    "crd",
-                    f"{crd}.kubespawner.jupyterhub.org",
-                    "-o",
-                    'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-                    check=False,
-                )
-                == "True"
-            ),
-            60,
-            0.5,
-        )
+    install_crds(admin)
     admin("create", "namespace", namespace)
     processes: list[Process] = []
     hub = None
     try:
         admin.apply(hub_rbac(namespace) + templates(namespace))
-        token = admin("create", "token", "hub", "-n", namespace, "--duration=2h").strip()
-        cluster = yaml.safe_load(Path(info["kubeconfig"]).read_text())["clusters"][0]["cluster"]
-        hub_kubeconfig = workdir / "hub.kubeconfig"
-        hub_kubeconfig.write_text(
-            yaml.safe_dump(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Config",
-                    "current-context": "hub",
-                    "clusters": [{"name": "local", "cluster": cluster}],
-                    "users": [{"name": "hub", "user": {"token": token}}],
-                    "contexts": [
-                        {"name": "hub", "context": {"cluster": "local", "user": "hub", "namespace": namespace}}
-                    ],
-                }
-            )
-        )
+        hub_kubeconfig = write_hub_kubeconfig(admin, info, namespace, workdir / "hub.kubeconfig")
         jar = workdir / "operator.jar"
         shutil.copy(OPERATOR_JAR, jar)
         admin_env = {**os.environ, "KUBECONFIG": info["kubeconfig"]}

@@ -166,6 +166,49 @@ def hub_rbac(namespace: str) -> list[dict]:
     ]
 
 
+def install_crds(admin: Kubectl) -> None:
+    """Applies the CRDs of crds/ and waits until each is Established (polled: `kubectl wait
+    --for=condition=Established` fails at once on a CRD whose status has no conditions yet)."""
+    admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
+    for path in sorted((REPO / "crds").glob("*.yaml")):
+        name = yaml.safe_load(path.read_text())["metadata"]["name"]
+        wait_until(
+            f"CRD {name} Established",
+            lambda name=name: (
+                admin(
+                    "get",
+                    "crd",
+                    name,
+                    "-o",
+                    'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                    check=False,
+                )
+                == "True"
+            ),
+            60,
+            0.5,
+        )
+
+
+def write_hub_kubeconfig(admin: Kubectl, info: dict[str, str], namespace: str, path: Path) -> Path:
+    """The hub's kubeconfig at path: a token of the namespace's ServiceAccount `hub`, the cluster's CA, nothing else."""
+    token = admin("create", "token", "hub", "-n", namespace, "--duration=2h").strip()
+    cluster = yaml.safe_load(Path(info["kubeconfig"]).read_text())["clusters"][0]["cluster"]
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "hub",
+                "clusters": [{"name": "local", "cluster": cluster}],
+                "users": [{"name": "hub", "user": {"token": token}}],
+                "contexts": [{"name": "hub", "context": {"cluster": "local", "user": "hub", "namespace": namespace}}],
+            }
+        )
+    )
+    return path
+
+
 class Process:
     """A background process with its log, stopped by its own PID."""
 
@@ -307,23 +350,7 @@ def stack(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
     namespace = f"spawner-e2e-{secrets.token_hex(3)}"
     admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
-    admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
-    # Polled: `kubectl wait --for=condition=Established` fails at once on a CRD whose status has no conditions yet.
-    for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
-        deadline = time.monotonic() + 60
-        while (
-            admin(
-                "get",
-                "crd",
-                f"{crd}.kubespawner.jupyterhub.org",
-                "-o",
-                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-                check=False,
-            )
-            != "True"
-        ):
-            assert time.monotonic() < deadline, f"CRD {crd}.kubespawner.jupyterhub.org not Established within 60s"
-            time.sleep(0.5)
+    install_crds(admin)
     admin("create", "namespace", namespace)
     processes: list[Process] = []
     hub = None
@@ -336,23 +363,7 @@ def stack(tmp_path_factory):
             ]
         )
         # the hub's kubeconfig: a ServiceAccount token, the cluster's CA, nothing else
-        token = admin("create", "token", "hub", "-n", namespace, "--duration=2h").strip()
-        cluster = yaml.safe_load(Path(info["kubeconfig"]).read_text())["clusters"][0]["cluster"]
-        hub_kubeconfig = workdir / "hub.kubeconfig"
-        hub_kubeconfig.write_text(
-            yaml.safe_dump(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Config",
-                    "current-context": "hub",
-                    "clusters": [{"name": "local", "cluster": cluster}],
-                    "users": [{"name": "hub", "user": {"token": token}}],
-                    "contexts": [
-                        {"name": "hub", "context": {"cluster": "local", "user": "hub", "namespace": namespace}}
-                    ],
-                }
-            )
-        )
+        hub_kubeconfig = write_hub_kubeconfig(admin, info, namespace, workdir / "hub.kubeconfig")
         # a copy of the jar: other builds may rewrite operator/target while the tests run
         jar = workdir / "operator.jar"
         shutil.copy(OPERATOR_JAR, jar)

@@ -27,7 +27,18 @@ import pytest
 import requests
 import yaml
 from e2e.z2jh_hub import Z2jhHub, can_unshare, find
-from test_e2e import HERE, OPERATOR_JAR, REPO, Kubectl, Process, cluster_info, free_port, unavailable, wait_until
+from test_e2e import (
+    HERE,
+    OPERATOR_JAR,
+    REPO,
+    Kubectl,
+    Process,
+    cluster_info,
+    free_port,
+    install_crds,
+    unavailable,
+    wait_until,
+)
 from z2jh_reference import reference
 
 import jupyter_notebook_operator_models
@@ -248,7 +259,9 @@ class Setup:
         def ready():
             assert self.hub.alive(), f"the hub exited:\n{self.hub.tail()}"
             found = self.server(user)
-            return found if found and found.get("ready") else None
+            # a server the hub lists no more after its 202 is a failed spawn: say why now, not at the timeout
+            assert found is not None, f"{user}'s spawn failed:\n{self.hub.tail()}"
+            return found if found.get("ready") else None
 
         return wait_until(f"{user}'s server to be ready", ready, 240, 0.5)
 
@@ -306,23 +319,7 @@ def setup(tmp_path_factory):
     namespace = f"z2jh-e2e-{secrets.token_hex(3)}"
     s = Setup(info, workdir, namespace)
     admin = s.admin
-    admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
-    for crd in ("jupyternotebookinstances", "jupyternotebookinstancetemplates"):
-        wait_until(
-            f"CRD {crd} Established",
-            lambda crd=crd: (
-                admin(
-                    "get",
-                    "crd",
-                    f"{crd}.kubespawner.jupyterhub.org",
-                    "-o",
-                    'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-                    check=False,
-                )
-                == "True"
-            ),
-            60,
-        )
+    install_crds(admin)
     admin("create", "namespace", namespace)
     admin("create", "serviceaccount", "hub", "-n", namespace)
     processes = []
@@ -406,6 +403,7 @@ def test_z2jh_switched_without_a_custom_image_starts_a_server(setup):
 
 def test_a_converted_profile_list_with_two_profiles(setup):
     s = setup
+    s.operator_chart_rbac()  # as in the first test: each test runs alone too (pytest -k)
     conv = s.convert("profiles", PROFILES)
     config = yaml.safe_load((conv / "z2jh-values.yaml").read_text())["hub"]["config"]["NotebookInstanceSpawner"]
     assert [p["slug"] for p in config["profile_list"]] == ["small", "large"]

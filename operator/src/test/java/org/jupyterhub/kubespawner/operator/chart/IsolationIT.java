@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -31,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
+import org.jupyterhub.kubespawner.operator.it.Fixtures;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
 import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
@@ -157,7 +157,7 @@ class IsolationIT {
 
     @Test
     void anotherUsersRetainedHomeIsNeverMounted() {
-        volumeFor(ns, "claim-grace");
+        Fixtures.volumeFor(admin, ns, "claim-grace");
         spawn(hub, ns, "jupyter-grace", "z2jh-default", z2jh("grace", "Grace Hopper"));
         awaitPhase(ns, "jupyter-grace", Phase.READY);
         stop(hub, ns, "jupyter-grace");
@@ -205,7 +205,7 @@ class IsolationIT {
 
     @Test
     void aKubeSpawnerHomeIsAdoptedOnlyWhenTheTemplateOptsIn() {
-        volumeFor(ns, "claim-linus");
+        Fixtures.volumeFor(admin, ns, "claim-linus");
         HasMetadata kubeSpawners = admin.resource(claim(
                         ns,
                         "claim-linus",
@@ -475,29 +475,6 @@ class IsolationIT {
                 .endResources()
                 .endSpec()
                 .build();
-    }
-
-    /** The local cluster has no provisioner: a volume bound to the claim in advance lets the pod schedule. */
-    private static void volumeFor(String namespace, String claim) {
-        admin.resource(new PersistentVolumeBuilder()
-                        .withNewMetadata()
-                        .withName("pv-" + namespace + "-" + claim)
-                        .addToLabels("jno-it", ns)
-                        .endMetadata()
-                        .withNewSpec()
-                        .addToCapacity("storage", new Quantity("100Gi"))
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewHostPath()
-                        .withPath("/tmp/" + namespace + "/" + claim)
-                        .endHostPath()
-                        .withNewClaimRef()
-                        .withNamespace(namespace)
-                        .withName(claim)
-                        .endClaimRef()
-                        .withPersistentVolumeReclaimPolicy("Retain")
-                        .endSpec()
-                        .build())
-                .create();
     }
 
     private static JupyterNotebookInstance awaitPhase(String namespace, String name, Phase phase) {

@@ -3,9 +3,7 @@ package org.jupyterhub.kubespawner.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +11,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +69,11 @@ class OperatorWithChartRbacIT {
         KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
         // The operator's configuration is the chart's: the installed Deployment's environment, as the kubelet would
         // resolve it, read by the operator's own parser. A renamed setting on either side fails here.
-        OperatorConfig config = OperatorConfig.parse(chartEnvironment(), new String[0]);
+        Map<String, String> env = ChartDeployment.environment(cluster.admin(), release, ns, POD_NAME);
+        assertThat(env.keySet().stream().filter(k -> k.startsWith("JNO_")))
+                .as("the chart sets every declared setting, and no other")
+                .containsExactlyInAnyOrderElementsOf(OperatorConfig.environmentVariables());
+        OperatorConfig config = OperatorConfig.parse(env, new String[0]);
         assertThat(config.watchNamespaces()).containsExactly(ns);
         assertThat(config.leaderElection()).as("2 replicas: leader election").isTrue();
         assertThat(config.leaseName()).isEqualTo(release.fullname());
@@ -225,43 +226,6 @@ class OperatorWithChartRbacIT {
         assertThat(operator.ready())
                 .as("every informer healthy (list/watch allowed)")
                 .isTrue();
-    }
-
-    /** The Deployment's container environment with its downward-API fields resolved for a pod named POD_NAME. */
-    private static Map<String, String> chartEnvironment() {
-        Deployment deployment = cluster.admin()
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName(release.fullname())
-                .get();
-        Map<String, String> env = new HashMap<>();
-        for (EnvVar var : deployment
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getEnv()) {
-            if (var.getValueFrom() == null) {
-                env.put(var.getName(), var.getValue());
-            } else {
-                String field = var.getValueFrom().getFieldRef().getFieldPath();
-                env.put(
-                        var.getName(),
-                        switch (field) {
-                            case "metadata.namespace" -> ns;
-                            case "metadata.name" -> POD_NAME;
-                            default ->
-                                throw new AssertionError(
-                                        "unexpected downward-API field " + field + " in " + var.getName());
-                        });
-            }
-        }
-        assertThat(env.keySet().stream().filter(k -> k.startsWith("JNO_")))
-                .as("the chart sets every declared setting, and no other")
-                .containsExactlyInAnyOrderElementsOf(OperatorConfig.environmentVariables());
-        return env;
     }
 
     private static JupyterNotebookInstance instance() {

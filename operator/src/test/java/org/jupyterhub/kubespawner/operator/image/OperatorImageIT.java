@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.Config;
@@ -36,6 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
+import org.jupyterhub.kubespawner.operator.chart.ChartDeployment;
+import org.jupyterhub.kubespawner.operator.it.Fixtures;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
 
@@ -140,7 +138,9 @@ class OperatorImageIT {
         Path serviceAccount = serviceAccountFiles(admin, release.fullname());
 
         Map<String, String> env = new HashMap<>(image.env());
-        env.putAll(chartEnvironment(admin));
+        Map<String, String> chart = ChartDeployment.environment(admin, release, ns, POD_NAME);
+        assertThat(chart).containsEntry("JNO_HTTP_PORT", String.valueOf(port));
+        env.putAll(chart);
         Config config = admin.getConfiguration();
         URI server = URI.create(config.getMasterUrl());
         env.put("KUBERNETES_SERVICE_HOST", server.getHost());
@@ -162,7 +162,7 @@ class OperatorImageIT {
                 .singleElement()
                 .satisfies(l -> assertThat(l.split(" ")[5]).startsWith("ro"));
 
-        preboundVolume(admin, "claim-ada-lovelace-example-org---7799473f");
+        Fixtures.volumeFor(admin, ns, "claim-ada-lovelace-example-org---7799473f");
         for (String file : List.of("instance-secret.yaml", "instance.yaml")) {
             for (HasMetadata item :
                     cluster.cluster().load(cluster.repoRoot().resolve(Path.of("crds", "examples", file)))) {
@@ -215,54 +215,6 @@ class OperatorImageIT {
         Files.write(dir.resolve("ca.crt"), ca);
         Files.writeString(dir.resolve("namespace"), ns);
         return dir;
-    }
-
-    /** The chart's Deployment environment, with its downward-API fields resolved as the kubelet would. */
-    private static Map<String, String> chartEnvironment(KubernetesClient admin) {
-        Deployment deployment = admin.apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName(release.fullname())
-                .get();
-        Map<String, String> env = new HashMap<>();
-        for (EnvVar var : deployment
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getEnv()) {
-            if (var.getValueFrom() == null) {
-                env.put(var.getName(), var.getValue());
-            } else {
-                String field = var.getValueFrom().getFieldRef().getFieldPath();
-                env.put(var.getName(), field.equals("metadata.namespace") ? ns : POD_NAME);
-            }
-        }
-        assertThat(env).containsEntry("JNO_HTTP_PORT", String.valueOf(port));
-        return env;
-    }
-
-    private static void preboundVolume(KubernetesClient admin, String claim) {
-        admin.persistentVolumes()
-                .resource(new PersistentVolumeBuilder()
-                        .withNewMetadata()
-                        .withName("pv-" + ns + "-" + claim)
-                        .addToLabels("jno-it", ns)
-                        .endMetadata()
-                        .withNewSpec()
-                        .addToCapacity("storage", new Quantity("100Gi"))
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewHostPath()
-                        .withPath("/tmp/" + ns + "/" + claim)
-                        .endHostPath()
-                        .withNewClaimRef()
-                        .withNamespace(ns)
-                        .withName(claim)
-                        .endClaimRef()
-                        .endSpec()
-                        .build())
-                .create();
     }
 
     private static String get(String path) {
