@@ -352,15 +352,14 @@ class NotebookInstanceSpawner(RememberedDeletions, Spawner):
             cls._clients_lock = asyncio.Lock()
         secret = tuple(sorted((settings.kubeconfig_secret or {}).items()))
         key = (name, settings.kubeconfig, secret, settings.context, self.watch_timeout_seconds)
+        # read before taking the lock: reading it takes the lock too (for the hub's own cluster's client)
+        from_secret = await self._kubeconfig_from_secret(settings) if secret and key not in cls._clients else None
         async with cls._clients_lock:
             if key not in cls._clients:
                 configuration = client.Configuration()
                 if secret:
                     await config.load_kube_config_from_dict(
-                        await self._kubeconfig_from_secret(settings),
-                        context=settings.context or None,
-                        client_configuration=configuration,
-                        persist_config=False,
+                        from_secret, context=settings.context or None, client_configuration=configuration
                     )
                 elif name == HOME and not settings.kubeconfig and os.environ.get("KUBERNETES_SERVICE_HOST"):
                     config.load_incluster_config(client_configuration=configuration)

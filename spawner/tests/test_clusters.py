@@ -202,3 +202,53 @@ def test_connection_failures_count_as_unreachable():
     assert is_unreachable(ConnectionRefusedError()) and is_unreachable(TimeoutError())
     assert is_unreachable(ApiException(status=503)) and not is_unreachable(ApiException(status=403))
     assert not is_unreachable(ValueError("bad"))
+
+
+async def test_a_clusters_kubeconfig_comes_from_a_secret_in_the_hubs_namespace(spawner_factory, fake, far):
+    import base64
+
+    import yaml
+
+    from notebookinstance_spawner import NotebookInstanceSpawner
+
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "far",
+        "clusters": [{"name": "far", "cluster": {"server": far.url}}],
+        "users": [{"name": "hub", "user": {"token": "far-token"}}],
+        "contexts": [{"name": "far", "context": {"cluster": "far", "user": "hub"}}],
+    }
+    data = {"kubeconfig": base64.b64encode(yaml.safe_dump(kubeconfig).encode()).decode()}
+    await fake.put(
+        "secrets",
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "cluster-far", "namespace": NAMESPACE},
+            "data": data,
+        },
+    )
+    spawner = spawner_factory(
+        profile_list=PROFILES, clusters={"far": {"kubeconfig_secret": "cluster-far", "namespace": FAR_NAMESPACE}}
+    )
+    spawner.user_options = {"profile": "far"}
+    NotebookInstanceSpawner._clients.clear()  # one client per configuration per process: none from other tests
+    try:
+        assert await start_on(spawner, far, FAR_NAMESPACE)
+        assert far.get(INSTANCES, FAR_NAMESPACE, NAME) is not None
+        assert ("GET", f"/api/v1/namespaces/{NAMESPACE}/secrets/cluster-far") in [r[:2] for r in fake.requests]
+    finally:
+        for api in NotebookInstanceSpawner._clients.values():
+            await api.api_client.close()
+        NotebookInstanceSpawner._clients.clear()
+
+
+async def test_a_missing_kubeconfig_secret_is_named_in_the_error(spawner_factory, far):
+    from notebookinstance_spawner import NotebookInstanceSpawner
+
+    spawner = spawner_factory(profile_list=PROFILES, clusters={"far": {"kubeconfig_secret": "nope"}})
+    spawner.user_options = {"profile": "far"}
+    NotebookInstanceSpawner._clients.clear()
+    with pytest.raises(SpawnError, match="Cannot read the kubeconfig of cluster 'far': Secret nope"):
+        await spawner.start()
