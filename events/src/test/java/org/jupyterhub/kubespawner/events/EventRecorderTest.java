@@ -66,7 +66,7 @@ class EventRecorderTest {
 
     /** Every occurrence that reaches the worker leaves exactly one audit line, whatever became of it. */
     private void awaitProcessed(int occurrences) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> audit.lines().size() == occurrences);
+        await().atMost(Duration.ofSeconds(60)).until(() -> audit.lines().size() == occurrences);
     }
 
     @Test
@@ -83,7 +83,7 @@ class EventRecorderTest {
 
         recorder.record(pod, template, EventType.WARNING, "ImageDenied", "Admit", "image evil:latest is not allowed");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events("users").size() == 1);
         Event event = events("users").get(0);
         assertThat(event.getApiVersion()).isEqualTo("events.k8s.io/v1");
         assertThat(event.getMetadata().getName()).matches("jupyter-alice\\.[0-9a-f]{16}");
@@ -119,7 +119,7 @@ class EventRecorderTest {
 
         recorder.record(pod("users", "p", "u"), EventType.NORMAL, Reason.TemplateResolved, Action.Resolve, "ok");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events("users").size() == 1);
         assertThat(events("users").get(0))
                 .returns("TemplateResolved", Event::getReason)
                 .returns("Resolve", Event::getAction);
@@ -137,7 +137,7 @@ class EventRecorderTest {
 
         recorder.record(namespace, EventType.NORMAL, "Labelled", "Label", "");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> events("default").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events("default").size() == 1);
         assertThat(events("default").get(0).getRegarding())
                 .returns("Namespace", ObjectReference::getKind)
                 .returns(null, ObjectReference::getNamespace);
@@ -149,7 +149,7 @@ class EventRecorderTest {
 
         recorder.record(pod("users", "p", "u"), EventType.WARNING, "Failed", "Start", "ü".repeat(5000));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> events("users").size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events("users").size() == 1);
         String note = events("users").get(0).getNote();
         assertThat(note.getBytes(StandardCharsets.UTF_8).length).isBetween(1020, 1024);
         assertThat(note).endsWith("…").startsWith("üüü");
@@ -258,7 +258,7 @@ class EventRecorderTest {
                 .containsOnly(1);
 
         clock.advance(Duration.ofMinutes(1)); // one token back: maintenance writes the pending count
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 5);
+        await().atMost(Duration.ofSeconds(60)).until(() -> recorder.stats().aggregated() == 5);
         assertThat(events("users")).extracting(EventRecorderTest::seriesCount).containsExactlyInAnyOrder(6, 1, 1);
         // In order per object; the other pod may be written by another writer thread, before or after.
         assertThat(audit.lines())
@@ -371,7 +371,7 @@ class EventRecorderTest {
         recorder.record(pod("users", "busy", "u2"), EventType.NORMAL, "Created", "Create", "evicts the quiet series");
         awaitProcessed(3);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().aggregated() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> recorder.stats().aggregated() == 1);
         assertThat(events("users")).extracting(EventRecorderTest::seriesCount).containsExactlyInAnyOrder(2, 1);
     }
 
@@ -380,7 +380,7 @@ class EventRecorderTest {
         EventRecorder recorder = start(builder().auditLog(false));
         recorder.record(pod("users", "p", "u"), EventType.NORMAL, "Created", "Create", "events only");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.stats().created() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> recorder.stats().created() == 1);
         assertThat(audit.lines()).isEmpty();
     }
 
