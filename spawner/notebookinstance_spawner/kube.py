@@ -67,25 +67,26 @@ class KubeApi:
 
     # ------------------------------------------------------------------------------------------------- secrets
 
-    async def put_secret(self, body: dict) -> None:
-        """Creates the Secret; one left by an earlier start (holding a token that is now stale) is deleted and
-        created anew, since the hub may create and delete Secrets but not update them."""
+    async def put_secret(self, body: dict) -> str | None:
+        """Creates the Secret and returns its uid; one left by an earlier start (holding a token that is now stale)
+        is deleted and created anew, since the hub may create and delete Secrets but not update them."""
         meta = body["metadata"]
         try:
-            await self.core.create_namespaced_secret(meta["namespace"], body)
+            created = await self.core.create_namespaced_secret(meta["namespace"], body)
         except ApiException as e:
             if e.status != 409:
                 raise
             await self.delete_secret(meta["namespace"], meta["name"])
-            await self.core.create_namespaced_secret(meta["namespace"], body)
+            created = await self.core.create_namespaced_secret(meta["namespace"], body)
+        return getattr(getattr(created, "metadata", None), "uid", None)
 
-    async def delete_secret(self, namespace: str, name: str) -> bool:
-        """Deletes the Secret; False when there was none."""
+    async def delete_secret(self, namespace: str, name: str, uid: str | None = None) -> bool:
+        """Deletes the Secret (only the one with this uid, when given); False when there was none (or another)."""
         try:
-            await self.core.delete_namespaced_secret(name, namespace)
+            await self.core.delete_namespaced_secret(name, namespace, body=_preconditions(uid))
             return True
         except ApiException as e:
-            if e.status == 404:
+            if e.status == 404 or (uid and e.status == 409):
                 return False
             raise
 
@@ -123,16 +124,23 @@ class KubeApi:
                 return None
             raise
 
-    async def delete_instance(self, namespace: str, name: str) -> bool:
+    async def delete_instance(self, namespace: str, name: str, uid: str | None = None) -> bool:
         """Asks for deletion in the foreground: the instance stays until its pods are gone, so a new server of
-        the same name never meets the old pod. False when there was no instance."""
+        the same name never meets the old pod. With a uid, only that instance is deleted (a retried stop must
+        not delete a newer server of the same name). False when there was no instance (or another one)."""
         try:
             await self.custom.delete_namespaced_custom_object(
-                GROUP, VERSION, namespace, INSTANCES, name, propagation_policy="Foreground"
+                GROUP,
+                VERSION,
+                namespace,
+                INSTANCES,
+                name,
+                propagation_policy="Foreground",
+                body=_preconditions(uid, "Foreground"),
             )
             return True
         except ApiException as e:
-            if e.status == 404:
+            if e.status == 404 or (uid and e.status == 409):
                 return False
             raise
 
@@ -283,6 +291,15 @@ class KubeApi:
                 log.debug("watch of %s timed out on the client side; resuming", list_function.__name__)
             finally:
                 response.release()
+
+
+def _preconditions(uid: str | None, propagation: str | None = None) -> dict:
+    body: dict = {"apiVersion": "v1", "kind": "DeleteOptions"}
+    if propagation:
+        body["propagationPolicy"] = propagation
+    if uid:
+        body["preconditions"] = {"uid": uid}
+    return body
 
 
 class _Expired(Exception):

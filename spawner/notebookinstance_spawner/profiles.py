@@ -34,6 +34,8 @@ class Profile:
     variables: Mapping[str, str] = field(default_factory=dict)
     #: the variables users may set; None: every declared one not filled by the spawner nor fixed here
     user_variables: tuple[str, ...] | None = None
+    #: the workload cluster its servers are placed on (NotebookInstanceSpawner.clusters); None: the default one
+    cluster: str | None = None
 
     def settable(self, template: TemplateInfo, reserved: Iterable[str]) -> list[Variable]:
         """The template's variables a user may set under this profile, in declaration order."""
@@ -78,6 +80,7 @@ def profiles_from_config(
         "template_namespace",
         "variables",
         "user_variables",
+        "cluster",
     }
     for index, entry in enumerate(profile_list):
         where = f"profile_list[{index}]"
@@ -111,9 +114,17 @@ def profiles_from_config(
                 default=bool(entry.get("default", False)),
                 variables=dict(variables),
                 user_variables=tuple(user_variables) if user_variables is not None else None,
+                cluster=_cluster_field(entry, where),
             )
         )
     return profiles
+
+
+def _cluster_field(entry: Mapping[str, Any], where: str) -> str | None:
+    cluster = entry.get("cluster")
+    if cluster is not None and not isinstance(cluster, str):
+        raise ValueError(f"{where}: 'cluster' must be the name of a cluster in NotebookInstanceSpawner.clusters")
+    return cluster
 
 
 def default_profile(profiles: list[Profile]) -> Profile:

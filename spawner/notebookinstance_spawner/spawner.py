@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import datetime
 import os
 import re
 from typing import ClassVar
 
+import yaml
 from jupyterhub.spawner import Spawner
 from jupyterhub.utils import maybe_future
 from kubernetes_asyncio import client, config
@@ -19,11 +21,13 @@ from traitlets import Bool, Callable, Dict, Float, Int, List, Unicode, Union, de
 from . import access as access_module
 from . import migration
 from . import profiles as profiles_module
+from .clusters import HOME, Cluster, PendingDeletion, Unreachable, clusters_from_config, is_unreachable
 from .events import EventFeed
 from .instances import InstanceCache
 from .kube import KubeApi, refusal
 from .kubespawner_compat import DEFAULT_PVC_NAME_TEMPLATE, KubeSpawnerState, expand
 from .progress import ProgressLog, time_left
+from .remembered import RememberedDeletions
 from .resources import INSTANCE_LABEL, MANAGED_BY, check_name, common_labels, instance_body, secret_body, split_env
 from .slugs import ServerNames
 from .variables import TemplateInfo, check_values
@@ -51,7 +55,7 @@ class SpawnError(web.HTTPError):
         return self.message
 
 
-class NotebookInstanceSpawner(Spawner):
+class NotebookInstanceSpawner(RememberedDeletions, Spawner):
     """Starts each server as a JupyterNotebookInstance of an admin-owned template.
 
     The hub's API token travels in a Secret the operator mounts with envFrom; everything else the hub knows about
@@ -90,7 +94,7 @@ class NotebookInstanceSpawner(Spawner):
         config=True,
         help="""Choices offered to users, each a dict:
         {"display_name", "slug", "description", "default": bool, "template": name or {"name", "namespace"},
-         "template_namespace", "variables": {name: value fixed by the admin}, "user_variables": [names users may
+         "template_namespace", "variables": {name: value fixed by the admin}, "cluster": name in `clusters`, "user_variables": [names users may
          set; default every declared variable the spawner does not fill and the profile does not fix]}.
         May be a callable (spawner) -> list, possibly async.""",
     )
@@ -181,6 +185,31 @@ class NotebookInstanceSpawner(Spawner):
         claim name is remembered in its state, as KubeSpawner 7 does, and one KubeSpawner remembered is used.""",
     )
 
+    clusters = Dict(
+        config=True,
+        help="""Workload clusters besides the hub's own, by name: {"kubeconfig": file (e.g. a mounted Secret) or
+        "kubeconfig_secret": Secret in the hub's namespace (name, or {"name", "key"}; key default "kubeconfig"),
+        "context", "namespace" (default: the spawner's namespace), "template_namespace", "display_name",
+        "allowed_groups"/"allowed_users" (who may place servers there; default everyone)}. Each cluster runs its
+        own operator, and the credentials hold only the chart's hub Role there. A profile's "cluster" places its
+        servers (see docs/multi-cluster.md).""",
+    )
+    default_cluster = Unicode(
+        "",
+        config=True,
+        help="The cluster of profiles that name none (and of template_name without profiles); '': the hub's own.",
+    )
+    cluster_timeout = Int(
+        15,
+        config=True,
+        help="Seconds a single API request to a cluster may take before the cluster counts as unreachable.",
+    )
+    deletion_retry_seconds = Int(
+        30,
+        config=True,
+        help="How often a stop that could not reach its cluster is retried (it is remembered in the state).",
+    )
+
     @default("ip")
     def _default_ip(self):
         return "0.0.0.0"  # the server listens on its pod's address, not the hub's localhost
@@ -213,10 +242,26 @@ class NotebookInstanceSpawner(Spawner):
     _progress_tail: asyncio.Task | None = None
     _clients: ClassVar[dict[tuple, KubeApi]] = {}  # one API client per configuration, shared by all spawners
     _clients_lock: asyncio.Lock | None = None
+    #: the cluster of the current (or last) server: HOME or a name in `clusters`
+    cluster_name: str = HOME
+    instance_uid: str | None = None
+    secret_uid: str | None = None
+    _cluster_kubes: dict[str, KubeApi] | None = None  # tests may set their own, by cluster name
+    _retry_task: asyncio.Task | None = None
+    _resumed: ClassVar[bool] = False  # the remembered deletions of stopped servers were looked up (once per hub)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         migration.apply_kubespawner_defaults(self, set(kwargs))
+        self._configured_namespace = self.namespace  # a server on another cluster changes self.namespace
+        #: stops that could not reach their cluster, retried until done (kept in the state)
+        self.pending_deletions: list[PendingDeletion] = []
+        if not NotebookInstanceSpawner._resumed and self.clusters:
+            try:
+                asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._resume_remembered()))
+                NotebookInstanceSpawner._resumed = True
+            except RuntimeError:  # no event loop yet: the next spawner made in one does it
+                pass
 
     # ------------------------------------------------------------------------------------------------ naming
 
@@ -294,23 +339,56 @@ class NotebookInstanceSpawner(Spawner):
 
     # ----------------------------------------------------------------------------------------------- clients
 
-    async def kube(self) -> KubeApi:
-        """The API facade, one per configuration per process, shared by every spawner."""
-        if self._kube is not None:
+    def cluster_config(self, name: str) -> Cluster:
+        """The named cluster's settings (HOME: the spawner's own); SpawnError when it is not configured."""
+        if name == HOME:
+            return Cluster(HOME, kubeconfig=self.kubeconfig, context=self.kube_context)
+        try:
+            clusters = clusters_from_config(self.clusters)
+        except ValueError as e:  # the admin's configuration
+            raise SpawnError(f"Cannot use cluster {name!r}: {e}") from None
+        if name not in clusters:
+            raise SpawnError(
+                f"Cannot use cluster {name!r}: it is not in NotebookInstanceSpawner.clusters (configured: "
+                f"{', '.join(sorted(clusters)) or 'none'})"
+            )
+        return clusters[name]
+
+    def _namespace_in(self, cluster: Cluster) -> str:
+        return cluster.namespace or self._configured_namespace
+
+    def _cluster_of(self, profile: profiles_module.Profile) -> str:
+        return profile.cluster if profile.cluster is not None else self.default_cluster
+
+    async def kube(self, cluster: str | None = None) -> KubeApi:
+        """The API facade of a cluster (default: the current server's), one per configuration per process,
+        shared by every spawner."""
+        name = self.cluster_name if cluster is None else cluster
+        if name == HOME and self._kube is not None:
             return self._kube
+        if self._cluster_kubes and name in self._cluster_kubes:
+            return self._cluster_kubes[name]
+        settings = self.cluster_config(name)
         cls = NotebookInstanceSpawner
         if cls._clients_lock is None:
             cls._clients_lock = asyncio.Lock()
-        key = (self.kubeconfig, self.kube_context, self.watch_timeout_seconds)
+        secret = tuple(sorted((settings.kubeconfig_secret or {}).items()))
+        key = (name, settings.kubeconfig, secret, settings.context, self.watch_timeout_seconds)
+        # read before taking the lock: reading it takes the lock too (for the hub's own cluster's client)
+        from_secret = await self._kubeconfig_from_secret(settings) if secret and key not in cls._clients else None
         async with cls._clients_lock:
             if key not in cls._clients:
                 configuration = client.Configuration()
-                if not self.kubeconfig and os.environ.get("KUBERNETES_SERVICE_HOST"):
+                if secret:
+                    await config.load_kube_config_from_dict(
+                        from_secret, context=settings.context or None, client_configuration=configuration
+                    )
+                elif name == HOME and not settings.kubeconfig and os.environ.get("KUBERNETES_SERVICE_HOST"):
                     config.load_incluster_config(client_configuration=configuration)
                 else:
                     await config.load_kube_config(
-                        config_file=self.kubeconfig or None,
-                        context=self.kube_context or None,
+                        config_file=settings.kubeconfig or None,
+                        context=settings.context or None,
                         client_configuration=configuration,
                         persist_config=False,
                     )
@@ -319,8 +397,23 @@ class NotebookInstanceSpawner(Spawner):
                 # connections in a burst.
                 configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize, 250)
                 cls._clients[key] = KubeApi(client.ApiClient(configuration), self.watch_timeout_seconds)
-        self._kube = cls._clients[key]
-        return self._kube
+        if name == HOME:
+            self._kube = cls._clients[key]
+        return cls._clients[key]
+
+    async def _kubeconfig_from_secret(self, settings: Cluster) -> dict:
+        """The kubeconfig a Secret in the hub's own cluster and namespace holds (the hub may get Secrets there)."""
+        ref = settings.kubeconfig_secret or {}
+        name, key = ref["name"], ref.get("key") or "kubeconfig"
+        home = await self.kube(HOME)
+        try:
+            found = await home.core.read_namespaced_secret(name, self._configured_namespace)
+        except ApiException as e:
+            raise SpawnError(f"Cannot read the kubeconfig of {settings.label}: Secret {name}: {e.reason}") from None
+        data = (found.data or {}).get(key)
+        if not data:
+            raise SpawnError(f"Cannot read the kubeconfig of {settings.label}: Secret {name} has no key {key!r}")
+        return yaml.safe_load(base64.b64decode(data))
 
     # ------------------------------------------------------------------------------------- profiles, options
 
@@ -333,9 +426,27 @@ class NotebookInstanceSpawner(Spawner):
             found = [dataclasses.replace(found[0], user_variables=tuple(self.user_variables))]
         return found
 
+    def _template_namespace(self, profile: profiles_module.Profile, cluster: Cluster) -> str:
+        return (
+            profile.template_namespace
+            or cluster.template_namespace
+            or self.template_namespace
+            or self._namespace_in(cluster)
+        )
+
     async def read_template(self, profile: profiles_module.Profile) -> TemplateInfo | None:
-        namespace = profile.template_namespace or self.template_namespace or self.namespace
-        found = await (await self.kube()).get_template(namespace, profile.template_name, self.template_cache_seconds)
+        """The profile's template, read in the profile's cluster; Unreachable when that cluster does not answer."""
+        cluster = self.cluster_config(self._cluster_of(profile))
+        kube = await self.kube(cluster.name)
+        try:
+            async with asyncio.timeout(self.cluster_timeout):
+                found = await kube.get_template(
+                    self._template_namespace(profile, cluster), profile.template_name, self.template_cache_seconds
+                )
+        except Exception as e:
+            if is_unreachable(e):
+                raise Unreachable(cluster, e) from None
+            raise
         return TemplateInfo.from_object(found) if found else None
 
     def options_from_form(self, formdata):
@@ -359,11 +470,27 @@ class NotebookInstanceSpawner(Spawner):
         except ValueError as e:
             raise SpawnError(f"Cannot start the server: {e}", 400) from None
         profile = selection.profile
-        template = await self.read_template(profile)
+        cluster = self.cluster_config(self._cluster_of(profile))
+        groups = [g.name for g in getattr(self.user, "groups", None) or []]
+        if not cluster.admits(self.user.name, groups):
+            raise SpawnError(f"Cannot start the server: you may not place servers on {cluster.label}", 403)
+        # the placement: from here on, the names and namespace are those of that cluster
+        self.cluster_name, self.namespace = cluster.name, self._namespace_in(cluster)
+        try:
+            template = await self.read_template(profile)
+        except Unreachable as e:
+            message = (
+                f"Cannot start the server: {e}. Servers on other clusters are not affected; try again later or "
+                "choose a profile on another cluster."
+            )
+            if self._progress_log is not None and not self._progress_log.closed:
+                self._progress_log.add(message)
+            raise SpawnError(message, 503) from None
         if template is None:
-            namespace = profile.template_namespace or self.template_namespace or self.namespace
+            namespace = self._template_namespace(profile, cluster)
+            where = "" if cluster.name == HOME else f" on {cluster.label}"
             raise SpawnError(
-                f"Cannot start the server: template {namespace}/{profile.template_name} does not exist"
+                f"Cannot start the server: template {namespace}/{profile.template_name} does not exist{where}"
                 " (or the hub may not read it)"
             )
         denied = access_module.refusal(
@@ -432,8 +559,25 @@ class NotebookInstanceSpawner(Spawner):
             raise
 
     async def _start(self, progress: ProgressLog) -> str:
+        profile, template, variables = await self.plan()  # places the server: cluster_name, namespace
+        if self.pending_deletions:
+            await self._retry_pending_deletions()  # best effort: an earlier stop that could not reach its cluster
         kube = await self.kube()
-        profile, template, variables = await self.plan()
+        try:
+            return await self._start_on(kube, progress, profile, template, variables)
+        except SpawnError:
+            raise
+        except Exception as e:
+            if not is_unreachable(e):
+                raise
+            message = (
+                f"Cannot start the server: {Unreachable(self.cluster_config(self.cluster_name), e)} while the "
+                "server was starting. Servers on other clusters are not affected; try again later."
+            )
+            progress.add(message)
+            raise SpawnError(message, 503) from None
+
+    async def _start_on(self, kube: KubeApi, progress: ProgressLog, profile, template, variables) -> str:
         try:
             secret, instance = self.build_objects(profile, template, variables)
         except ValueError as e:  # a name template or an environment variable the admin configured
@@ -451,10 +595,13 @@ class NotebookInstanceSpawner(Spawner):
         # Both subscriptions before the create (or resume): no change of the instance, no Event about it, is missed.
         cache, feed = self._instance_cache(kube, namespace), kube.event_feed(namespace)
         updates, subscription = cache.subscribe(name), feed.subscribe(name)
+        self.instance_uid = None
         try:
             if existing is not None and resumable(existing, instance):
                 since = _now_iso()
-                await kube.put_secret(secret)  # this start's token; the pods created on resume read it
+                self.secret_uid = await kube.put_secret(
+                    secret
+                )  # this start's token; the pods created on resume read it
                 created = await self._resume(kube, existing)
                 progress.add(
                     f"Resuming the suspended instance {name} of template {template.namespace}/{template.name}", 10
@@ -467,7 +614,7 @@ class NotebookInstanceSpawner(Spawner):
                     self.log.info("Replacing suspended instance %s/%s", namespace, name)
                     await kube.delete_instance(namespace, name)
                     await self._wait_gone(namespace, name, self.stop_timeout)
-                await kube.put_secret(secret)
+                self.secret_uid = await kube.put_secret(secret)
                 created = await self._create_instance(kube, instance, progress)
                 progress.add(f"Requested instance {name} of template {template.namespace}/{template.name}", 10)
                 self.log.info("Created instance %s/%s for %s", namespace, name, self._log_name)
@@ -476,7 +623,7 @@ class NotebookInstanceSpawner(Spawner):
             feed.unsubscribe(name, subscription)
             raise
 
-        uid = created.get("metadata", {}).get("uid")
+        uid = self.instance_uid = created.get("metadata", {}).get("uid")
         events = asyncio.create_task(self._follow_events(feed, namespace, name, subscription, uid, progress, since))
         succeeded = False
         try:
@@ -493,7 +640,7 @@ class NotebookInstanceSpawner(Spawner):
         except BaseException:
             # The hub calls stop() after a failed start only while poll() says "running"; a Failed instance would
             # be left behind, so clean up here (without waiting: nothing depends on it being gone).
-            await self._delete(kube, namespace)
+            await self._delete_or_remember(kube, namespace)
             raise
         finally:
             cache.unsubscribe(name, updates)
@@ -564,6 +711,8 @@ class NotebookInstanceSpawner(Spawner):
             try:
                 return await kube.create_instance(instance)
             except ApiException as e:
+                if is_unreachable(e):
+                    raise
                 if e.status != 409 or attempt == 2:
                     await kube.delete_secret(namespace, self.secret_name)  # nothing will use it
                     raise SpawnError(*refusal(e, namespace)) from None
@@ -614,9 +763,21 @@ class NotebookInstanceSpawner(Spawner):
         if not name:
             return 0
         kube = await self.kube()
-        known, current = await self._instance_cache(kube, self.namespace).get(name)
-        if not known or current is None:  # not listed yet, or gone: the API server says which
-            current = await kube.get_instance(self.namespace, name)
+        try:
+            async with asyncio.timeout(self.cluster_timeout):
+                known, current = await self._instance_cache(kube, self.namespace).get(name)
+                if not known or current is None:  # not listed yet, or gone: the API server says which
+                    current = await kube.get_instance(self.namespace, name)
+        except Exception as e:
+            if not is_unreachable(e):
+                raise
+            # Unknown is not stopped: saying so would make the hub forget a server that may well be running.
+            self.log.warning(
+                "Cannot poll %s: %s; counted as running",
+                self._log_name,
+                Unreachable(self.cluster_config(self.cluster_name), e),
+            )
+            return None
         if current is None:
             await kube.delete_secret(self.namespace, self._secret_name())  # nothing else will
             return 1
@@ -635,7 +796,7 @@ class NotebookInstanceSpawner(Spawner):
             self.log.warning(
                 "Instance %s/%s failed: %s", self.namespace, name, (current.get("status") or {}).get("message")
             )
-            await self._delete(kube, self.namespace)
+            await self._delete_or_remember(kube, self.namespace)
         return 1
 
     async def stop(self, now=False):
@@ -651,9 +812,15 @@ class NotebookInstanceSpawner(Spawner):
         self._progress_log = None
         if self.suspend_on_stop and await self._suspend(kube, namespace, name, now):
             return
-        await self._delete(kube, namespace)
+        if not await self._delete_or_remember(kube, namespace):
+            return  # its cluster is unreachable: the deletion is remembered and retried
         if not now:
-            await self._wait_gone(namespace, name, self.stop_timeout)
+            try:
+                await self._wait_gone(namespace, name, self.stop_timeout)
+            except Exception as e:
+                if not is_unreachable(e):
+                    raise
+                self.log.warning("%s: its cluster went away while the server stopped: %s", self._log_name, e)
 
     async def _suspend(self, kube: KubeApi, namespace: str, name: str, now: bool) -> bool:
         """Suspends the instance (suspend_on_stop) and deletes the Secret, whose token the hub revokes at stop (the
@@ -704,11 +871,19 @@ class NotebookInstanceSpawner(Spawner):
             state["instance_name"] = self.instance_name
             state["secret_name"] = self.secret_name or self._secret_name()
             state["namespace"] = self.namespace
+            if self.cluster_name != HOME:
+                state["cluster"] = self.cluster_name
+            if self.instance_uid:
+                state["instance_uid"] = self.instance_uid
+            if self.secret_uid:
+                state["secret_uid"] = self.secret_uid
         elif self.legacy_pod:  # KubeSpawner's keys, so a restarted hub still finds its server
             state["pod_name"] = self.legacy_pod
             state["namespace"] = self.legacy_namespace or self.namespace
         if self.pvc_name:
             state["pvc_name"] = self.pvc_name  # KubeSpawner's key: switching back keeps the claim too
+        if self.pending_deletions:
+            state["pending_deletions"] = [p.to_state() for p in self.pending_deletions]
         return state
 
     def load_state(self, state):
@@ -717,6 +892,16 @@ class NotebookInstanceSpawner(Spawner):
         self.secret_name = state.get("secret_name") or None
         if self.instance_name and state.get("namespace"):
             self.namespace = state["namespace"]
+        self.cluster_name = (state.get("cluster") or HOME) if self.instance_name else HOME
+        self.instance_uid = state.get("instance_uid") if self.instance_name else None
+        self.secret_uid = state.get("secret_uid") if self.instance_name else None
+        remembered = [PendingDeletion.from_state(p) for p in state.get("pending_deletions") or []]
+        self.pending_deletions = [p for p in remembered if p is not None]
+        if self.pending_deletions and (self._retry_task is None or self._retry_task.done()):
+            try:
+                self._retry_task = asyncio.ensure_future(self._retry_until_done())
+            except RuntimeError:  # no event loop (a script reading states): retried at the next start
+                pass
         kubespawner = KubeSpawnerState.of(state)
         if kubespawner is not None:
             self.legacy_pod, self.legacy_namespace = kubespawner.pod_name, kubespawner.namespace
@@ -731,7 +916,9 @@ class NotebookInstanceSpawner(Spawner):
         super().clear_state()
         self.instance_name = None
         self.secret_name = None
+        self.instance_uid = self.secret_uid = None
         self.legacy_pod = self.legacy_namespace = None  # pvc_name stays: the claim outlives the server
+        # pending_deletions stay too: a stop that could not reach its cluster is finished later
 
 
 async def _check_user_options(spawner: NotebookInstanceSpawner, user_options: dict) -> None:

@@ -232,6 +232,10 @@ class FakeKube:
         obj = self.get(resource, ns, name)
         if obj is None:
             return self._status(404, "NotFound", f'{resource} "{name}" not found')
+        options = await request.json() if request.can_read_body else {}
+        wanted = ((options or {}).get("preconditions") or {}).get("uid")
+        if wanted and wanted != obj["metadata"].get("uid"):  # as the API server answers a failed precondition
+            return self._status(409, "Conflict", f"Precondition failed: UID in precondition: {wanted}")
         if (resource, ns, name) in self.hold_deletion:
             obj["metadata"]["deletionTimestamp"] = "2026-11-25T10:00:00Z"
             await self._record(resource, ns, "MODIFIED", obj)

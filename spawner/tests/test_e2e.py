@@ -244,6 +244,8 @@ class Process:
 class Hub:
     """A real JupyterHub process configured with NotebookInstanceSpawner; restartable on the same database."""
 
+    start_wait: float = 60  # seconds the hub may take to answer after start()
+
     def __init__(self, workdir: Path, namespace: str, kubeconfig: Path):
         self.workdir, self.port, self.hub_port = workdir, free_port(), free_port()
         self.token = secrets.token_hex(16)
@@ -298,7 +300,7 @@ c.JupyterHub.load_groups = {{"physics": {{"users": ["curie"]}}}}
             except requests.ConnectionError:
                 return False
 
-        wait_until("the hub to answer", up, 60)
+        wait_until("the hub to answer", up, self.start_wait)
 
     def stop(self) -> None:
         if self.process:

@@ -228,6 +228,9 @@ async def test_state_round_trip_lets_a_restarted_hub_find_the_server(spawner_fac
         "secret_name": "nb-ada-lovelace-example-org---7799473f",
         "namespace": NAMESPACE,
         "pvc_name": "claim-ada-lovelace-example-org---7799473f",  # remembered, as KubeSpawner 7 does
+        # which objects these are, for a stop that must be retried (docs/multi-cluster.md)
+        "instance_uid": fake.get(INSTANCES, NAMESPACE, "nb-ada-lovelace-example-org---7799473f")["metadata"]["uid"],
+        "secret_uid": fake.get("secrets", NAMESPACE, "nb-ada-lovelace-example-org---7799473f")["metadata"]["uid"],
     }
 
     # the admin changed the name template since: the restarted hub still finds the running server

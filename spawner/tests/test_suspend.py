@@ -54,6 +54,11 @@ async def test_poll_reports_a_suspended_server_as_stopped_and_keeps_it(spawner_f
     spawner = spawner_factory()  # without suspend_on_stop too: the operator may suspend on its own
     await started(spawner, fake)
     await suspended_by_operator(fake, "IdleLimitExceeded")
+    # poll() reads the hub's shared instance cache, which follows the API server's watch a moment later
+    for _ in range(100):
+        if await spawner.poll() == 1:
+            break
+        await asyncio.sleep(0.1)
     assert await spawner.poll() == 1
     assert fake.get(INSTANCES, NAMESPACE, NAME) is not None, "poll() does not delete a suspended server"
     assert fake.get("secrets", NAMESPACE, NAME) is None, "the hub revokes the token of a stopped server"
@@ -183,7 +188,7 @@ async def test_a_deprecated_choice_shows_its_message_and_a_refused_one_is_refuse
         {"variable": "mem_limit", "value": "8G", "message": "the large nodes are gone", "action": "Refuse"},
     ]
     template["spec"]["deprecation"] = {"message": "Python 3.9 ends in March", "replacement": "data-science-2025"}
-    spawner = spawner_factory()
+    spawner = spawner_factory(template_cache_seconds=0)  # the test changes the template between reads
     form = await spawner._default_options_form()(spawner)
     assert "Python 3.9 ends in March (use data-science-2025 instead)" in form
     assert '<option value="1">1 (deprecated: too small for the new kernels (use 2 instead))</option>' in form

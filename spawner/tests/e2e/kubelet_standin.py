@@ -17,9 +17,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 from kubernetes_asyncio import client, config, watch
 
 BIN = Path(sys.executable).parent
@@ -57,6 +59,18 @@ def notebook_container(pod):
     return next((c for c in containers if c.name == "notebook"), containers[0])
 
 
+async def report_ready(core: client.CoreV1Api, namespace: str, pod) -> None:
+    """A kubelet reports its running containers ready again after the node was cut off (the node controller marks
+    the pods of a node without heartbeats not ready, e.g. while a test stops the API server); kwok only readies
+    pending pods, so this does it."""
+    ready = {c.type: c.status for c in pod.status.conditions or []}.get("Ready")
+    if pod.status.phase != "Running" or ready == "True":
+        return
+    log(f"pod {pod.metadata.name}: its server runs, reporting it ready again")
+    conditions = [{"type": t, "status": "True"} for t in ("Ready", "ContainersReady")]
+    await core.patch_namespaced_pod_status(pod.metadata.name, namespace, {"status": {"conditions": conditions}})
+
+
 async def run(namespace: str, log_dir: Path) -> None:
     await config.load_kube_config()
     async with client.ApiClient() as api:
@@ -81,6 +95,8 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                     log(f"pod {name} deleted: stopping its server")
                     processes.pop(name).send_signal(signal.SIGTERM)
                     continue
+                if not gone and name in processes and processes[name].poll() is None:
+                    await report_ready(core, namespace, pod)
                 if gone or name in processes or not pod.status.pod_ip:
                     continue
                 container = notebook_container(pod)
@@ -116,6 +132,10 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                 version = None
                 continue
             raise
+        except (TimeoutError, aiohttp.ClientError, ConnectionError) as e:
+            # the API server is down (a test stops it): the servers keep running, the watch resumes when it is back
+            log(f"watch failed ({e!r}); retrying")
+            await asyncio.sleep(1)
         finally:
             await w.close()
 
@@ -133,11 +153,14 @@ def main() -> None:
     finally:
         for process in PROCESSES.values():
             process.terminate()
+        # one deadline for all, within the 20 s the tests give this stand-in: never leave a server behind
+        deadline = time.monotonic() + 8
         for process in PROCESSES.values():
             try:
-                process.wait(10)
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":

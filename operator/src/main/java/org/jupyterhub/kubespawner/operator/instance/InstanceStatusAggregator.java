@@ -219,10 +219,11 @@ public final class InstanceStatusAggregator {
             phase = Phase.READY;
             readyStatus = Conditions.TRUE;
             ready = Reason.PodReady;
-            String url = "http://" + (r.podIP().contains(":") ? "[" + r.podIP() + "]" : r.podIP()) + ":" + spawn.port();
-            message = "notebook server ready at " + url;
+            ServerUrl.Choice url = ServerUrl.of(facts.resolution(), spawn.podName(), r.podIP(), spawn.port());
+            message =
+                    "notebook server ready at " + url.url() + (url.problem() == null ? "" : " (" + url.problem() + ")");
             status.setPodIP(r.podIP());
-            status.setUrl(url);
+            status.setUrl(url.url());
         } else if (pod instanceof PodObservation.Ended e) {
             phase = Phase.FAILED;
             ready = e.reason();
