@@ -4065,8 +4065,9 @@ class TemplateAccess(KubernetesModel):
     any more (a rule expired, was changed or deleted): Keep (the default) leaves it running until
     the hub stops it (the instance's AccessGranted condition turns False, with a Warning Event);
     Delete deletes the instance (its pods and services go; claims marked Retain stay), with a
-    Warning Event naming the rule. New spawns are refused either way. Suspend is reserved for
-    the server lifecycle (suspend and resume) and refused until the operator has it.
+    Warning Event naming the rule; Suspend suspends the server (pods deleted, claims and the
+    instance kept, phase Suspended with reason AccessEnded) until the hub resumes it, which is
+    refused while no rule grants the user. New spawns are refused either way.
     """
 
 
@@ -4919,8 +4920,9 @@ class WhenAccessEnds(StrEnum):
     any more (a rule expired, was changed or deleted): Keep (the default) leaves it running until
     the hub stops it (the instance's AccessGranted condition turns False, with a Warning Event);
     Delete deletes the instance (its pods and services go; claims marked Retain stay), with a
-    Warning Event naming the rule. New spawns are refused either way. Suspend is reserved for
-    the server lifecycle (suspend and resume) and refused until the operator has it.
+    Warning Event naming the rule; Suspend suspends the server (pods deleted, claims and the
+    instance kept, phase Suspended with reason AccessEnded) until the hub resumes it, which is
+    refused while no rule grants the user. New spawns are refused either way.
     """
 
     keep = "Keep"

@@ -7,7 +7,9 @@ public enum AccessReaction {
     /** Left running until the hub stops it; the AccessGranted condition says access ended. */
     Keep,
     /** The instance is deleted: its pods and services go, claims marked Retain stay. */
-    Delete;
+    Delete,
+    /** The server is suspended: its pods go, claims and the instance stay; a resume is refused until access is back. */
+    Suspend;
 
     /**
      * The reaction a template's policy asks for.
@@ -16,7 +18,13 @@ public enum AccessReaction {
      * @return the reaction (Keep when unset)
      */
     public static AccessReaction of(Access policy) {
-        // Suspend is refused by the CRD (x-kubernetes-validations) until the operator has a suspend; never seen here.
-        return policy.getWhenAccessEnds() == Access.WhenAccessEnds.DELETE ? Delete : Keep;
+        if (policy.getWhenAccessEnds() == null) {
+            return Keep;
+        }
+        return switch (policy.getWhenAccessEnds()) {
+            case KEEP -> Keep;
+            case DELETE -> Delete;
+            case SUSPEND -> Suspend;
+        };
     }
 }

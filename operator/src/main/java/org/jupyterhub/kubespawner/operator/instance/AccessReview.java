@@ -10,6 +10,7 @@ import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.access.HubUser;
 import org.jupyterhub.kubespawner.operator.access.TemplateAccess;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
+import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 
 /**
@@ -83,6 +84,22 @@ final class AccessReview {
                     e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * The suspension of a running server whose user's access ended under whenAccessEnds: Suspend.
+     *
+     * @param verdict the verdict, may be null
+     * @return the stop to make, or null when access did not end or the template keeps or deletes
+     */
+    static Stop suspension(AccessVerdict verdict) {
+        if (!ended(verdict) || whenAccessEnds(verdict) != AccessReaction.Suspend) {
+            return null;
+        }
+        return new Stop(
+                Reason.AccessEnded,
+                Stop.Action.SUSPEND,
+                "access ended (whenAccessEnds: Suspend): " + verdict.message());
     }
 
     /**

@@ -174,6 +174,10 @@ final class InstanceReconcile {
         if (spawn != null && !deleting && !access.react(instance, verdict)) {
             return new Outcome(outcome.result(), outcome.decisions(), AccessReview.RETRY_DELETE);
         }
+        Stop accessEnded = spawn == null || deleting ? null : AccessReview.suspension(verdict);
+        if (accessEnded != null) {
+            return stop(instance, resolution, accessEnded, outcome, now);
+        }
         return lifetime == null || lifetime.due() == null
                 ? outcome
                 : stop(instance, resolution, lifetime.due(), outcome, now);

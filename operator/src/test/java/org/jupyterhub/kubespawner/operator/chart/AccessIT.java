@@ -256,14 +256,29 @@ class AccessIT {
     }
 
     @Test
-    void suspendIsRefusedUntilTheOperatorCanSuspend() {
-        assertThatThrownBy(() -> admin.resource(template("suspending", "access: {whenAccessEnds: Suspend}", ""))
-                        .create())
-                .isInstanceOfSatisfying(
-                        KubernetesClientException.class,
-                        e -> assertThat(e.getCode()).isEqualTo(422))
-                .hasMessageContaining("spec.policy.access.whenAccessEnds")
-                .hasMessageContaining("Suspend is not supported yet");
+    void revokedWhileRunningWithSuspendTheOperatorSuspendsTheServerAndKeepsTheInstance() {
+        admin.resource(template("pausing", "access: {whenAccessEnds: Suspend}", ""))
+                .create();
+        admin.resource(access("grant-pausing", "pausing", "users: [sue]", "")).create();
+        spawn("sue", "pausing", List.of());
+        awaitPhase("sue", Phase.READY);
+
+        admin.resources(JupyterNotebookAccess.class)
+                .inNamespace(ns)
+                .withName("grant-pausing")
+                .delete();
+        JupyterNotebookInstance sue = awaitPhase("sue", Phase.SUSPENDED);
+        assertThat(sue.getStatus().getSuspension().getReason()).isEqualTo("AccessEnded");
+        assertThat(sue.getStatus().getSuspension().getMessage()).contains("whenAccessEnds: Suspend");
+        await("its pod gone")
+                .atMost(WAIT)
+                .until(() -> admin.pods().inNamespace(ns).withName("nb-sue").get() == null);
+        assertThat(admin.resources(JupyterNotebookInstance.class)
+                        .inNamespace(ns)
+                        .withName("jupyter-sue")
+                        .get())
+                .as("the instance is kept")
+                .isNotNull();
     }
 
     @Test
