@@ -154,6 +154,29 @@ def templates(namespace: str) -> list[dict]:
     ]
 
 
+def policy_objects(namespace: str) -> list[dict]:
+    """What the admin withholds: a template counted against a quota of no servers, one only the physics group may
+    use, and one retired with a message (each refusal a user can meet, checked in the browser)."""
+    full = browser_template(
+        "browser-full", namespace, "Course environment", "Counted against the course quota.", [], {}
+    )
+    physics = browser_template("browser-physics", namespace, "Physics lab", "Only for the physics group.", [], {})
+    physics["spec"]["policy"]["access"] = {"groups": ["physics"]}
+    retired = browser_template("browser-retired", namespace, "Python 3.9", "The old environment.", [], {})
+    retired["spec"]["deprecation"] = {
+        "message": "Python 3.9 is no longer maintained",
+        "replacement": "browser-python",
+        "action": "Refuse",
+    }
+    quota = {
+        "apiVersion": "kubespawner.jupyterhub.org/v1",
+        "kind": "JupyterNotebookQuota",
+        "metadata": {"name": "course", "namespace": namespace},
+        "spec": {"scope": {"templates": ["browser-full"]}, "limits": {"servers": 0}},
+    }
+    return [full, physics, retired, quota]
+
+
 def volume(namespace: str, claim: str, directory: Path) -> dict:
     """A volume pre-bound to the claim: the local cluster has no provisioner."""
     return {
@@ -207,7 +230,12 @@ c.NotebookInstanceSpawner.profile_list = [
     {{"slug": "python", "template": "browser-python", "default": True}},
     {{"slug": "images", "template": "browser-images"}},
     {{"slug": "gpu", "template": "browser-unschedulable"}},
+    {{"slug": "full", "template": "browser-full"}},
+    {{"slug": "physics", "template": "browser-physics"}},
+    {{"slug": "retired", "template": "browser-retired"}},
 ]
+# the tests change what the operator publishes about templates (who may use them) while the hub runs
+c.NotebookInstanceSpawner.template_cache_seconds = 0
 """)
         self.process: Process | None = None
         self.session = requests.Session()
@@ -266,7 +294,7 @@ def stack(tmp_path_factory):
     processes: list[Process] = []
     hub = None
     try:
-        admin.apply(hub_rbac(namespace) + templates(namespace))
+        admin.apply(hub_rbac(namespace) + templates(namespace) + policy_objects(namespace))
         hub_kubeconfig = write_hub_kubeconfig(admin, info, namespace, workdir / "hub.kubeconfig")
         jar = workdir / "operator.jar"
         shutil.copy(OPERATOR_JAR, jar)
@@ -475,8 +503,13 @@ REFUSALS = [
         expect=("The server could not be started:", "progress timeout", "cannot be scheduled"),
         before_failing=("Warning: FailedScheduling:",),
     ),
-    # Pending, with issue 19 (access rules and quotas): a template the user's group may not use, a quota of
-    # running servers reached, a deprecated template; each a case here.
+    Refusal(
+        user="over-quota",
+        profile="full",
+        choices={},
+        expect=("The server could not be started:", "quota exceeded", "allows 0 servers"),
+    ),
+    # a template the user's groups may not use, and a retired one: test_what_the_admin_withholds_...
 ]
 
 
@@ -519,3 +552,44 @@ def test_a_refused_spawn_tells_the_user_why(stack, browsers, refusal: Refusal):
     assert hub.server(refusal.user) is None
     wait_until("the instance to be gone", lambda: kubectl.get("jni", f"jupyter-{refusal.user}") is None, 60)
     assert kubectl.get("secret", f"jupyter-{refusal.user}") is None
+
+
+def test_what_the_admin_withholds_is_not_offered_and_a_forged_choice_is_refused_with_the_reason(stack, browsers):
+    hub, kubectl = stack["hub"], stack["kubectl"]
+    user = "pauling"  # in no group
+    wait_until(
+        "the operator to publish who may use browser-physics",
+        lambda: ((kubectl.get("jnt", "browser-physics") or {}).get("status") or {}).get("access") is not None,
+        90,
+        0.5,
+    )
+    browser = browsers(user)
+    browser.log_in(user)
+    form = browser.options_form()
+    assert not browser.all_css("#jno-profile-physics"), "a template the user may not use is not offered"
+    assert "Physics lab" not in form.text
+    assert not browser.css("#jno-profile-retired").is_enabled(), "a retired template cannot be chosen"
+    assert "Python 3.9 is no longer maintained (use browser-python instead)" in form.text, form.text
+    browser.step("options form without what is withheld")
+
+    # a forged form asking for the template anyway: the hub refuses it, saying why, before anything is created
+    browser.driver.execute_script(
+        """
+        const form = document.getElementById('spawn_form');
+        form.querySelectorAll("input[name='profile']").forEach(r => { r.checked = false; });
+        const forged = document.createElement('input');
+        Object.assign(forged, {type: 'hidden', name: 'profile', value: 'physics'});
+        form.appendChild(forged);
+        form.noValidate = true;
+        """
+    )
+    browser.submit()
+    browser.wait_for("the progress page", lambda d: "/hub/spawn-pending/" in d.current_url)
+    browser.wait_for("the spawn to fail", lambda d: "Spawn failed" in failure_text(browser), timeout=150)
+    shown = failure_text(browser)
+    browser.step("what the user is told")
+    print(f"{user} was told: {shown}")
+    assert "you may not use template" in shown and "browser-physics" in shown, shown
+    assert_for_users(shown)
+    assert hub.server(user) is None
+    assert kubectl.get("jni", f"jupyter-{user}") is None
