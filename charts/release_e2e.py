@@ -233,20 +233,24 @@ def install(namespace: str) -> None:
     kubectl("create", "serviceaccount", "hub", "-n", namespace)  # Z2JH's hub
     say(f"helm install jno (the chart's defaults) --namespace {namespace} --wait")
     helm("install", "jno", str(CHART), "--namespace", namespace, "--wait", "--timeout", "3m")
-    # The instance quota admits nothing until the quota controller has counted it once ("status unknown for quota").
-    wait_until(
-        "the instance quota counted",
-        lambda: kubectl(
+
+    # The instance quota admits nothing until the quota controller has counted every resource it limits ("status
+    # unknown for quota"): status.hard is set at once, the use of instances only once the controller discovered the CRD.
+    def counted() -> bool:
+        out = kubectl(
             "get",
             "resourcequota",
             "jno-jupyter-notebook-operator-instances",
             "-n",
             namespace,
             "-o",
-            "jsonpath={.status.hard}",
+            "json",
             check=False,
-        ),
-    )
+        )
+        status = (json.loads(out) if out else {}).get("status") or {}
+        return bool(status.get("hard")) and set(status["hard"]) <= set(status.get("used") or {})
+
+    wait_until("the instance quota counted", counted, 120)
 
 
 def operator_standin(namespace: str, work: Path) -> tuple[Local, int]:

@@ -170,6 +170,14 @@ class NotebookInstanceSpawner(RememberedDeletions, Spawner):
         config=True,
         help="Server-side timeout of each watch request; watches resume where they stopped.",
     )
+    quota_wait_seconds = Float(
+        45,
+        config=True,
+        help="How long a start waits for a ResourceQuota of the namespace that the cluster has not counted yet (the "
+        "API server admits no instance under it meanwhile: 'status unknown for quota', e.g. right after the chart's "
+        "install) before it fails.",
+    )
+
     template_cache_seconds = Float(
         10,
         config=True,
@@ -705,11 +713,29 @@ class NotebookInstanceSpawner(RememberedDeletions, Spawner):
     def _instance_cache(kube: KubeApi, namespace: str) -> InstanceCache:
         return kube.instance_cache(namespace, f"app.kubernetes.io/managed-by={MANAGED_BY}")
 
+    async def _create_counted(self, kube: KubeApi, instance: dict, progress: ProgressLog) -> dict:
+        """Creates the instance; while a ResourceQuota of the namespace has not been counted yet, tries again for up to
+        quota_wait_seconds. The API server admits nothing under such a quota ("status unknown for quota"), which lasts
+        until the quota controller has discovered what it limits: up to half a minute after the chart's install."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.quota_wait_seconds
+        told = False
+        while True:
+            try:
+                return await kube.create_instance(instance)
+            except ApiException as e:
+                if e.status != 403 or "status unknown for quota" not in str(e.body) or loop.time() > deadline:
+                    raise
+            if not told:
+                progress.add("Waiting for the namespace's quota to be counted (the cluster was just set up)", 8)
+                told = True
+            await asyncio.sleep(1)
+
     async def _create_instance(self, kube: KubeApi, instance: dict, progress: ProgressLog) -> dict:
         namespace, name = instance["metadata"]["namespace"], instance["metadata"]["name"]
         for attempt in (1, 2):
             try:
-                return await kube.create_instance(instance)
+                return await self._create_counted(kube, instance, progress)
             except ApiException as e:
                 if is_unreachable(e):
                     raise

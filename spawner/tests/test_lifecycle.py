@@ -392,6 +392,35 @@ async def test_a_full_quota_is_told_to_the_user_and_leaves_nothing_behind(spawne
     assert fake.get("secrets", NAMESPACE, NAME) is None, "the token Secret is not left behind"
 
 
+async def test_a_quota_not_counted_yet_is_waited_for(spawner_factory, fake):
+    fake.refuse_create[INSTANCES] = (
+        403,
+        "Forbidden",
+        f'jupyternotebookinstances.kubespawner.jupyterhub.org "{NAME}" is forbidden: status unknown for quota: '
+        "jno-instances, resources: count/jupyternotebookinstances.kubespawner.jupyterhub.org",
+    )
+    spawner = spawner_factory()
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await wait_for(lambda: len([r for r in fake.requests if r[0] == "POST" and r[1].endswith(INSTANCES)]) >= 2)
+    assert not start.done(), "a quota the cluster has not counted yet is a moment's wait, not a refusal"
+    del fake.refuse_create[INSTANCES]  # the quota controller counted it
+    await operator.provision()
+    await operator.ready()
+    assert await asyncio.wait_for(start, 20) == "http://127.8.0.5:8888"
+    messages = [i["message"] for i in spawner._progress_log.items]
+    assert any("quota to be counted" in m for m in messages), messages
+
+
+async def test_a_quota_never_counted_fails_the_start_with_the_clusters_sentence(spawner_factory, fake):
+    fake.refuse_create[INSTANCES] = (403, "Forbidden", "status unknown for quota: jno-instances")
+    spawner = spawner_factory(quota_wait_seconds=1.5)
+    with pytest.raises(SpawnError) as refused:
+        await asyncio.wait_for(spawner.start(), 20)
+    assert "status unknown for quota" in refused.value.message
+    assert fake.get("secrets", NAMESPACE, NAME) is None, "the token Secret is not left behind"
+
+
 async def test_an_admission_refusal_is_shown_as_the_clusters_sentence(spawner_factory, fake):
     fake.refuse_create[INSTANCES] = (403, "Forbidden", "the hub may not set finalizers on instance")
     spawner = spawner_factory()

@@ -51,15 +51,23 @@ public final class HelmRelease implements AutoCloseable {
     }
 
     /**
-     * The chart's instance quota admits no instance until the quota controller has counted it once (the API server
-     * answers "status unknown for quota" meanwhile), which takes a moment after an install on a loaded machine.
+     * The chart's instance quota admits no instance until the quota controller has counted every resource it limits
+     * (the API server answers "status unknown for quota" meanwhile): status.hard is set at once, but the use of a
+     * custom resource (count/jupyternotebookinstances...) only once the controller has discovered the CRD, up to its
+     * discovery period (30 s) after the CRDs were installed.
      */
     private static void awaitQuotasCounted(ControlPlane cluster, String namespace) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (cluster.admin().resourceQuotas().inNamespace(namespace).list().getItems().stream()
-                .anyMatch(q -> q.getStatus() == null || q.getStatus().getHard() == null)) {
+                .anyMatch(q -> q.getStatus() == null
+                        || q.getStatus().getHard() == null
+                        || q.getStatus().getUsed() == null
+                        || !q.getStatus()
+                                .getUsed()
+                                .keySet()
+                                .containsAll(q.getStatus().getHard().keySet()))) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the quotas in " + namespace + " were not counted within 60 s");
+                throw new IllegalStateException("the quotas in " + namespace + " were not counted within 120 s");
             }
             try {
                 Thread.sleep(200);
