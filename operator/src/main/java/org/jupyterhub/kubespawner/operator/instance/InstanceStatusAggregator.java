@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jupyterhub.kubespawner.operator.access.AccessReaction;
 import org.jupyterhub.kubespawner.operator.access.AccessVerdict;
 import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
 import org.jupyterhub.kubespawner.operator.vocabulary.ConditionTypes;
@@ -137,9 +136,11 @@ public final class InstanceStatusAggregator {
                     denied ? Reason.AccessDenied : Reason.UserRejected,
                     denied ? "access denied: " + verdict.message() : verdict.message());
         } else {
-            String then = AccessReview.whenAccessEnds(verdict) == AccessReaction.Delete
-                    ? "the server is deleted (policy.access.whenAccessEnds: Delete)"
-                    : "the server keeps running until it is stopped (policy.access.whenAccessEnds: Keep)";
+            String then = switch (AccessReview.whenAccessEnds(verdict)) {
+                case Delete -> "the server is deleted (policy.access.whenAccessEnds: Delete)";
+                case Suspend -> "the server is suspended (policy.access.whenAccessEnds: Suspend)";
+                case Keep -> "the server keeps running until it is stopped (policy.access.whenAccessEnds: Keep)";
+            };
             c.add(type, Conditions.FALSE, Reason.AccessEnded, "access ended: " + verdict.message() + "; " + then);
         }
     }
