@@ -235,8 +235,8 @@ def install(namespace: str) -> None:
     helm("install", "jno", str(CHART), "--namespace", namespace, "--wait", "--timeout", "3m")
 
     # The instance quota admits nothing until the quota controller has counted every resource it limits ("status
-    # unknown for quota"). One created before the controller discovered the CRD is counted only at its next event or
-    # resync (5 minutes): touched by an annotation, as docs/helm-chart.md tells admins.
+    # unknown for quota"). One created before the controller discovered the CRD is counted only at its next change of
+    # spec.hard or resync (5 minutes): spec.hard is changed and changed back, as docs/helm-chart.md tells admins.
     quota = "jno-jupyter-notebook-operator-instances"
 
     def counted() -> bool:
@@ -244,9 +244,10 @@ def install(namespace: str) -> None:
         status = (json.loads(out) if out else {}).get("status") or {}
         if status.get("hard") and set(status["hard"]) <= set(status.get("used") or {}):
             return True
-        kubectl(
-            "annotate", "--overwrite", "resourcequota", quota, "-n", namespace, f"jno-test/touched-at={time.time()}"
-        )
+        hard = (json.loads(out) if out else {}).get("spec", {}).get("hard") or {}
+        for limits in ({k: str(int(v) + 1) for k, v in hard.items()}, hard):
+            patch = json.dumps({"spec": {"hard": limits}})
+            kubectl("patch", "resourcequota", quota, "-n", namespace, "--type=merge", "-p", patch)
         time.sleep(5)
         return False
 

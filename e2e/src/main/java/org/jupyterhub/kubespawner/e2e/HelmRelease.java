@@ -1,5 +1,6 @@
 package org.jupyterhub.kubespawner.e2e;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import java.io.IOException;
@@ -7,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,8 +58,9 @@ public final class HelmRelease implements AutoCloseable {
     /**
      * The chart's instance quota admits no instance until the quota controller has counted every resource it limits
      * (the API server answers "status unknown for quota" meanwhile). A quota created before the controller has
-     * discovered the CRD (every 30 s) is counted only at its next event or periodic resync (5 minutes): nothing else
-     * wakes it while no instance can be created. So, as docs/helm-chart.md tells admins, an annotation touches it.
+     * discovered the CRD (every 30 s) is counted only at its next change of spec.hard or periodic resync (5 minutes):
+     * nothing else wakes it while no instance can be created. So, as docs/helm-chart.md tells admins, spec.hard is
+     * changed and changed back.
      */
     private static void awaitQuotasCounted(ControlPlane cluster, String namespace) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -73,17 +77,22 @@ public final class HelmRelease implements AutoCloseable {
                 throw new IllegalStateException("the quotas in " + namespace + " were not counted within 120 s");
             }
             if (System.nanoTime() > nextTouch) {
-                String now = String.valueOf(System.currentTimeMillis());
                 for (ResourceQuota q : uncounted) {
-                    cluster.admin()
-                            .resourceQuotas()
-                            .inNamespace(namespace)
-                            .withName(q.getMetadata().getName())
-                            .edit(e -> new ResourceQuotaBuilder(e)
-                                    .editMetadata()
-                                    .addToAnnotations("jno-test/touched-at", now)
-                                    .endMetadata()
-                                    .build());
+                    Map<String, Quantity> hard = q.getSpec().getHard();
+                    Map<String, Quantity> bumped = new HashMap<>(hard);
+                    bumped.replaceAll((resource, limit) -> new Quantity(
+                            String.valueOf(limit.getNumericalAmount().longValue() + 1)));
+                    for (Map<String, Quantity> limits : List.of(bumped, hard)) {
+                        cluster.admin()
+                                .resourceQuotas()
+                                .inNamespace(namespace)
+                                .withName(q.getMetadata().getName())
+                                .edit(e -> new ResourceQuotaBuilder(e)
+                                        .editSpec()
+                                        .withHard(limits)
+                                        .endSpec()
+                                        .build());
+                    }
                 }
                 nextTouch = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             }
