@@ -2,7 +2,9 @@ package org.jupyterhub.kubespawner.e2e;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
-import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -87,11 +89,10 @@ public final class HelmRelease implements AutoCloseable {
                                 .resourceQuotas()
                                 .inNamespace(namespace)
                                 .withName(q.getMetadata().getName())
-                                .edit(e -> new ResourceQuotaBuilder(e)
-                                        .editSpec()
-                                        .withHard(limits)
-                                        .endSpec()
-                                        .build());
+                                // a merge patch: no resourceVersion, so the controller's status writes never conflict
+                                .patch(
+                                        PatchContext.of(PatchType.JSON_MERGE),
+                                        Serialization.asJson(Map.of("spec", Map.of("hard", limits))));
                     }
                 }
                 nextTouch = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
