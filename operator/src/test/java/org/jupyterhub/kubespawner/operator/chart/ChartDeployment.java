@@ -28,7 +28,7 @@ public final class ChartDeployment {
                 .get(0)
                 .getEnv()) {
             if (var.getValueFrom() == null) {
-                env.put(var.getName(), var.getValue());
+                env.put(var.getName(), var.getValue() == null ? "" : var.getValue()); // the API drops empty values
             } else {
                 String field = var.getValueFrom().getFieldRef().getFieldPath();
                 env.put(
