@@ -29,7 +29,7 @@ class TemplateOnly:
     def __init__(self, template: dict):
         self.template = template
 
-    async def get_template(self, namespace: str, name: str) -> dict | None:
+    async def get_template(self, namespace: str, name: str, max_age: float = 0) -> dict | None:
         return self.template if name == self.template["metadata"]["name"] else None
 
 
