@@ -92,58 +92,6 @@ public record InstanceFacts(
             PodObservation notebookPod,
             Instant startedAt,
             boolean deleting) {
-        this(generation, resolution, rejection, waiting, spawn, notebookPod, startedAt, deleting, LifecycleFacts.NONE);
-    }
-
-    /**
-     * Facts of a template that restricts nothing.
-     *
-     * @param generation see {@link #generation()}
-     * @param resolution see {@link #resolution()}
-     * @param rejection see {@link #rejection()}
-     * @param waiting see {@link #waiting()}
-     * @param spawn see {@link #spawn()}
-     * @param notebookPod see {@link #notebookPod()}
-     * @param startedAt see {@link #startedAt()}
-     * @param deleting see {@link #deleting()}
-     * @param lifecycle see {@link #lifecycle()}
-     */
-    public InstanceFacts(
-            long generation,
-            TemplateResolution resolution,
-            Rejection rejection,
-            Waiting waiting,
-            Spawn spawn,
-            PodObservation notebookPod,
-            Instant startedAt,
-            boolean deleting,
-            LifecycleFacts lifecycle) {
-        this(generation, resolution, rejection, waiting, spawn, notebookPod, startedAt, deleting, lifecycle, null);
-    }
-
-    /**
-     * Facts without lifecycle.
-     *
-     * @param generation see {@link #generation()}
-     * @param resolution see {@link #resolution()}
-     * @param rejection see {@link #rejection()}
-     * @param waiting see {@link #waiting()}
-     * @param spawn see {@link #spawn()}
-     * @param notebookPod see {@link #notebookPod()}
-     * @param startedAt see {@link #startedAt()}
-     * @param deleting see {@link #deleting()}
-     * @param access see {@link #access()}
-     */
-    public InstanceFacts(
-            long generation,
-            TemplateResolution resolution,
-            Rejection rejection,
-            Waiting waiting,
-            Spawn spawn,
-            PodObservation notebookPod,
-            Instant startedAt,
-            boolean deleting,
-            AccessVerdict access) {
         this(
                 generation,
                 resolution,
@@ -154,6 +102,6 @@ public record InstanceFacts(
                 startedAt,
                 deleting,
                 LifecycleFacts.NONE,
-                access);
+                null);
     }
 }
