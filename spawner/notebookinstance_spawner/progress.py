@@ -50,6 +50,7 @@ class ProgressLog:
         self._last_status: tuple | None = None
         self.last_status_text: str | None = None
         self._seen_events: dict[str, Any] = {}
+        self._followed = asyncio.Event()
 
     @property
     def items(self) -> list[dict]:
@@ -96,8 +97,17 @@ class ProgressLog:
         self._closed = True
         self._changed.set()
 
+    async def followed(self, timeout: float) -> bool:
+        """Whether someone follows the log (a spawn page's progress stream), waiting up to timeout seconds for one."""
+        try:
+            await asyncio.wait_for(self._followed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     async def follow(self) -> AsyncIterator[dict]:
         """Every item so far, then new ones until the log is closed."""
+        self._followed.set()
         index = 0
         while True:
             while index < len(self._items):

@@ -165,6 +165,13 @@ class NotebookInstanceSpawner(RememberedDeletions, Spawner):
         config=True,
         help="After Ready, how long the operator's late Events are still relayed to the spawn page.",
     )
+    failure_grace_seconds = Int(
+        10,
+        config=True,
+        help="A start from the spawn page that fails before the page follows its progress waits up to this long for "
+        "it, so that the page shows why: JupyterHub answers a progress request that comes while it cleans up after "
+        "a failed start with an error, and the page then spins for ever. Starts through the REST API never wait.",
+    )
     watch_timeout_seconds = Int(
         300,
         config=True,
@@ -562,9 +569,20 @@ class NotebookInstanceSpawner(RememberedDeletions, Spawner):
         log = self._fresh_progress_log()
         try:
             return await self._start(log)
+        except Exception:
+            if self._from_spawn_page():
+                await log.followed(self.failure_grace_seconds)
+            log.close()
+            raise
         except BaseException:
             log.close()
             raise
+
+    def _from_spawn_page(self) -> bool:
+        """Whether the hub's spawn page (not its REST API) asked for this start: the hub sets the request's handler."""
+        from jupyterhub.apihandlers.base import APIHandler
+
+        return self.handler is not None and not isinstance(self.handler, APIHandler)
 
     async def _start(self, progress: ProgressLog) -> str:
         profile, template, variables = await self.plan()  # places the server: cluster_name, namespace

@@ -1,6 +1,7 @@
 """Access rules as the spawner sees them: the operator's published decision (status.access) filters the options form
 and refuses a start before anything is created; every instance says whose it is (spec.user)."""
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -115,3 +116,38 @@ async def test_every_instance_says_whose_it_is(spawner_factory, lab_template):
     profile, template, variables = await loner.plan()
     _, instance = loner.build_objects(profile, template, variables)
     assert instance["spec"]["user"] == {"name": "grace", "groups": []}, "groups always set, even when empty"
+
+
+class SpawnPage:
+    """Stands in for JupyterHub's spawn page handler (the hub sets the start's request handler)."""
+
+
+async def test_a_refused_start_from_the_spawn_page_fails_once_the_page_follows_its_progress(
+    spawner_factory, lab_template
+):
+    # JupyterHub answers a progress request that arrives while it cleans up after a failed start with 400 "not
+    # starting", and the page then spins for ever: a start from the page fails only once the page listens.
+    outsider = spawner_factory(username="pauling", profile_list=PROFILES, failure_grace_seconds=30)
+    outsider.user.groups = groups("chemistry")
+    outsider.user_options = {"profile": "lab"}
+    outsider.handler = SpawnPage()
+    start = asyncio.ensure_future(outsider.start())
+    await asyncio.sleep(0.2)
+    assert not start.done(), "the refusal waits for the page"
+    page = outsider.progress()
+    with pytest.raises(StopAsyncIteration):  # the page sees the log end, then JupyterHub's "Spawn failed"
+        await asyncio.wait_for(anext(page), 5)
+    with pytest.raises(SpawnError, match="you may not use template jupyterhub/lab"):
+        await asyncio.wait_for(start, 5)
+
+
+async def test_a_refused_start_from_the_spawn_page_nobody_follows_fails_after_the_grace(spawner_factory, lab_template):
+    outsider = spawner_factory(username="pauling", profile_list=PROFILES, failure_grace_seconds=1)
+    outsider.user.groups = groups("chemistry")
+    outsider.user_options = {"profile": "lab"}
+    outsider.handler = SpawnPage()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    with pytest.raises(SpawnError, match="you may not use template jupyterhub/lab"):
+        await asyncio.wait_for(outsider.start(), 10)
+    assert loop.time() - began >= 0.9, "it waited for a page to follow"

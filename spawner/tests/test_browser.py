@@ -8,10 +8,11 @@ What a user does and sees is checked in the page: log in; the options form lists
 and description; a non-default choice; the progress page shows the operator's messages in order; JupyterLab of
 the user's own server; stop on the home page, start again, and the file saved in the first session is there (the
 same home claim is mounted). Failures a user can meet each show a sentence they can act on, never a stack trace
-or an internal name only: REFUSALS below (add a case there; quota, access and deprecation messages come with
-issue 19's access rules and quotas and are listed as pending in docs/spawner.md).
+or an internal name only: REFUSALS below (add a case there), and what the admin withholds (a template only a group
+may use, a retired one): test_what_the_admin_withholds_...
 
-Screenshots (and the page's HTML) of every step go to spawner/target/browser/<test>/ when a test fails.
+Screenshots (and the page's HTML) of every step go to spawner/target/browser/<test>/ when a test fails, with what
+the pages' event streams received and the hub's log lines about the user.
 Skipped, saying how to install them, when Chromium, its driver or configurable-http-proxy are missing;
 JNO_BROWSER_REQUIRED=true (set by .ci/run) turns that skip into a failure. Also needs what test_e2e.py needs.
 """
@@ -357,6 +358,11 @@ def browsers(request, stack):
             where = ARTIFACTS / request.node.name / browser.name
             browser.save(where)
             print(f"screenshots of each step in {where}")
+            hub_log = stack["hub"].workdir / "jupyterhub.log"
+            if hub_log.exists():  # the workdir does not outlive the run: keep what the hub said about this user
+                said = [line for line in hub_log.read_text().splitlines() if browser.name in line]
+                (where / "jupyterhub.log").write_text("\n".join(said) + "\n")
+                print(f"the hub's log about {browser.name}:", *said[-40:], sep="\n  ")
         browser.close()
 
 
@@ -503,9 +509,12 @@ REFUSALS = [
         expect=("The server could not be started:", "progress timeout", "cannot be scheduled"),
         before_failing=("Warning: FailedScheduling:",),
     ),
-    # Pending: a quota of no servers ("full", the course quota of policy_objects). The operator refuses it within
-    # ~0.1 s, before the progress page has loaded, and the page then never showed "Spawn failed" in CI (it did on a
-    # warm machine): a race in how a spawn that fails at once reaches the page, to fix before this case comes back.
+    Refusal(
+        user="over-quota",
+        profile="full",
+        choices={},
+        expect=("The server could not be started:", "quota exceeded", "allows 0 servers"),
+    ),
     # a template the user's groups may not use, and a retired one: test_what_the_admin_withholds_...
 ]
 

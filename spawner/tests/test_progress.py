@@ -49,3 +49,13 @@ async def test_followers_get_everything_then_stop_when_closed():
     log.close()
     assert [i["message"] async for i in follower] == ["two"]
     assert [i["message"] async for i in log.follow()] == ["one", "two"]  # a late page replays it all
+
+
+async def test_followed_says_whether_someone_follows_the_log_waiting_for_one():
+    log = ProgressLog()
+    assert not await log.followed(0.01)
+    follower = log.follow()
+    log.add("Requested instance", 10)
+    assert (await anext(follower))["message"] == "Requested instance"
+    assert await log.followed(0.01)
+    await follower.aclose()

@@ -44,6 +44,25 @@ RECORD_PROGRESS = """
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', record);
   else record();
+  // what happened to the page's event stream and scripts, for a failed test's evidence
+  const note = (what) => {
+    const seen = JSON.parse(sessionStorage.getItem('jno-page') || '[]');
+    seen.push(`${new Date().toISOString()} ${location.pathname}: ${what}`);
+    sessionStorage.setItem('jno-page', JSON.stringify(seen));
+  };
+  window.addEventListener('error', e => note(`error: ${e.message || e.type}`));
+  const Original = window.EventSource;
+  if (Original) {
+    window.EventSource = function (url, init) {
+      const source = new Original(url, init);
+      note(`event stream opened: ${url.split('?')[0]}`);
+      source.addEventListener('open', () => note('event stream connected'));
+      source.addEventListener('message', e => note(`event: ${e.data.slice(0, 200)}`));
+      source.addEventListener('error', () => note(`event stream error (readyState ${source.readyState})`));
+      return source;
+    };
+    window.EventSource.prototype = Original.prototype;
+  }
 })();
 """
 
@@ -59,6 +78,7 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="jno-chromium-")
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         for arg in (
             "--headless=new",
             "--no-sandbox",  # as root
@@ -84,9 +104,21 @@ class Browser:
         except Exception as e:  # a screenshot is evidence, not the test
             self.steps.append((f"{name} (no screenshot: {e})", b"", ""))
 
+    def page_notes(self) -> list[str]:
+        """What the page recorded about its event stream and script errors, then the browser's console."""
+        try:
+            notes = json.loads(self.driver.execute_script("return sessionStorage.getItem('jno-page') || '[]'"))
+            console = [f"console {e.get('level')}: {e.get('message')}" for e in self.driver.get_log("browser")]
+        except Exception as e:  # evidence, not the test
+            return [f"(cannot read the page's notes: {e})"]
+        return notes + console
+
     def save(self, directory: Path) -> None:
         self.step("at failure")
         directory.mkdir(parents=True, exist_ok=True)
+        notes = self.page_notes()
+        (directory / "page-notes.txt").write_text("\n".join(notes) + "\n")
+        print(f"what {self.name}'s pages recorded:", *notes, sep="\n  ")
         for i, (name, png, html) in enumerate(self.steps, 1):
             stem = f"{i:02d}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
             if png:

@@ -109,7 +109,7 @@ public final class InstanceStatusAggregator {
             LifecycleStatus.running(facts, c, status);
         }
         LifecycleStatus.deprecated(facts, c);
-        access(facts.access(), spawn != null, c);
+        access(facts.access(), spawn != null, facts.lifecycle().suspended(), c);
         if (facts.deleting()) {
             // Being deleted (the hub stops the server): the conditions stay as observed, the phase says so.
             status.setPhase(Phase.TERMINATING);
@@ -120,14 +120,24 @@ public final class InstanceStatusAggregator {
         return new Result(status, c.reasons, recheck);
     }
 
-    /** AccessGranted, only when the template restricts access: granted, refused at the spawn, or ended since. */
-    private static void access(AccessVerdict verdict, boolean spawned, ConditionList c) {
+    /**
+     * AccessGranted, only when the template restricts access: granted, refused at the spawn, or ended since (a
+     * suspended server was spawned: its access ended, whether that suspended it or it was suspended before).
+     */
+    private static void access(AccessVerdict verdict, boolean spawned, boolean suspended, ConditionList c) {
         if (verdict == null) {
             return;
         }
         String type = ConditionTypes.ACCESS_GRANTED;
         if (verdict instanceof AccessVerdict.Granted) {
             c.add(type, Conditions.TRUE, Reason.Granted, verdict.message());
+        } else if (suspended) {
+            c.add(
+                    type,
+                    Conditions.FALSE,
+                    Reason.AccessEnded,
+                    "access ended: " + verdict.message() + "; the server stays suspended and is not resumed while"
+                            + " access is denied");
         } else if (!spawned) {
             boolean denied = verdict instanceof AccessVerdict.Denied;
             c.add(

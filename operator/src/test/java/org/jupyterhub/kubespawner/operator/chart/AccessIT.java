@@ -270,6 +270,9 @@ class AccessIT {
         JupyterNotebookInstance sue = awaitPhase("sue", Phase.SUSPENDED);
         assertThat(sue.getStatus().getSuspension().getReason()).isEqualTo("AccessEnded");
         assertThat(sue.getStatus().getSuspension().getMessage()).contains("whenAccessEnds: Suspend");
+        assertThat(condition(sue, "AccessGranted"))
+                .as("a server whose access ended, not one refused at its spawn")
+                .isEqualTo("False AccessEnded");
         await("its pod gone")
                 .atMost(WAIT)
                 .until(() -> admin.pods().inNamespace(ns).withName("nb-sue").get() == null);
