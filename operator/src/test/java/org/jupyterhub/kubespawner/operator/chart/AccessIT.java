@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +22,6 @@ import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.jupyterhub.kubespawner.operator.it.Fixtures;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
-import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookAccess;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
@@ -60,15 +57,7 @@ class AccessIT {
         // quotas, and the API server's "status unknown for quota" until the quota controller counts the new kind
         // would only add waiting.
         release = HelmRelease.install(cluster, "jno", ns, "hub.instanceQuota=0");
-        OperatorConfig config = OperatorConfig.parse(
-                Map.of("JNO_WATCH_NAMESPACES", ns, "JNO_HTTP_PORT", "-1", "JNO_IDENTITY", "it"), new String[0]);
-        KubernetesClient asRelease = cluster.clientFor(ns, release.fullname());
-        operator = NotebookOperator.create(
-                NotebookOperator.client(asRelease.getConfiguration(), config),
-                config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                false);
-        operator.start();
+        operator = ReleaseOperator.start(cluster, release, ns, Map.of());
         hub = cluster.clientFor(ns, "hub");
     }
 

@@ -16,8 +16,6 @@ import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +30,6 @@ import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.jupyterhub.kubespawner.operator.it.Fixtures;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
-import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
@@ -77,33 +74,12 @@ class IsolationIT {
                 .create();
         releases.add(HelmRelease.install(cluster, "jno", ns, "hub.instanceQuota=" + QUOTA));
         releases.add(HelmRelease.install(cluster, "open", open, "hub.admissionPolicy.enabled=false"));
-        operators.add(operatorAs(releases.get(0), ns));
-        operators.add(operatorAs(releases.get(1), open));
+        Map<String, String> spawnLimit = Map.of("JNO_MAX_CONCURRENT_SPAWNS", String.valueOf(MAX_SPAWNS));
+        operators.add(ReleaseOperator.start(cluster, releases.get(0), ns, spawnLimit));
+        operators.add(ReleaseOperator.start(cluster, releases.get(1), open, spawnLimit));
         hub = cluster.clientFor(ns, "hub");
         openHub = cluster.clientFor(open, "hub");
         admin.resource(template(ns, "pod-only", "")).create();
-    }
-
-    private static NotebookOperator operatorAs(HelmRelease release, String namespace) {
-        OperatorConfig config = OperatorConfig.parse(
-                Map.of(
-                        "JNO_WATCH_NAMESPACES",
-                        namespace,
-                        "JNO_HTTP_PORT",
-                        "-1",
-                        "JNO_IDENTITY",
-                        "it",
-                        "JNO_MAX_CONCURRENT_SPAWNS",
-                        String.valueOf(MAX_SPAWNS)),
-                new String[0]);
-        KubernetesClient asRelease = cluster.clientFor(namespace, release.fullname());
-        NotebookOperator operator = NotebookOperator.create(
-                NotebookOperator.client(asRelease.getConfiguration(), config),
-                config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                false);
-        operator.start();
-        return operator;
     }
 
     @AfterEach

@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jupyterhub.kubespawner.e2e.ControlPlane;
 import org.jupyterhub.kubespawner.e2e.HelmRelease;
 import org.jupyterhub.kubespawner.operator.runtime.NotebookOperator;
-import org.jupyterhub.kubespawner.operator.runtime.OperatorConfig;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceStatus.Phase;
@@ -54,15 +51,7 @@ class LifecycleWithChartIT {
         admin = cluster.admin();
         ns = cluster.namespace();
         release = HelmRelease.install(cluster, "jno", ns);
-        OperatorConfig config = OperatorConfig.parse(
-                Map.of("JNO_WATCH_NAMESPACES", ns, "JNO_HTTP_PORT", "-1", "JNO_IDENTITY", "it"), new String[0]);
-        KubernetesClient asRelease = cluster.clientFor(ns, release.fullname());
-        operator = NotebookOperator.create(
-                NotebookOperator.client(asRelease.getConfiguration(), config),
-                config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                false);
-        operator.start();
+        operator = ReleaseOperator.start(cluster, release, ns, Map.of());
         hub = cluster.clientFor(ns, "hub");
     }
 
