@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,19 +30,13 @@ import pytest
 import requests
 from e2e.browser import Browser, browser_missing, chp_command, failure_text, lab_config
 from test_e2e import (
-    HERE,
-    OPERATOR_JAR,
     PORT,
     REPO,
-    Kubectl,
     Process,
-    cluster_info,
     free_port,
     hub_rbac,
-    install_crds,
-    unavailable,
+    operator_stack,
     wait_until,
-    write_hub_kubeconfig,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -278,63 +271,20 @@ c.NotebookInstanceSpawner.template_cache_seconds = 0
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     needs_browser()
-    info = cluster_info()
-    if info is None:
-        unavailable("the local control plane is not running (start it with: e2e/cluster up)")
-    if not OPERATOR_JAR.exists():
-        unavailable(f"{OPERATOR_JAR.relative_to(REPO)} is missing (build it: mvn -B -pl operator -am package)")
-    java = shutil.which("java")
-    if java is None:
-        unavailable("java is not on PATH (the operator needs Java 17+)")
+
+    def objects(namespace: str) -> list[dict]:
+        return hub_rbac(namespace) + templates(namespace) + policy_objects(namespace)
 
     workdir = tmp_path_factory.mktemp("browser")
-    namespace = f"spawner-browser-{secrets.token_hex(3)}"
-    admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
-    install_crds(admin)
-    admin("create", "namespace", namespace)
-    processes: list[Process] = []
-    hub = None
-    try:
-        admin.apply(hub_rbac(namespace) + templates(namespace) + policy_objects(namespace))
-        hub_kubeconfig = write_hub_kubeconfig(admin, info, namespace, workdir / "hub.kubeconfig")
-        jar = workdir / "operator.jar"
-        shutil.copy(OPERATOR_JAR, jar)
-        admin_env = {**os.environ, "KUBECONFIG": info["kubeconfig"]}
-        processes.append(
-            Process(
-                "operator",
-                [
-                    java,
-                    "-jar",
-                    str(jar),
-                    f"--watch-namespaces={namespace}",
-                    "--http-port=-1",
-                    f"--progress-timeout={PROGRESS_TIMEOUT}",
-                ],
-                workdir / "operator.log",
-                admin_env,
-            )
-        )
-        processes.append(
-            Process(
-                "kubelet-standin",
-                [sys.executable, str(HERE / "e2e" / "kubelet_standin.py"), namespace, str(workdir / "servers")],
-                workdir / "kubelet-standin.log",
-                admin_env,
-            )
-        )
-        hub = ProxiedHub(workdir, namespace, hub_kubeconfig)
-        hub.start()
-        yield {"hub": hub, "kubectl": admin, "namespace": namespace, "workdir": workdir}
-    finally:
-        if hub:
+    operator_args = (f"--progress-timeout={PROGRESS_TIMEOUT}",)
+    with operator_stack(workdir, "spawner-browser", objects, operator_args) as s:
+        hub = ProxiedHub(s.workdir, s.namespace, s.hub_kubeconfig)
+        try:
+            hub.start()
+            yield {"hub": hub, "kubectl": s.admin, "namespace": s.namespace, "workdir": s.workdir}
+        finally:
             hub.stop()
-        admin("delete", "jni", "--all", "-n", namespace, "--wait=true", "--timeout=60s", check=False)
-        for process in reversed(processes):
-            process.stop()
-        print(f"browser test logs in {workdir}")
-        admin("delete", "namespace", namespace, "--wait=false", check=False)
-        admin("delete", "pv", "-l", f"jno-browser-test={namespace}", "--wait=false", check=False)
+            s.admin("delete", "pv", "-l", f"jno-browser-test={s.namespace}", "--wait=false", check=False)
 
 
 # ------------------------------------------------------------------------------------------------- the browser

@@ -11,6 +11,7 @@ chart grants it (no rights on pods). Skipped, with the reason, when the cluster 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -348,8 +351,26 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+@dataclass(frozen=True)
+class OperatorStack:
+    """A namespace of the local control plane with the CRDs and its objects, the operator and the kubelet stand-in
+    watching it, and the hub's kubeconfig (a token of the hub's ServiceAccount there, nothing else)."""
+
+    admin: Kubectl
+    namespace: str
+    workdir: Path
+    hub_kubeconfig: Path
+    operator: Process
+
+
+@contextlib.contextmanager
+def operator_stack(
+    workdir: Path, prefix: str, objects: Callable[[str], list[dict]], operator_args: tuple[str, ...] = ()
+) -> Iterator[OperatorStack]:
+    """The stack every end-to-end suite runs its hub against: a new namespace `<prefix>-<random>` holding
+    objects(namespace) (the hub's Role among them), the operator (extra operator_args) and the kubelet stand-in. Skips
+    (or fails, see unavailable) when the cluster, the operator's jar or java is missing. Stop the hub before leaving:
+    the instances are deleted while the operator still runs (its finalizer must be released), then the namespace."""
     info = cluster_info()
     if info is None:
         unavailable("the local control plane is not running (start it with: e2e/cluster up)")
@@ -358,24 +379,13 @@ def stack(tmp_path_factory):
     java = shutil.which("java")
     if java is None:
         unavailable("java is not on PATH (the operator needs Java 17+)")
-
-    workdir = tmp_path_factory.mktemp("e2e")
-    namespace = f"spawner-e2e-{secrets.token_hex(3)}"
+    namespace = f"{prefix}-{secrets.token_hex(3)}"
     admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
     install_crds(admin)
     admin("create", "namespace", namespace)
     processes: list[Process] = []
-    hub = None
     try:
-        admin.apply(
-            hub_rbac(namespace)
-            + [
-                template("e2e-notebook", "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", namespace),
-                template("e2e-forbidden", "docker.io/example/miner:latest", namespace),
-                physics_template(namespace),
-            ]
-        )
-        # the hub's kubeconfig: a ServiceAccount token, the cluster's CA, nothing else
+        admin.apply(objects(namespace))
         hub_kubeconfig = write_hub_kubeconfig(admin, info, namespace, workdir / "hub.kubeconfig")
         # a copy of the jar: other builds may rewrite operator/target while the tests run
         jar = workdir / "operator.jar"
@@ -383,7 +393,7 @@ def stack(tmp_path_factory):
         admin_env = {**os.environ, "KUBECONFIG": info["kubeconfig"]}
         operator = Process(
             "operator",
-            [java, "-jar", str(jar), f"--watch-namespaces={namespace}", "--http-port=-1"],
+            [java, "-jar", str(jar), f"--watch-namespaces={namespace}", "--http-port=-1", *operator_args],
             workdir / "operator.log",
             admin_env,
         )
@@ -396,18 +406,37 @@ def stack(tmp_path_factory):
                 admin_env,
             )
         )
-        hub = Hub(workdir, namespace, hub_kubeconfig)
-        hub.start()
-        yield {"hub": hub, "kubectl": admin, "namespace": namespace, "workdir": workdir, "operator": operator}
+        yield OperatorStack(admin, namespace, workdir, hub_kubeconfig, operator)
     finally:
-        if hub:
-            hub.stop()
-        # while the operator still runs (its finalizer must be released), so the namespace can go
         admin("delete", "jni", "--all", "-n", namespace, "--wait=true", "--timeout=60s", check=False)
         for process in reversed(processes):
             process.stop()
-        print(f"e2e logs in {workdir}")
+        print(f"logs in {workdir}")
         admin("delete", "namespace", namespace, "--wait=false", check=False)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    def objects(namespace: str) -> list[dict]:
+        return hub_rbac(namespace) + [
+            template("e2e-notebook", "quay.io/jupyterhub/k8s-singleuser-sample:4.2.0", namespace),
+            template("e2e-forbidden", "docker.io/example/miner:latest", namespace),
+            physics_template(namespace),
+        ]
+
+    with operator_stack(tmp_path_factory.mktemp("e2e"), "spawner-e2e", objects) as s:
+        hub = Hub(s.workdir, s.namespace, s.hub_kubeconfig)
+        try:
+            hub.start()
+            yield {
+                "hub": hub,
+                "kubectl": s.admin,
+                "namespace": s.namespace,
+                "workdir": s.workdir,
+                "operator": s.operator,
+            }
+        finally:
+            hub.stop()
 
 
 @pytest.fixture

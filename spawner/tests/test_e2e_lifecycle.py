@@ -11,28 +11,18 @@ server alive.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import shutil
-import sys
 import threading
 import time
 
 import pytest
 import requests
-import yaml
 from test_e2e import (
-    HERE,
-    OPERATOR_JAR,
-    REPO,
     Hub,
-    Kubectl,
-    Process,
-    cluster_info,
     create_user,
     hub_rbac,
+    operator_stack,
     template,
-    unavailable,
     wait_until,
 )
 
@@ -58,29 +48,9 @@ def lifecycle_template(namespace: str) -> dict:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    info = cluster_info()
-    if info is None:
-        unavailable("the local control plane is not running (start it with: e2e/cluster up)")
-    if not OPERATOR_JAR.exists():
-        unavailable(f"{OPERATOR_JAR.relative_to(REPO)} is missing (build it: mvn -B -pl operator -am package)")
-    java = shutil.which("java")
-    if java is None:
-        unavailable("java is not on PATH (the operator needs Java 17+)")
-    workdir = tmp_path_factory.mktemp("e2e-lifecycle")
-    namespace = f"spawner-lc-{secrets.token_hex(3)}"
-    admin = Kubectl(info["kubectl"], info["kubeconfig"], namespace)
-    admin("apply", "--server-side", "--force-conflicts", "--field-manager=spawner-e2e", "-f", str(REPO / "crds"))
-    admin(
-        "wait",
-        "--for=condition=Established",
-        "--timeout=60s",
-        "crd/jupyternotebookinstances.kubespawner.jupyterhub.org",
-    )
-    admin("create", "namespace", namespace)
     probe_token = secrets.token_hex(16)
-    processes: list[Process] = []
-    hub = None
-    try:
+
+    def objects(namespace: str) -> list[dict]:
         rbac = hub_rbac(namespace)
         role = next(o for o in rbac if o["kind"] == "Role")
         role["rules"][0]["verbs"].append("patch")  # as the chart grants it: suspend and resume
@@ -90,44 +60,10 @@ def stack(tmp_path_factory):
             "metadata": {"name": "activity-probe", "namespace": namespace},
             "stringData": {"token": probe_token},
         }
-        admin.apply(rbac + [lifecycle_template(namespace), probe_secret])
-        token = admin("create", "token", "hub", "-n", namespace, "--duration=2h").strip()
-        cluster = yaml.safe_load(open(info["kubeconfig"]).read())["clusters"][0]["cluster"]
-        hub_kubeconfig = workdir / "hub.kubeconfig"
-        hub_kubeconfig.write_text(
-            yaml.safe_dump(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Config",
-                    "current-context": "hub",
-                    "clusters": [{"name": "local", "cluster": cluster}],
-                    "users": [{"name": "hub", "user": {"token": token}}],
-                    "contexts": [
-                        {"name": "hub", "context": {"cluster": "local", "user": "hub", "namespace": namespace}}
-                    ],
-                }
-            )
-        )
-        jar = workdir / "operator.jar"
-        shutil.copy(OPERATOR_JAR, jar)
-        admin_env = {**os.environ, "KUBECONFIG": info["kubeconfig"]}
-        processes.append(
-            Process(
-                "operator",
-                [java, "-jar", str(jar), f"--watch-namespaces={namespace}", "--http-port=-1"],
-                workdir / "operator.log",
-                admin_env,
-            )
-        )
-        processes.append(
-            Process(
-                "kubelet-standin",
-                [sys.executable, str(HERE / "e2e" / "kubelet_standin.py"), namespace, str(workdir / "servers")],
-                workdir / "kubelet-standin.log",
-                admin_env,
-            )
-        )
-        hub = Hub(workdir, namespace, hub_kubeconfig)
+        return rbac + [lifecycle_template(namespace), probe_secret]
+
+    with operator_stack(tmp_path_factory.mktemp("e2e-lifecycle"), "spawner-lc", objects) as s:
+        hub = Hub(s.workdir, s.namespace, s.hub_kubeconfig)
         with open(hub.config, "a") as config:
             config.write(f"""
 c.NotebookInstanceSpawner.profile_list = []
@@ -139,16 +75,11 @@ c.JupyterHub.load_roles.append(
     {{"name": "activity-probe", "scopes": ["access:servers"], "services": ["activity-probe"]}}
 )
 """)
-        hub.start()
-        yield {"hub": hub, "kubectl": admin, "probe_token": probe_token, "workdir": workdir}
-    finally:
-        if hub:
+        try:
+            hub.start()
+            yield {"hub": hub, "kubectl": s.admin, "probe_token": probe_token, "workdir": s.workdir}
+        finally:
             hub.stop()
-        admin("delete", "jni", "--all", "-n", namespace, "--wait=true", "--timeout=60s", check=False)
-        for process in reversed(processes):
-            process.stop()
-        print(f"e2e logs in {workdir}")
-        admin("delete", "namespace", namespace, "--wait=false", check=False)
 
 
 def follow_progress(hub: Hub, user: str) -> threading.Thread:
