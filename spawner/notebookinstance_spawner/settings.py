@@ -171,3 +171,10 @@ class SpawnerSettings(HasTraits):
         config=True,
         help="How often a stop that could not reach its cluster is retried (it is remembered in the state).",
     )
+    internal_ssl_mount_path = Unicode(
+        "/etc/jupyterhub/ssl/",
+        config=True,
+        help="""With c.JupyterHub.internal_ssl: where the template mounts the server's key, certificate and CA bundle
+        (keys JUPYTERHUB_SSL_KEY, JUPYTERHUB_SSL_CERT, JUPYTERHUB_SSL_CA of the instance's Secret, as the files
+        ssl.key, ssl.crt, notebooks-ca_trust.crt); the server is told these paths.""",
+    )

@@ -3,7 +3,7 @@
 The class is composed of mixins with one job each: settings.py (the configurable traits), naming.py (object names,
 filled variables), cluster_clients.py (API clients per cluster), placement.py (profile, cluster, template, values),
 starting.py (create or resume, wait for Ready, progress), stopping.py (poll, stop, suspend), remembered.py (stops that
-could not reach their cluster), state.py (the hub's database).
+could not reach their cluster), state.py (the hub's database), internal_ssl.py (TLS between hub and server).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from . import migration
 from .cluster_clients import ClusterClients
 from .clusters import HOME, PendingDeletion
 from .errors import SpawnError
+from .internal_ssl import InternalSsl
 from .naming import ServerNaming
 from .placement import Placement, check_user_options, options_form
 from .remembered import RememberedDeletions
@@ -38,6 +39,7 @@ class NotebookInstanceSpawner(
     StopFlow,
     RememberedDeletions,
     ServerState,
+    InternalSsl,
     Spawner,
 ):
     """Starts each server as a JupyterNotebookInstance of an admin-owned template.
@@ -65,6 +67,10 @@ class NotebookInstanceSpawner(
         @default("apply_user_options")
         def _default_apply_user_options(self):
             return check_user_options
+
+    @default("ssl_alt_names_include_local")
+    def _default_ssl_alt_names_include_local(self):
+        return False  # internal_ssl: a server's certificate names the server, not localhost (as KubeSpawner's)
 
     # ------------------------------------------------------------------------------------------ runtime state
 

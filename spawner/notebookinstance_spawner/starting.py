@@ -44,7 +44,9 @@ class StartFlow:
         instance_name = self._instance_name()
         # the operator mounts a Secret only into the instance it is labelled for
         secret_labels = {**labels, INSTANCE_LABEL: instance_name}
-        secret = secret_body(name=secret_name, namespace=namespace, names=names, env=env.secret, labels=secret_labels)
+        # with internal_ssl, the server's key and certificates travel in the same Secret (the template mounts them)
+        secret_data = {**env.secret, **self.internal_ssl_secret_data()}
+        secret = secret_body(name=secret_name, namespace=namespace, names=names, env=secret_data, labels=secret_labels)
         instance = instance_body(
             name=instance_name,
             namespace=namespace,
@@ -145,7 +147,7 @@ class StartFlow:
         try:
             try:
                 async with asyncio.timeout(max(1, self.start_timeout - 2)):
-                    url = await self._wait_ready(kube, namespace, created, updates, progress)
+                    url = self.hub_facing_url(await self._wait_ready(kube, namespace, created, updates, progress))
                     succeeded = True
                     return url
             except TimeoutError:
