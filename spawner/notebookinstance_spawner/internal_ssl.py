@@ -12,10 +12,14 @@ A mixin of NotebookInstanceSpawner (it uses its settings, naming and placement).
 
 from __future__ import annotations
 
+import ipaddress
 from inspect import isawaitable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jupyterhub.spawner import Spawner
+
+from .errors import SpawnError
 
 #: cert_paths field -> (key in the server's Secret, file name under internal_ssl_mount_path); KubeSpawner's file names
 SECRET_FILES = {
@@ -31,6 +35,8 @@ class InternalSsl:
     """create_certs() naming the server as the hub reaches it, move_certs() into the Secret, the https URL."""
 
     _internal_ssl_data: dict[str, str] | None = None
+    #: the names the server's current certificate was made for (its subjectAltName entries)
+    _certificate_names: list[str] | None = None
 
     def server_dns_names(self) -> list[str]:
         """The names of a Service called like the instance, in the instance's namespace: what the certificate
@@ -53,6 +59,8 @@ class InternalSsl:
             extra = await extra
         names = self.server_dns_names()
         self.ssl_alt_names = names + [n for n in extra or [] if n not in names]
+        local = ["DNS:localhost", "IP:127.0.0.1"] if self.ssl_alt_names_include_local else []
+        self._certificate_names = local + list(self.ssl_alt_names)
         try:
             return await super().create_certs()
         finally:
@@ -72,7 +80,34 @@ class InternalSsl:
 
     def hub_facing_url(self, url: str) -> str:
         """status.url as the hub uses it: with internal_ssl the server speaks only TLS, so an http:// address (the
-        pod's, by default) becomes https://."""
-        if self.internal_ssl and url.startswith("http://"):
-            return "https://" + url.removeprefix("http://")
+        pod's, by default) becomes https://. SpawnError when its host is not a name of the server's certificate:
+        the hub would refuse the server's certificate and wait for it until http_timeout."""
+        if not self.internal_ssl:
+            return url
+        if url.startswith("http://"):
+            url = "https://" + url.removeprefix("http://")
+        names = self._certificate_names
+        host = urlsplit(url).hostname or ""
+        if names and not any(_certifies(name, host) for name in names):
+            raise SpawnError(
+                f"The server's address {url} is not a name its certificate was made for ({', '.join(names)}): with"
+                " internal_ssl the template must report a name known before the pod starts, e.g. a Service named like"
+                " the instance (kubespawner.jupyterhub.org/server-url; docs/spawner.md), or the hub's ssl_alt_names"
+                " must list it"
+            )
         return url
+
+
+def _certifies(name: str, host: str) -> bool:
+    """Whether a subjectAltName entry ("DNS:x", "DNS:*.x", "IP:a.b.c.d") covers host, as a TLS client checks it."""
+    kind, _, value = name.partition(":")
+    if kind == "IP":
+        try:
+            return ipaddress.ip_address(value) == ipaddress.ip_address(host)
+        except ValueError:
+            return False
+    value, host = value.lower().rstrip("."), host.lower().rstrip(".")
+    if value.startswith("*."):
+        first, _, rest = host.partition(".")
+        return bool(first) and rest == value[2:]
+    return kind == "DNS" and value == host

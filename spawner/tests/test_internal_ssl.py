@@ -5,13 +5,14 @@ import asyncio
 
 import pytest
 from certipy import Certipy
-from conftest import NAMESPACE
+from conftest import NAMESPACE, StandInOperator
 from cryptography import x509
 from fake_kube import secret_env
 from jupyterhub.spawner import Spawner
 from test_lifecycle import NAME, started
 
-from notebookinstance_spawner.internal_ssl import SECRET_FILES
+from notebookinstance_spawner import SpawnError
+from notebookinstance_spawner.internal_ssl import SECRET_FILES, _certifies
 
 #: JupyterHub >= 5.4.1 takes a callable ssl_alt_names (before: a list only)
 CALLABLE_ALT_NAMES = type(Spawner.class_traits()["ssl_alt_names"]).__name__ == "Union"
@@ -56,8 +57,9 @@ async def test_certificate_secret_env_and_https(spawner_factory, fake, tmp_path)
         "cafile": "/etc/jupyterhub/ssl/notebooks-ca_trust.crt",
     }
 
-    url, _ = await started(spawner, fake)
-    assert url == "https://127.8.0.5:8888"  # the operator's http:// address: the server speaks only TLS
+    service = f"{NAME}.{NAMESPACE}.svc.cluster.local"
+    url = await started_at(spawner, fake, f"http://{service}:8888")
+    assert url == f"https://{service}:8888"  # an http:// address becomes https://: the server speaks only TLS
     secret = secret_env(fake.get("secrets", NAMESPACE, NAME))
     for field, (key, _) in SECRET_FILES.items():
         assert secret[key] == open(paths[field]).read()
@@ -70,6 +72,38 @@ async def test_certificate_secret_env_and_https(spawner_factory, fake, tmp_path)
     assert env["JUPYTERHUB_SERVICE_URL"].startswith("https://")
     assert not any("PRIVATE KEY" in str(v) for v in env.values())
     await spawner.stop(now=True)
+
+
+async def started_at(spawner, fake, url: str) -> str:
+    operator = StandInOperator(fake, NAME)
+    start = asyncio.create_task(spawner.start())
+    await operator.provision()
+    await operator.ready(url)
+    return await asyncio.wait_for(start, 20)
+
+
+async def test_an_address_the_certificate_does_not_name_fails_at_once(spawner_factory, fake, tmp_path):
+    spawner = tls_spawner(spawner_factory, tmp_path)
+    spawner.cert_paths = await spawner.move_certs(await spawner.create_certs())
+    with pytest.raises(
+        SpawnError, match=r"address https://127\.8\.0\.5:8888 is not a name its certificate was made for"
+    ):
+        await started_at(spawner, fake, "http://127.8.0.5:8888")  # the pod's IP: unknown when the certificate was made
+    assert await asyncio.wait_for(_gone(fake), 20)  # cleaned up like any failed start
+
+
+async def _gone(fake):
+    while fake.get("jupyternotebookinstances", NAMESPACE, NAME) is not None:
+        await asyncio.sleep(0.05)
+    return True
+
+
+def test_certificate_name_matching():
+    assert _certifies("DNS:a.b.svc", "A.b.svc")
+    assert _certifies("DNS:*.hub.example.org", "x.hub.example.org")
+    assert not _certifies("DNS:*.hub.example.org", "x.y.hub.example.org")
+    assert _certifies("IP:10.0.0.7", "10.0.0.7") and not _certifies("IP:10.0.0.7", "10.0.0.8")
+    assert not _certifies("DNS:a.b", "a.b.c")
 
 
 @pytest.mark.skipif(not CALLABLE_ALT_NAMES, reason="this JupyterHub takes ssl_alt_names as a list only")
