@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints, as a JSON list, the Secret and JupyterNotebookInstance that the real NotebookInstanceSpawner (spawner/)
-builds for a few servers, with its default configuration, so charts/test can send them to the API server as the
-hub and check that the chart's admission policy and RBAC admit exactly what the spawner writes.
+builds for a few servers, with its default configuration (and one with JupyterHub's internal_ssl: its key and
+certificates in the Secret), so charts/test can send them to the API server as the hub and check that the chart's
+admission policy and RBAC admit exactly what the spawner writes.
 
     spawner/.venv/bin/python charts/spawner_objects.py <namespace> <template.yaml>
 
@@ -14,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 from types import SimpleNamespace
 
 import yaml
+from certipy import Certipy
 from jupyterhub import orm
 from jupyterhub.objects import Hub
 
@@ -63,12 +66,20 @@ async def main() -> None:
     template = yaml.safe_load(open(template_file))
     template["metadata"]["namespace"] = namespace  # the template lives beside the servers, as the chart installs it
     objects = []
-    for username, servername, user_id in [
-        ("ada.lovelace@example.org", "", 42),
-        ("Grace Hopper", "GPU box", 7),
-        ("Jürgen Müller-Lüdenscheidt", "", 9),
+    certs = tempfile.mkdtemp()
+    for username, servername, user_id, internal_ssl in [
+        ("ada.lovelace@example.org", "", 42, False),
+        ("Grace Hopper", "GPU box", 7, False),
+        ("Jürgen Müller-Lüdenscheidt", "", 9, False),
+        ("Dorothy Hodgkin", "", 11, True),
     ]:
         s = spawner(namespace, template, username, servername, user_id)
+        if internal_ssl:  # as the hub does before start() with c.JupyterHub.internal_ssl = True
+            certipy = Certipy(store_dir=certs)
+            certipy.create_ca("notebooks-ca")
+            s.internal_ssl, s.internal_certs_location = True, certs
+            s.internal_trust_bundles = certipy.trust_from_graph({"notebooks-ca": ["notebooks-ca"]})
+            s.cert_paths = await s.move_certs(await s.create_certs())
         profile, tmpl, variables = await s.plan()
         secret, instance = s.build_objects(profile, tmpl, variables)
         objects += [secret, instance]

@@ -20,6 +20,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from traitlets.config import Application, Config
 
 from . import kubespawner_traits
+from .errors import SpawnError
 
 if TYPE_CHECKING:
     from .spawner import NotebookInstanceSpawner
@@ -121,8 +122,6 @@ async def stop_legacy(spawner: NotebookInstanceSpawner, now: bool) -> None:
         if e.status == 404:
             return
         if e.status == 403:
-            from .spawner import SpawnError
-
             raise SpawnError(
                 f"The server was started by KubeSpawner (pod {namespace}/{name}) and the hub may not delete pods any"
                 f" more. An administrator can stop it: kubectl delete pod -n {namespace} {name} (or enable"

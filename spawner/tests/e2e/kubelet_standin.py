@@ -5,7 +5,9 @@ namespace (as admin: the hub itself never reads pods) and, for each pod with an 
 container's command (its args, e.g. jupyterhub-singleuser) locally with exactly the environment the operator
 rendered (env values and the envFrom Secret), listening on the pod's own IP. A deleted pod's process is stopped.
 A persistent volume claim mounted into the notebook container is a directory of its own (<log dir>/claims/<claim>),
-the server's working directory: what a user saved is there again when a later pod mounts the same claim.
+the server's working directory: what a user saved is there again when a later pod mounts the same claim. A Secret
+volume mounted into it is a directory of the Secret's keys (or its items) as files (<log dir>/<pod>/secrets/<volume>),
+and environment values naming a path under its mount path name the same file there (internal_ssl's key files).
 
     python kubelet_standin.py <namespace> <log dir>      (KUBECONFIG: an admin kubeconfig)
 """
@@ -52,6 +54,27 @@ def claim_directory(pod, container, log_dir: Path) -> Path | None:
         if mount.name in claims:
             return log_dir / "claims" / claims[mount.name]
     return None
+
+
+async def secret_volumes(core: client.CoreV1Api, namespace: str, pod, container, home: Path) -> dict[str, Path]:
+    """Writes each Secret volume mounted into the container as files; mount path -> their directory. Raises KeyError
+    for an item naming a key the Secret lacks (a kubelet would not start the pod either)."""
+    sources = {v.name: v.secret for v in pod.spec.volumes or [] if v.secret}
+    found: dict[str, Path] = {}
+    for mount in container.volume_mounts or []:
+        source = sources.get(mount.name)
+        if source is None:
+            continue
+        secret = await core.read_namespaced_secret(source.secret_name, namespace)
+        data = {key: base64.b64decode(value) for key, value in (secret.data or {}).items()}
+        files = {item.path: data[item.key] for item in source.items} if source.items else data
+        directory = home / "secrets" / mount.name
+        for path, content in files.items():
+            (directory / path).parent.mkdir(parents=True, exist_ok=True)
+            (directory / path).write_bytes(content)
+            (directory / path).chmod(0o600)
+        found[mount.mount_path.rstrip("/")] = directory
+    return found
 
 
 def notebook_container(pod):
@@ -108,6 +131,15 @@ async def follow_pods(core: client.CoreV1Api, namespace: str, log_dir: Path) -> 
                 command[0] = shutil.which(command[0], path=str(BIN)) or command[0]
                 home = log_dir / name
                 (home / "config").mkdir(parents=True, exist_ok=True)
+                try:
+                    mounts = await secret_volumes(core, namespace, pod, container, home)
+                except (KeyError, client.exceptions.ApiException) as e:
+                    log(f"pod {name}: cannot mount its Secret volume ({e!r}); not started")
+                    continue
+                for key, value in list(env.items()):
+                    for mount_path, directory in mounts.items():
+                        if value.startswith(mount_path + "/"):
+                            env[key] = str(directory) + value.removeprefix(mount_path)
                 # a container runs as its own user; this stand-in may run as root, which jupyter_server refuses
                 (home / "config" / "jupyter_server_config.json").write_text('{"ServerApp": {"allow_root": true}}')
                 env.update(
