@@ -53,6 +53,9 @@ async def test_start_waits_by_watch_not_by_polling(spawner_factory, fake):
     start = asyncio.create_task(spawner.start())
     await operator.provision()
     await wait_for(lambda: fake.watching(INSTANCES))
+    # the shared list may predate the create: the start then reads the instance once, and must have done so (and
+    # reported what it read) before the changes below, or it would read the last of them and report only that
+    await wait_for(lambda: any(i["message"].startswith("Provisioning") for i in spawner._progress_log.items))
     for n in range(10):
         await fake.set_status(NAMESPACE, NAME, message=f"still waiting ({n})")
     await operator.ready()
