@@ -1821,9 +1821,9 @@ class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
     How the hub reaches the notebook server (an instance's status.url) when it cannot use the pod's IP,
     e.g. a hub in another cluster: the name of one object this template renders, whose address the
     operator reports once the pod is ready. A Service of spec.services with spec.type LoadBalancer and
-    a port whose targetPort is the notebook port: <scheme>://<status.loadBalancer.ingress[0] ip or
-    hostname>:<that port> (the instance waits, not Ready, reason AddressPending, until the load
-    balancer has an address). An Ingress of extraObjects: the host and path of its first rule whose
+    a port whose targetPort is the notebook port: scheme://ADDRESS:PORT, ADDRESS the ip or hostname of
+    status.loadBalancer.ingress[0] and PORT that port (the instance waits, not Ready, reason
+    AddressPending, until the load balancer has an address). An Ingress of extraObjects: the host and path of its first rule whose
     backend is a Service of this template, https when spec.tls covers the host. An HTTPRoute of
     extraObjects: spec.hostnames[0] and the path of its first rule whose backendRefs name a Service of
     this template (https unless scheme says http: the operator does not read the Gateway). Unset: the
@@ -3755,9 +3755,9 @@ class ServerUrlFrom(KubernetesModel):
     How the hub reaches the notebook server (an instance's status.url) when it cannot use the pod's IP,
     e.g. a hub in another cluster: the name of one object this template renders, whose address the
     operator reports once the pod is ready. A Service of spec.services with spec.type LoadBalancer and
-    a port whose targetPort is the notebook port: <scheme>://<status.loadBalancer.ingress[0] ip or
-    hostname>:<that port> (the instance waits, not Ready, reason AddressPending, until the load
-    balancer has an address). An Ingress of extraObjects: the host and path of its first rule whose
+    a port whose targetPort is the notebook port: scheme://ADDRESS:PORT, ADDRESS the ip or hostname of
+    status.loadBalancer.ingress[0] and PORT that port (the instance waits, not Ready, reason
+    AddressPending, until the load balancer has an address). An Ingress of extraObjects: the host and path of its first rule whose
     backend is a Service of this template, https when spec.tls covers the host. An HTTPRoute of
     extraObjects: spec.hostnames[0] and the path of its first rule whose backendRefs name a Service of
     this template (https unless scheme says http: the operator does not read the Gateway). Unset: the
