@@ -1814,6 +1814,21 @@ class JupyterNotebookInstanceTemplateSpec(KubernetesModel):
     """
     Rules every instance of this template and every object rendered from it must satisfy.
     """
+    server_url_from: Annotated[ServerUrlFrom | None, Field(alias="serverUrlFrom")] = (
+        None
+    )
+    """
+    How the hub reaches the notebook server (an instance's status.url) when it cannot use the pod's IP,
+    e.g. a hub in another cluster: the name of one object this template renders, whose address the
+    operator reports once the pod is ready. A Service of spec.services with spec.type LoadBalancer and
+    a port whose targetPort is the notebook port: scheme://ADDRESS:PORT, ADDRESS the ip or hostname of
+    status.loadBalancer.ingress[0] and PORT that port (the instance waits, not Ready, reason
+    AddressPending, until the load balancer has an address). An Ingress of extraObjects: the host and path of its first rule whose
+    backend is a Service of this template, https when spec.tls covers the host. An HTTPRoute of
+    extraObjects: spec.hostnames[0] and the path of its first rule whose backendRefs name a Service of
+    this template (https unless scheme says http: the operator does not read the Gateway). Unset: the
+    pod's IP and notebook port (or the kubespawner.jupyterhub.org/server-url annotation's pattern).
+    """
     service_account: Annotated[
         TemplateServiceAccount | None,
         Field(alias="serviceAccount", title="TemplateServiceAccount"),
@@ -1932,6 +1947,16 @@ class KeyToPath(KubernetesModel):
     """
     path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
     """
+
+
+class Kind(StrEnum):
+    """
+    The object's kind.
+    """
+
+    service = "Service"
+    ingress = "Ingress"
+    http_route = "HTTPRoute"
 
 
 class LabelSelector(KubernetesModel):
@@ -3549,6 +3574,16 @@ class ScaleIOVolumeSource(KubernetesModel):
     """
 
 
+class Scheme(StrEnum):
+    """
+    The URL's scheme. Defaults: http for a Service, https for an Ingress whose spec.tls covers the
+    host (else http), https for an HTTPRoute.
+    """
+
+    http = "http"
+    https = "https"
+
+
 class SeccompProfile(KubernetesModel):
     """
     SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set.
@@ -3712,6 +3747,36 @@ class SecurityContext(KubernetesModel):
     ] = None
     """
     The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+    """
+
+
+class ServerUrlFrom(KubernetesModel):
+    """
+    How the hub reaches the notebook server (an instance's status.url) when it cannot use the pod's IP,
+    e.g. a hub in another cluster: the name of one object this template renders, whose address the
+    operator reports once the pod is ready. A Service of spec.services with spec.type LoadBalancer and
+    a port whose targetPort is the notebook port: scheme://ADDRESS:PORT, ADDRESS the ip or hostname of
+    status.loadBalancer.ingress[0] and PORT that port (the instance waits, not Ready, reason
+    AddressPending, until the load balancer has an address). An Ingress of extraObjects: the host and path of its first rule whose
+    backend is a Service of this template, https when spec.tls covers the host. An HTTPRoute of
+    extraObjects: spec.hostnames[0] and the path of its first rule whose backendRefs name a Service of
+    this template (https unless scheme says http: the operator does not read the Gateway). Unset: the
+    pod's IP and notebook port (or the kubespawner.jupyterhub.org/server-url annotation's pattern).
+    """
+
+    kind: Kind
+    """
+    The object's kind.
+    """
+    name: Annotated[str, Field(max_length=253, min_length=1)]
+    """
+    The object's name exactly as its entry in services or extraObjects writes it, placeholders
+    included (e.g. jupyter-{user_server}).
+    """
+    scheme: Scheme | None = None
+    """
+    The URL's scheme. Defaults: http for a Service, https for an Ingress whose spec.tls covers the
+    host (else http), https for an HTTPRoute.
     """
 
 

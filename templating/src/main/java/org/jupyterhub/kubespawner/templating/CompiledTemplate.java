@@ -46,6 +46,8 @@ public final class CompiledTemplate {
 
     private final TemplateText userIdentity;
 
+    private final ServerUrlRules serverUrl;
+
     private CompiledTemplate(
             Variables variables,
             ImagePolicy imagePolicy,
@@ -53,8 +55,10 @@ public final class CompiledTemplate {
             Set<String> usedBuiltins,
             List<CompiledEntry> entries,
             ExtraObjectRules extras,
-            TemplateText userIdentity) {
+            TemplateText userIdentity,
+            ServerUrlRules serverUrl) {
         this.extras = extras;
+        this.serverUrl = serverUrl;
         this.variables = variables;
         this.imagePolicy = imagePolicy;
         this.problems = problems;
@@ -136,6 +140,7 @@ public final class CompiledTemplate {
         ExtraObjectRules extras = ExtraObjectRules.compile(
                 spec, allowlist, imagePolicy.patterns().isEmpty() ? null : imagePolicy, problems);
         entries.addAll(extras.entries());
+        ServerUrlRules serverUrl = ServerUrlRules.compile(spec, problems);
 
         Set<String> usedBuiltins = new TreeSet<>();
         TemplateText userIdentity = compileUserIdentity(spec, variables, builtinNames, usedBuiltins, problems);
@@ -176,7 +181,8 @@ public final class CompiledTemplate {
                 Set.copyOf(usedBuiltins),
                 List.copyOf(entries),
                 extras,
-                userIdentity);
+                userIdentity,
+                serverUrl);
     }
 
     /** policy.userIdentity: a templated string like the objects' (empty when unset). */
@@ -264,6 +270,26 @@ public final class CompiledTemplate {
                 builtinValues == null ? Map.of() : builtinValues,
                 errors);
         return errors.isEmpty() ? userIdentity.render(values) : "";
+    }
+
+    /**
+     * The object an instance's server is reached through ({@code spec.serverUrlFrom}), its name rendered with the
+     * instance's values (defaults applied). Call it for values that {@link #render} accepted.
+     *
+     * @param instanceValues the instance's variable values; null means none
+     * @param builtinValues the caller's values for built-in variables; null means none
+     * @return the object, or null when the template declares none, has problems, or the values are rejected
+     */
+    public ServerUrlTarget serverUrlTarget(Map<String, String> instanceValues, Map<String, String> builtinValues) {
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        List<TemplateError> errors = new ArrayList<>();
+        Map<String, String> values = variables.resolve(
+                instanceValues == null ? Map.of() : instanceValues,
+                builtinValues == null ? Map.of() : builtinValues,
+                errors);
+        return errors.isEmpty() ? serverUrl.target(values) : null;
     }
 
     /** @return the built-in variables the template uses; the caller must supply them to {@link #render} */

@@ -21,6 +21,8 @@ import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.Suspension;
  * @param lifecycle suspension, lifetime and deprecation facts
  * @param access whether the user may use the template now, or null when the template restricts nothing (or was not
  *     resolved)
+ * @param address where the hub reaches the ready pod when its template declares spec.serverUrlFrom, or null (the
+ *     pod's IP, or the template's server-url annotation)
  */
 public record InstanceFacts(
         long generation,
@@ -32,7 +34,8 @@ public record InstanceFacts(
         Instant startedAt,
         boolean deleting,
         LifecycleFacts lifecycle,
-        AccessVerdict access) {
+        AccessVerdict access,
+        ServerAddress address) {
 
     /**
      * The facts of the lifecycle.
@@ -102,6 +105,7 @@ public record InstanceFacts(
                 startedAt,
                 deleting,
                 LifecycleFacts.NONE,
+                null,
                 null);
     }
 }

@@ -82,6 +82,7 @@ final class InstanceReconcile {
     private final Spawning spawning;
     private final Provisioning provisioning;
     private final NotebookPodWatch pods;
+    private final ServerAddressLookup addresses;
     private final TemplateResolver resolver;
     private final Lifecycle lifecycle;
     private final Set<String> keptRunning = ConcurrentHashMap.newKeySet();
@@ -97,6 +98,7 @@ final class InstanceReconcile {
                 slots, quotas, cluster::secretMetadata, EnvSecretCheck.HubLabel.parse(settings.hubSecretLabel()));
         this.provisioning = new Provisioning(cluster);
         this.pods = new NotebookPodWatch(cluster::pod);
+        this.addresses = new ServerAddressLookup(cluster, settings.templates());
         this.resolver = new TemplateResolver(cluster::template);
         this.lifecycle = new Lifecycle(cluster);
     }
@@ -159,7 +161,7 @@ final class InstanceReconcile {
         }
         NotebookPodWatch.Seen seen = spawn == null
                 ? new NotebookPodWatch.Seen(new PodObservation.Missing(), null)
-                : pods.look(instance, spawn.podName());
+                : addresses.look(instance, template, spawn, pods.look(instance, spawn.podName()));
         Duration hold = deleting
                 ? null
                 : firstStatus.hold(id, uid, spawn, recorded != null, seen.observation(), seen.createdAt(), now);
@@ -284,7 +286,8 @@ final class InstanceReconcile {
                 seen == null ? null : seen.createdAt(),
                 instance.getMetadata().getDeletionTimestamp() != null,
                 lifecycleFacts,
-                verdict);
+                verdict,
+                seen == null ? null : seen.address());
         JupyterNotebookInstanceStatus previous = instance.getStatus();
         InstanceStatusAggregator.Result result = aggregator.aggregate(previous, facts, now);
         keepShares(instance, recordedSpawn(previous) != null, result);

@@ -226,20 +226,31 @@ public final class InstanceStatusAggregator {
         Reason ready;
         String readyStatus = Conditions.FALSE;
         PodObservation pod = facts.notebookPod();
-        if (pod instanceof PodObservation.Ready r) {
+        // A ready pod whose address (spec.serverUrlFrom) is awaited waits like a starting one, timeout included.
+        PodObservation shown = pod instanceof PodObservation.Ready && facts.address() instanceof ServerAddress.Awaited a
+                ? new PodObservation.Starting(Reason.AddressPending, a.message())
+                : pod;
+        if (shown instanceof PodObservation.Ready r && facts.address() instanceof ServerAddress.Refused refused) {
+            phase = Phase.FAILED;
+            ready = Reason.AddressInvalid;
+            message = refused.message();
+            status.setPodIP(r.podIP());
+        } else if (shown instanceof PodObservation.Ready r) {
             phase = Phase.READY;
             readyStatus = Conditions.TRUE;
             ready = Reason.PodReady;
-            ServerUrl.Choice url = ServerUrl.of(facts.resolution(), spawn.podName(), r.podIP(), spawn.port());
+            ServerUrl.Choice url = facts.address() instanceof ServerAddress.Reached reached
+                    ? new ServerUrl.Choice(reached.url(), null)
+                    : ServerUrl.of(facts.resolution(), spawn.podName(), r.podIP(), spawn.port());
             message =
                     "notebook server ready at " + url.url() + (url.problem() == null ? "" : " (" + url.problem() + ")");
             status.setPodIP(r.podIP());
             status.setUrl(url.url());
-        } else if (pod instanceof PodObservation.Ended e) {
+        } else if (shown instanceof PodObservation.Ended e) {
             phase = Phase.FAILED;
             ready = e.reason();
             message = e.detail();
-        } else if (pod instanceof PodObservation.Starting s) {
+        } else if (shown instanceof PodObservation.Starting s) {
             Instant started = facts.startedAt() == null ? now : facts.startedAt();
             Duration waited = Duration.between(started, now);
             if (waited.compareTo(progressTimeout) >= 0) {

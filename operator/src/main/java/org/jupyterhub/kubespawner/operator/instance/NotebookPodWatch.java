@@ -18,8 +18,19 @@ final class NotebookPodWatch {
      *
      * @param observation the pod's state as far as status is concerned
      * @param createdAt the pod's creationTimestamp (API server clock), or null
+     * @param address where the hub reaches a ready pod when its template says so ({@link ServerAddressLookup}), or
+     *     null: the pod's IP
      */
-    record Seen(PodObservation observation, Instant createdAt) {}
+    record Seen(PodObservation observation, Instant createdAt, ServerAddress address) {
+
+        Seen(PodObservation observation, Instant createdAt) {
+            this(observation, createdAt, null);
+        }
+
+        Seen with(ServerAddress reached) {
+            return new Seen(observation, createdAt, reached);
+        }
+    }
 
     private final BiFunction<String, String, Pod> pods;
 

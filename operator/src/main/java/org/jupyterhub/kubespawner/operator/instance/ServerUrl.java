@@ -9,7 +9,8 @@ import org.jupyterhub.kubespawner.operator.template.TemplateResolution;
  * declares another way in its annotation {@value #ANNOTATION} (a hub in another cluster reaching the server through
  * an Ingress host or a load balancer, docs/multi-cluster.md). The pattern may use {@code {podName}}, {@code {podIP}}
  * and {@code {port}} only: values the operator knows, none a user chooses. A pattern that does not make an http(s)
- * URL is ignored (the pod's address is reported) and named in the status message.
+ * URL is ignored (the pod's address is reported) and named in the status message. A template's
+ * {@code spec.serverUrlFrom} ({@link ServerAddress}) comes before both.
  */
 final class ServerUrl {
 

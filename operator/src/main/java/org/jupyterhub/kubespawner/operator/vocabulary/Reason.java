@@ -169,7 +169,19 @@ public enum Reason implements EventReason {
      * The pods wait until every object with a readiness rule of the template is ready (progress: checked again every
      * few seconds).
      */
-    DependencyNotReady;
+    DependencyNotReady,
+
+    // issue 23: the server's address (spec.serverUrlFrom)
+    /**
+     * The notebook pod is ready, but the object the template reaches it through has no address yet (a LoadBalancer
+     * Service without status.loadBalancer.ingress): progress, {@link #ProgressDeadlineExceeded} if it lasts.
+     */
+    AddressPending,
+    /**
+     * The object the template reaches the server through cannot give an address (gone, not this instance's, no
+     * route to the server's Service): the message names it and the template's spec.serverUrlFrom.
+     */
+    AddressInvalid;
 
     /** Whether this waiting reason is ordinary progress, not something holding the pod up. */
     public boolean isProgress() {
@@ -177,6 +189,7 @@ public enum Reason implements EventReason {
                 || this == ClaimPending
                 || this == SpawnQueued
                 || this == ObjectTerminating
-                || this == DependencyNotReady;
+                || this == DependencyNotReady
+                || this == AddressPending;
     }
 }

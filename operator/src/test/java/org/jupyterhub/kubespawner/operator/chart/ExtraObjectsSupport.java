@@ -80,6 +80,7 @@ final class ExtraObjectsSupport {
                         .filter(c -> c.getMetadata().getName().endsWith("it.jno.example.org")
                                 || c.getMetadata().getName().startsWith("httproutes."))
                         .allMatch(c -> c.getStatus() != null
+                                && c.getStatus().getConditions() != null // a CRD just created has none yet
                                 && c.getStatus().getConditions().stream()
                                         .anyMatch(x -> x.getType().equals("Established")
                                                 && x.getStatus().equals("True"))));
