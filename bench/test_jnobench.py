@@ -300,15 +300,14 @@ class PeerMemoryReportTest(unittest.TestCase):
             "kubeflow": side(300.0, 1200, {"go": {"go_memstats_heap_inuse_bytes": 150.0}}),
         }
         table = "\n".join(peer_report.peer_memory_section(pm))
-        self.assertIn("| this operator | 500 | 226 | 5,000 / 5,000 | 690 |", table)
-        self.assertIn(
-            "| Kubeflow notebook controller 1.10.0 | 500 | 300 | 1,200 / 1,200 | not within the wait |", table
-        )
-        self.assertIn("| 305 |", table)  # the peak of the samples
+        self.assertIn("| this operator | 500 | 226, 5,000 / 5,000 | 690 | -, 226, 5,000 / 5,000 | 63.0 | 231 |", table)
+        self.assertIn("| Kubeflow notebook controller 1.10.0 | 500 | 300, 1,200 / 1,200 | not within the wait |", table)
+        self.assertIn("| 150.0 | 305 |", table)  # Go's heap in use; the peak of the RSS samples
+        pm["kubeflow"]["at_wait_end"] = {"rss_mib": 310.0, "objects_ready": 4500, "pods_ready": 5000}
         rows = peer_report.summary([{"scenarios": {"peer-memory": pm}}])
         self.assertIn(
-            "| controller RSS holding 5,000 (created at 10/s, read 180 s after the last create) | "
-            "226 MiB (1.00×) | - | 300 MiB (1.33×) | - |",
+            "| controller RSS holding 5,000 (created at 10/s; read when all were Ready, else at the end of the wait) | "
+            "226 MiB (1.00×) | - | 310 MiB (1.37×) | - |",
             rows,
         )
 

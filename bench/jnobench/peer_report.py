@@ -102,25 +102,28 @@ def peer_memory_section(s):
     """Scenario `peer-memory`: RSS of this operator and of Kubeflow's controller holding the same count."""
     out = [
         f"{s['count']:,} objects each, created at {s['rate_per_s']:g} a second; RSS read {s['settle_s']:.0f} s after the "
-        f"last create, and again once all were Ready (if within {s['wait_s']:.0f} s more):",
+        f"last create (*settled*), and again when all were Ready, else at the end of {s['wait_s']:.0f} s more (*last*):",
         "",
-        "| controller | created in s | RSS MiB, settled | Ready then (objects / pods) | all Ready after s | "
-        "RSS MiB then | heap or Go heap in use MiB | peak RSS sampled MiB |",
-        "|---|---|---|---|---|---|---|---|",
+        "| controller | created in s | settled: RSS MiB, Ready objects / pods | all Ready after s | last: s after the "
+        "first create, RSS MiB, Ready objects / pods | heap MiB at last (JVM: live after a full GC; Go: in use) | "
+        "peak RSS sampled MiB |",
+        "|---|---|---|---|---|---|---|",
     ]
     for who, label in (("operator", "this operator"), ("kubeflow", "Kubeflow notebook controller 1.10.0")):
         r = s.get(who)
         if not r:
             continue
         a = r["at_settle"]
-        end = r.get("at_all_ready") or r.get("at_wait_end") or {}
-        heap = (a.get("heap_live_after_full_gc") or {}).get("used_mib")
-        go = (a.get("go") or {}).get("go_memstats_heap_inuse_bytes")
+        end = r.get("at_all_ready") or r.get("at_wait_end") or a
+        heap = (end.get("heap_live_after_full_gc") or {}).get("used_mib")
+        go = (end.get("go") or {}).get("go_memstats_heap_inuse_bytes")
         peak = max((x[1] for x in r.get("rss_samples", [])), default=None)
+        ready = r.get("all_ready_after_s")
         out.append(
-            f"| {label} | {_f(r['created_in_s'], 0)} | {_f(a['rss_mib'], 0)} | {a['objects_ready']:,} / "
-            f"{a['pods_ready']:,} | {_f(r.get('all_ready_after_s'), 0) if r.get('all_ready_after_s') else 'not within the wait'}"
-            f" | {_f(end.get('rss_mib'), 0)} | {_f(heap if heap is not None else go)} | {_f(peak, 0)} |"
+            f"| {label} | {_f(r['created_in_s'], 0)} | {_f(a['rss_mib'], 0)}, {a['objects_ready']:,} / "
+            f"{a['pods_ready']:,} | {_f(ready, 0) if ready else 'not within the wait'} | "
+            f"{_f(end.get('after_s'), 0)}, {_f(end.get('rss_mib'), 0)}, {end['objects_ready']:,} / {end['pods_ready']:,}"
+            f" | {_f(heap if heap is not None else go)} | {_f(peak, 0)} |"
         )
     return out
 
@@ -269,12 +272,16 @@ def summary(results):
             )
     pm = sc.get("peer-memory")
     if pm:
-        ours, theirs = (pm.get("operator") or {}).get("at_settle", {}), (pm.get("kubeflow") or {}).get("at_settle", {})
+
+        def last(who):  # the reading when all were Ready, else at the end of the wait
+            r = pm.get(who) or {}
+            return (r.get("at_all_ready") or r.get("at_wait_end") or r.get("at_settle") or {}).get("rss_mib")
+
         rows.append(
             (
-                f"controller RSS holding {pm['count']:,} (created at {pm['rate_per_s']:g}/s, read "
-                f"{pm['settle_s']:.0f} s after the last create)",
-                [ours.get("rss_mib"), None, theirs.get("rss_mib"), None],
+                f"controller RSS holding {pm['count']:,} (created at {pm['rate_per_s']:g}/s; read when all were "
+                "Ready, else at the end of the wait)",
+                [last("operator"), None, last("kubeflow"), None],
                 "MiB",
                 0,
             )
