@@ -189,6 +189,10 @@ def run_case(b, kind, n, python, fake, floor_url):
         _, failed = spawn_all(hub, warm, 1 if len(warm) <= WARMUP_USERS else b.opts.concurrency)
         if failed:
             raise CheckFailed(f"hub/{kind}: warm-up spawns failed: {failed[:3]}\n{hub.log_tail()}")
+        if kind == "operator" and b.opts.hub_fresh_operator:
+            # a warm hub with a cold operator: a new process, given time to list and check what the warm-up made
+            b.start_operators(1)
+            time.sleep(15)
         time.sleep(3)
         pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready) if kind != "floor" else None
         offset = b.cluster.audit_log_end()
