@@ -220,5 +220,97 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(report.requote(already), already)
 
 
+def _write(t_ms, user, verb, resource, name, took_ms=5, namespace="ns"):
+    """An audit event of a write at t_ms (milliseconds after 12:00:00 UTC) lasting took_ms."""
+
+    def ts(ms):
+        return f"2026-12-06T12:00:{ms / 1000:09.6f}Z"
+
+    res, _, sub = resource.partition("/")
+    ref = {"resource": res, "namespace": namespace, "name": name, **({"subresource": sub} if sub else {})}
+    return {
+        "verb": verb,
+        "user": {"username": user},
+        "objectRef": ref,
+        "requestReceivedTimestamp": ts(t_ms),
+        "stageTimestamp": ts(t_ms + took_ms),
+    }
+
+
+class HubStepsTest(unittest.TestCase):
+    def test_each_step_of_an_operator_spawn_from_the_audit_log(self):
+        from jnobench import hubsteps
+        from jnobench.cluster import HUB_USER, OPERATOR_USER
+
+        events = [
+            _write(100, HUB_USER, "create", "secrets", "jupyter-u00001-env"),
+            _write(300, HUB_USER, "create", "jupyternotebookinstances", "jupyter-u00001"),
+            _write(400, OPERATOR_USER, "create", "pods", "jupyter-u00001"),
+            _write(500, "system:kube-scheduler", "create", "pods/binding", "jupyter-u00001"),
+            _write(600, "kwok", "patch", "pods/status", "jupyter-u00001"),
+            _write(700, OPERATOR_USER, "patch", "jupyternotebookinstances/status", "jupyter-u00001"),
+            _write(700, HUB_USER, "create", "secrets", "other-namespace", namespace="x"),
+        ]
+        wall0 = 1796558400.0  # 2026-12-06T12:00:00Z
+        steps = hubsteps.spawn_steps(events, "ns", {"u00001": (0.0, 1.2)}, wall0, "operator")
+        self.assertEqual(steps["post_to_first_hub_write"]["median_ms"], 100.0)
+        self.assertEqual(steps["secret_create_to_instance_create"]["median_ms"], 200.0)
+        self.assertEqual(steps["instance_created_to_pod_create"]["median_ms"], 95.0)
+        self.assertEqual(steps["pod_create_to_bound"]["median_ms"], 100.0)
+        self.assertEqual(steps["bound_to_ready_written"]["median_ms"], 100.0)
+        self.assertEqual(steps["ready_written_to_status_write"]["median_ms"], 95.0)
+        self.assertEqual(steps["status_written_to_answer"]["median_ms"], 495.0)
+        self.assertEqual(steps["post_total"]["median_ms"], 1200.0)
+        self.assertEqual(steps["operator_status_writes_per_spawn"], 1.0)
+
+    def test_kubespawner_spawn_ends_at_the_pods_ready(self):
+        from jnobench import hubsteps
+        from jnobench.cluster import HUB_USER
+
+        events = [
+            _write(50, HUB_USER, "create", "pods", "jupyter-u00002"),
+            _write(80, "system:kube-scheduler", "create", "pods/binding", "jupyter-u00002"),
+            _write(120, "kwok", "patch", "pods/status", "jupyter-u00002"),
+        ]
+        steps = hubsteps.spawn_steps(events, "ns", {"u00002": (0.0, 0.5)}, 1796558400.0, "kubespawner")
+        self.assertEqual(steps["ready_written_to_answer"]["median_ms"], 375.0)
+        self.assertNotIn("instance_created_to_pod_create", steps)
+
+
+class PeerMemoryReportTest(unittest.TestCase):
+    def test_table_and_summary_row_name_what_was_read(self):
+        from jnobench import peer_report
+
+        def side(rss, ready, extra):
+            return {
+                "created_in_s": 500.0,
+                "rss_samples": [[15.0, rss - 10, 0], [30.0, rss + 5, ready]],
+                "at_settle": {"rss_mib": rss, "objects_ready": ready, "pods_ready": ready, **extra},
+            }
+
+        pm = {
+            "count": 5000,
+            "rate_per_s": 10,
+            "settle_s": 180,
+            "wait_s": 900,
+            "operator": {
+                **side(226.0, 5000, {"heap_live_after_full_gc": {"used_mib": 63.0}}),
+                "all_ready_after_s": 690,
+            },
+            "kubeflow": side(300.0, 1200, {"go": {"go_memstats_heap_inuse_bytes": 150.0}}),
+        }
+        table = "\n".join(peer_report.peer_memory_section(pm))
+        self.assertIn("| this operator | 500 | 226, 5,000 / 5,000 | 690 | -, 226, 5,000 / 5,000 | 63.0 | 231 |", table)
+        self.assertIn("| Kubeflow notebook controller 1.10.0 | 500 | 300, 1,200 / 1,200 | not within the wait |", table)
+        self.assertIn("| 150.0 | 305 |", table)  # Go's heap in use; the peak of the RSS samples
+        pm["kubeflow"]["at_wait_end"] = {"rss_mib": 310.0, "objects_ready": 4500, "pods_ready": 5000}
+        rows = peer_report.summary([{"scenarios": {"peer-memory": pm}}])
+        self.assertIn(
+            "| controller RSS holding 5,000 (created at 10/s; read when all were Ready, else at the end of the wait) | "
+            "226 MiB (1.00×) | - | 310 MiB (1.37×) | - |",
+            rows,
+        )
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -26,6 +26,7 @@ from . import hub as h
 from . import workload as w
 from .audit import read_audit, requests_by_client, writes_total
 from .cluster import HUB_USER, process_cpu_seconds
+from .hubsteps import spawn_steps
 from .log import CheckFailed, say
 
 PORT = 8888
@@ -169,7 +170,7 @@ def seconds_stats(values):
 
 
 def run_case(b, kind, n, python, fake, floor_url):
-    """One hub with one spawner spawning n users (after WARMUP_USERS not counted); its figures."""
+    """One hub with one spawner spawning n users (after --hub-warmup-users not counted); its figures."""
     from .scenarios import cpu_snapshot, cpu_used
 
     ns = b.namespace(f"hub-{kind}")
@@ -182,15 +183,20 @@ def run_case(b, kind, n, python, fake, floor_url):
     hub = h.HubProcess(kind, os.path.join(b.log_dir, f"hub-{kind}-{n}"), b.cluster.user_kubeconfig(HUB_USER), conf)
     hub.start(python)
     try:
-        warm = [f"warm{i}" for i in range(WARMUP_USERS)]
+        warm = [f"warm{i}" for i in range(b.opts.hub_warmup_users)]
         names = [f"u{i:05d}" for i in range(n)]
         hub.create_users(warm + names)
-        _, failed = spawn_all(hub, warm, 1)
+        _, failed = spawn_all(hub, warm, 1 if len(warm) <= WARMUP_USERS else b.opts.concurrency)
         if failed:
             raise CheckFailed(f"hub/{kind}: warm-up spawns failed: {failed[:3]}\n{hub.log_tail()}")
+        if kind == "operator" and b.opts.hub_fresh_operator:
+            # a warm hub with a cold operator: a new process, given time to list and check what the warm-up made
+            b.start_operators(1)
+            time.sleep(15)
         time.sleep(3)
         pods = w.ReadyTracker(b.kube, "pods", ns, w.pod_ready) if kind != "floor" else None
         offset = b.cluster.audit_log_end()
+        wall_offset = time.time() - time.monotonic()
         cpu0 = {**cpu_snapshot(b), "hub": hub.cpu_seconds(), "fakeserver": fake.cpu_seconds()}
         times, failed = spawn_all(hub, names, b.opts.concurrency)
         t_first = min(t0 for t0, _ in times.values()) if times else time.monotonic()
@@ -220,6 +226,9 @@ def run_case(b, kind, n, python, fake, floor_url):
             "requests_by_client": requests_by_client(events),
         }
         res["writes_by_client"] = {c: writes_total(r) for c, r in res["requests_by_client"].items()}
+        if kind != "floor":
+            res["steps"] = spawn_steps(events, ns, times, wall_offset, kind)
+            say(f"hub/{kind} n={n}: steps {res['steps']}")
         if pods is not None:
             pods_ready = len([x for x in names if f"jupyter-{x}" in pods.ready_at])
             pods.stop()
@@ -264,7 +273,7 @@ def hub(b):
     for k in kinds:
         if k not in h.SPAWNERS:
             raise CheckFailed(f"--hub-spawners: unknown spawner {k!r} (one of {', '.join(h.SPAWNERS)})")
-    b.cluster.ensure_pod_capacity(max(counts) + WARMUP_USERS + 20)
+    b.cluster.ensure_pod_capacity(max(counts) + b.opts.hub_warmup_users + 20)
     prefix = b.cluster.info.get("podCidrPrefix", "127.8")
     floor_cidr = f"{prefix}.96.0/30"  # below the bench nodes' .100 and up; no node uses it
     fake = FakeServers(b.cluster, b.log_dir, floor_cidr)

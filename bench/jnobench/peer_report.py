@@ -60,6 +60,71 @@ def hub_section(s):
             + (", ".join(f"{n:,} `{k}`" for k, n in hub.items()) or "none")
             + "."
         )
+    steps = [c for _, c in cases if c.get("steps")]
+    if steps:
+        out += ["", *hub_steps_section(steps)]
+    return out
+
+
+STEPS = (
+    ("post_to_first_hub_write", "POST → the hub's first write arrives"),
+    ("secret_create_to_instance_create", "the hub's Secret create → its instance create arrives"),
+    ("instance_created_to_pod_create", "instance created → the operator's pod create arrives"),
+    ("pod_create_to_bound", "pod created → bound"),
+    ("bound_to_ready_written", "bound → kwok writes Ready"),
+    ("ready_written_to_status_write", "pod Ready → the operator's status write arrives"),
+    ("status_written_to_answer", "status written → the hub answers the POST"),
+    ("ready_written_to_answer", "pod Ready → the hub answers the POST"),
+    ("post_total", "POST → answer (whole spawn)"),
+)
+
+
+def hub_steps_section(cases):
+    """Where each spawn's time went (hubsteps.py): one column per hub case, median / p90 ms per step."""
+    out = [
+        "Where a spawn's time goes, from the API server's audit timestamps (median / p90 ms of each step on its own: "
+        "medians do not add up to the whole; the requests' own time between steps is left out):",
+        "",
+        "| step | " + " | ".join(f"{NAMES.get(c['spawner'], c['spawner'])}, {c['users']}" for c in cases) + " |",
+        "|---" * (len(cases) + 1) + "|",
+    ]
+    for key, label in STEPS:
+        cells = []
+        for c in cases:
+            st = c["steps"].get(key)
+            cells.append(f"{st['median_ms']:,.0f} / {st['p90_ms']:,.0f}" if st else "-")
+        if any(x != "-" for x in cells):
+            out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return out
+
+
+def peer_memory_section(s):
+    """Scenario `peer-memory`: RSS of this operator and of Kubeflow's controller holding the same count."""
+    out = [
+        f"{s['count']:,} objects each, created at {s['rate_per_s']:g} a second; RSS read {s['settle_s']:.0f} s after the "
+        f"last create (*settled*), and again when all were Ready, else at the end of {s['wait_s']:.0f} s more (*last*):",
+        "",
+        "| controller | created in s | settled: RSS MiB, Ready objects / pods | all Ready after s | last: s after the "
+        "first create, RSS MiB, Ready objects / pods | heap MiB at last (JVM: live after a full GC; Go: in use) | "
+        "peak RSS sampled MiB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for who, label in (("operator", "this operator"), ("kubeflow", "Kubeflow notebook controller 1.10.0")):
+        r = s.get(who)
+        if not r:
+            continue
+        a = r["at_settle"]
+        end = r.get("at_all_ready") or r.get("at_wait_end") or a
+        heap = (end.get("heap_live_after_full_gc") or {}).get("used_mib")
+        go = (end.get("go") or {}).get("go_memstats_heap_inuse_bytes")
+        peak = max((x[1] for x in r.get("rss_samples", [])), default=None)
+        ready = r.get("all_ready_after_s")
+        out.append(
+            f"| {label} | {_f(r['created_in_s'], 0)} | {_f(a['rss_mib'], 0)}, {a['objects_ready']:,} / "
+            f"{a['pods_ready']:,} | {_f(ready, 0) if ready else 'not within the wait'} | "
+            f"{_f(end.get('after_s'), 0)}, {_f(end.get('rss_mib'), 0)}, {end['objects_ready']:,} / {end['pods_ready']:,}"
+            f" | {_f(heap if heap is not None else go)} | {_f(peak, 0)} |"
+        )
     return out
 
 
@@ -205,6 +270,22 @@ def summary(results):
             rows.append(
                 (f"controller RSS at {level:,} Ready", [ours.get(level), None, theirs.get(level), None], "MiB", 0)
             )
+    pm = sc.get("peer-memory")
+    if pm:
+
+        def last(who):  # the reading when all were Ready, else at the end of the wait
+            r = pm.get(who) or {}
+            return (r.get("at_all_ready") or r.get("at_wait_end") or r.get("at_settle") or {}).get("rss_mib")
+
+        rows.append(
+            (
+                f"controller RSS holding {pm['count']:,} (created at {pm['rate_per_s']:g}/s; read when all were "
+                "Ready, else at the end of the wait)",
+                [last("operator"), None, last("kubeflow"), None],
+                "MiB",
+                0,
+            )
+        )
     lat = sc.get("latency")
     if lat:
         rows.append(

@@ -10,7 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from . import hubbench, kubeflow
+from . import hubbench, kubeflow, peermemory
 from . import workload as w
 from .audit import QUIET_SECONDS, audit_requests, read_audit, settle, write_requests
 from .cluster import OPERATOR_USER
@@ -827,4 +827,5 @@ SCENARIOS = {
     "culling": lambda b: _culling(b, settle, audit_requests, write_requests),
     "hub": hubbench.hub,
     "kubeflow": kubeflow.kubeflow,
+    "peer-memory": peermemory.peer_memory,
 }
