@@ -3,17 +3,23 @@ package org.jupyterhub.kubespawner.operator.instance;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jupyterhub.kubespawner.operator.vocabulary.Reason;
+import org.jupyterhub.kubespawner.templating.AllowlistedKinds;
 import org.jupyterhub.kubespawner.templating.ImagePolicy;
+import org.jupyterhub.kubespawner.templating.ObjectKind;
+import org.jupyterhub.kubespawner.templating.Readiness;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstanceTemplate;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.suspension.Rendering;
 import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.suspension.RenderingBuilder;
@@ -23,6 +29,11 @@ import org.jupyterhub.kubespawner.v1.jupyternotebookinstancestatus.suspension.Re
  * template changed meanwhile ({@code policy.lifecycle.resume: SameGeneration}): the exact objects of the spawn, as
  * the operator rendered them. Status is the operator's alone to write, so what is read back is what was written;
  * it is still checked against the template's current images before anything is created from it.
+ *
+ * <p>Extra objects of the built-in allowlisted kinds are kept too, each with its readiness rule (in an annotation of
+ * the kept copy only, removed again on resume). A spawn with a Secret keeps no rendering (its content would be in
+ * status, which the hub reads), and one with a custom resource is not resumed from it (its pod spec's images could
+ * not be checked again here): both resume from the template's current generation.
  */
 final class KeptRendering {
 
@@ -36,6 +47,9 @@ final class KeptRendering {
             "Service", Service.class,
             "NetworkPolicy", NetworkPolicy.class);
 
+    /** On a kept copy only: the object's readiness rule, as JSON. */
+    static final String READINESS = "kubespawner.jupyterhub.org/kept-readiness";
+
     private KeptRendering() {}
 
     /**
@@ -48,7 +62,18 @@ final class KeptRendering {
         List<GenericKubernetesResource> objects =
                 new ArrayList<>(desired.objects().size());
         for (DesiredObject o : desired.objects()) {
-            objects.add(JSON.convertValue(o.object(), GenericKubernetesResource.class));
+            if (o.object() instanceof Secret) {
+                return null;
+            }
+            GenericKubernetesResource copy = JSON.convertValue(o.object(), GenericKubernetesResource.class);
+            if (o.readiness() != null) {
+                Map<String, String> annotations = copy.getMetadata().getAnnotations() == null
+                        ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(copy.getMetadata().getAnnotations());
+                annotations.put(READINESS, JSON.asJson(o.readiness()));
+                copy.getMetadata().setAnnotations(annotations);
+            }
+            objects.add(copy);
         }
         Rendering rendering = new RenderingBuilder()
                 .withTemplateGeneration(desired.templateGeneration())
@@ -72,14 +97,16 @@ final class KeptRendering {
         List<DesiredObject> objects = new ArrayList<>();
         for (GenericKubernetesResource o :
                 rendering.getObjects() == null ? List.<GenericKubernetesResource>of() : rendering.getObjects()) {
-            Class<? extends HasMetadata> type = KINDS.get(o.getKind());
+            Class<? extends HasMetadata> type = type(o);
             if (type == null || o.getMetadata() == null) {
                 return null;
             }
             HasMetadata typed = JSON.convertValue(o, type);
+            Readiness readiness = takeReadiness(typed.getMetadata());
+            // Only retained objects (claims, extra objects with whenDeleted: Retain) were rendered without an owner.
             boolean ownerless = typed.getMetadata().getOwnerReferences() == null
                     || typed.getMetadata().getOwnerReferences().isEmpty();
-            objects.add(new DesiredObject(typed, typed instanceof PersistentVolumeClaim && ownerless));
+            objects.add(new DesiredObject(typed, ownerless, readiness));
         }
         return new DesiredState(
                 objects,
@@ -89,6 +116,31 @@ final class KeptRendering {
                 rendering.getTemplateGeneration(),
                 rendering.getUserIdentity() == null ? "" : rendering.getUserIdentity(),
                 adoptKubeSpawnerClaims);
+    }
+
+    /** The class a kept object is read back as: the spawn's own kinds, or a built-in extra kind but Secret. */
+    private static Class<? extends HasMetadata> type(GenericKubernetesResource o) {
+        Class<? extends HasMetadata> type = KINDS.get(o.getKind());
+        if (type != null) {
+            return type;
+        }
+        for (ObjectKind<?> row : AllowlistedKinds.BUILT_IN) {
+            if (row.kind().equals(o.getKind()) && row.apiVersion().equals(o.getApiVersion())) {
+                return row.type() == Secret.class ? null : row.type();
+            }
+        }
+        return null;
+    }
+
+    /** Removes the kept readiness annotation from a fresh copy and returns its rule. */
+    private static Readiness takeReadiness(ObjectMeta meta) {
+        if (meta.getAnnotations() == null || !meta.getAnnotations().containsKey(READINESS)) {
+            return null;
+        }
+        Map<String, String> annotations = new LinkedHashMap<>(meta.getAnnotations());
+        Readiness readiness = JSON.unmarshal(annotations.remove(READINESS), Readiness.class);
+        meta.setAnnotations(annotations);
+        return readiness;
     }
 
     /**
