@@ -2062,7 +2062,9 @@ class Lifecycle1(KubernetesModel):
     suspension, so it is the server the user had (UpToDate stays False when the template changed
     meanwhile); CurrentGeneration: from the template's current generation (UpToDate True). Either
     way the template must still resolve, and every image must be allowed by the current
-    policy.allowedImages.
+    policy.allowedImages. A server whose spawn rendered a Secret or a custom resource keeps no
+    rendering (a Secret's content would be in the instance's status) and resumes from the
+    current generation.
     """
 
 
@@ -3384,7 +3386,7 @@ class Rendering(KubernetesModel):
     """
     objects: list[dict[str, Any]]
     """
-    Every object of the spawn, in creation order (claims and network policies are kept, and only used again).
+    Every object of the spawn, in creation order (claims, network policies and extra objects are kept, and only used again). A spawn that rendered a Secret or a custom resource keeps no rendering and resumes from the current generation.
     """
     template_generation: Annotated[int, Field(alias="templateGeneration")]
     """
@@ -3488,7 +3490,9 @@ class Resume(StrEnum):
     suspension, so it is the server the user had (UpToDate stays False when the template changed
     meanwhile); CurrentGeneration: from the template's current generation (UpToDate True). Either
     way the template must still resolve, and every image must be allowed by the current
-    policy.allowedImages.
+    policy.allowedImages. A server whose spawn rendered a Secret or a custom resource keeps no
+    rendering (a Secret's content would be in the instance's status) and resumes from the
+    current generation.
     """
 
     same_generation = "SameGeneration"
