@@ -163,7 +163,7 @@ public final class QuotaNudger implements AutoCloseable {
             for (Map.Entry<String, String> limit : limits.entrySet()) {
                 String more = QuotaCount.oneMore(limit.getValue());
                 patch(ref, limit.getKey(), limit.getValue(), more);
-                patch(ref, limit.getKey(), more, limit.getValue());
+                restore(ref, limit.getKey(), more, limit.getValue());
             }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 403) {
@@ -177,6 +177,27 @@ public final class QuotaNudger implements AutoCloseable {
         LOG.info("quota {}: {}", ref, note);
         events.record(quota, EventType.NORMAL, REASON, "Nudge", note);
         return false;
+    }
+
+    /** The way back, tried again after a failure that is not a refusal, so the limit is not left one above. */
+    private void restore(QuotaRef ref, String resource, String expected, String value) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                patch(ref, resource, expected, value);
+                return;
+            } catch (KubernetesClientException e) {
+                if (attempt == 3 || (e.getCode() >= 400 && e.getCode() < 500)) {
+                    LOG.warn(
+                            "quota {}: could not set {} back to {} (it is {} or was changed meanwhile): {}",
+                            ref,
+                            resource,
+                            value,
+                            expected,
+                            e.toString());
+                    throw e;
+                }
+            }
+        }
     }
 
     private void patch(QuotaRef ref, String resource, String expected, String value) {
