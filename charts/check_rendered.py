@@ -250,6 +250,47 @@ def self_check_hook(objs, sa, sa_ns, namespaces, operator_url):
     check(container.get("securityContext", {}).get("readOnlyRootFilesystem") is True, "hardened like the operator")
 
 
+def instance_quota_rbac(objs, namespaces, sa, sa_ns, env):
+    """The operator may get and patch the chart's instance quota, by name, where it is, and nothing else of quotas."""
+    quota_name = "r-jupyter-notebook-operator-instances"
+    role_ns = sorted(
+        o["metadata"]["namespace"] for o in find(objs, "Role") if o["metadata"]["name"].endswith("-instance-quota")
+    )
+    check(role_ns == sorted(namespaces), f"an instance quota Role in each of {namespaces}, got {role_ns}")
+    for o in find(objs, "Role"):
+        if o["metadata"]["name"].endswith("-instance-quota"):
+            check(
+                o["rules"]
+                == [
+                    {
+                        "apiGroups": [""],
+                        "resources": ["resourcequotas"],
+                        "resourceNames": [quota_name],
+                        "verbs": ["get", "patch"],
+                    }
+                ],
+                f"instance quota rules differ: {o['rules']}",
+            )
+    for b in find(objs, "RoleBinding"):
+        if b["metadata"]["name"].endswith("-instance-quota"):
+            check(
+                b["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": sa_ns}]
+                and b["roleRef"]["name"] == b["metadata"]["name"],
+                f"instance quota binding: {b}",
+            )
+    for o in find(objs, "Role") + find(objs, "ClusterRole"):
+        for rule in o.get("rules", []):
+            check(
+                "resourcequotas" not in rule.get("resources", []) or rule.get("resourceNames") == [quota_name],
+                f"{o['metadata']['name']} reaches other quotas than the chart's: {rule}",
+            )
+    expected = ",".join(f"{n}/{quota_name}" for n in namespaces)
+    check(
+        env.get("JNO_INSTANCE_QUOTAS") == expected,
+        f"JNO_INSTANCE_QUOTAS {env.get('JNO_INSTANCE_QUOTAS')} != {expected}",
+    )
+
+
 def bindings_point_to(objs, kind, sa, sa_ns):
     for b in find(objs, kind):
         if b["metadata"]["name"].endswith("-hub"):
@@ -301,6 +342,7 @@ def main() -> int:
             quota.get("spec", {}).get("hard") == {f"count/jupyternotebookinstances.{GROUP}": "1000"},
             f"a quota of 1000 instances in the hub's namespace, got {quota.get('spec')}",
         )
+        instance_quota_rbac(objs, [ns], "r-jupyter-notebook-operator", ns, env)
         vap = one(objs, "ValidatingAdmissionPolicy")
         check(
             vap.get("spec", {}).get("matchConditions", [{}])[0].get("expression")
@@ -353,6 +395,7 @@ def main() -> int:
         # hub in jhub, servers in users-a and users-b, operator watching those plus a template namespace
         check(roles("-operator") == ["templates", "users-a", "users-b"], f"operator Roles: {roles('-operator')}")
         check(roles("-hub") == ["users-a", "users-b"], f"hub Roles: {roles('-hub')}")
+        instance_quota_rbac(objs, ["users-a", "users-b"], "r-jupyter-notebook-operator", ns, env)
         bindings_point_to(objs, "RoleBinding", "jupyterhub-hub", "jhub")
         check(env.get("JNO_WATCH_NAMESPACES") == "users-a,users-b,templates", f"env: {env}")
         check(env.get("JNO_LEADER_ELECTION") == "true" and deployment["spec"]["replicas"] == 2, "2 replicas, elected")
@@ -428,6 +471,7 @@ def main() -> int:
         check(not roles("-hub"), "no hub RBAC when hub.rbac.create=false")
         check(not find(objs, "JupyterNotebookInstanceTemplate"), "no templates")
         check(not find(objs, "ResourceQuota"), "no instance quota with hub.instanceQuota=0")
+        check(not roles("-instance-quota") and not env.get("JNO_INSTANCE_QUOTAS"), "no quota RBAC without a quota")
         check(not find(objs, "ClusterRole"), "no aggregated roles when rbac.aggregateToDefaultRoles=false")
         check(not find(objs, "Pod"), "no test hook when tests.enabled=false")
         check(not find(objs, "Service") and not find(objs, "ServiceAccount"), "no Service, no ServiceAccount")

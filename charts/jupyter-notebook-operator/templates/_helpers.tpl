@@ -192,3 +192,14 @@ No patch of instances (only of their status): the operator never changes what th
 {{- end }}
 {{- end }}
 {{- end -}}
+
+{{/* JNO_INSTANCE_QUOTAS: namespace/name of the instance quota in each of the hub's namespaces, comma-separated. */}}
+{{- define "jno.instanceQuotas" -}}
+{{- $items := list -}}
+{{- if gt (int .Values.hub.instanceQuota) 0 -}}
+{{- range $ns := include "jno.hubNamespaces" . | fromJsonArray -}}
+{{- $items = append $items (printf "%s/%s-instances" $ns (include "jno.fullname" $)) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $items -}}
+{{- end -}}

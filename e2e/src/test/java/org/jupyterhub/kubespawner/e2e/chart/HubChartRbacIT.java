@@ -91,6 +91,7 @@ class HubChartRbacIT {
     @Test
     void operatorHasExactlyItsRules() {
         String lease = "jno-jupyter-notebook-operator";
+        String quota = "jno-jupyter-notebook-operator-instances";
         PermissionMatrix matrix = PermissionMatrix.ask(
                 operator,
                 "system:serviceaccount:" + ns + ":" + release.fullname(),
@@ -101,13 +102,22 @@ class HubChartRbacIT {
                         Permission.of("patch", "leases.coordination.k8s.io/name=" + lease),
                         Permission.of("delete", "leases.coordination.k8s.io/name=" + lease),
                         Permission.of("get", "leases.coordination.k8s.io/name=another-controllers-lease"),
-                        Permission.of("patch", "leases.coordination.k8s.io/name=another-controllers-lease")));
+                        Permission.of("patch", "leases.coordination.k8s.io/name=another-controllers-lease"),
+                        // the chart's instance quota, to get it counted after a fresh install; no other quota
+                        Permission.of("get", "resourcequotas/name=" + quota),
+                        Permission.of("patch", "resourcequotas/name=" + quota),
+                        Permission.of("update", "resourcequotas/name=" + quota),
+                        Permission.of("delete", "resourcequotas/name=" + quota),
+                        Permission.of("get", "resourcequotas/name=an-admins-quota"),
+                        Permission.of("patch", "resourcequotas/name=an-admins-quota")));
         System.out.println(matrix.table());
         Set<String> expected = ExpectedPermissions.expand(ExpectedPermissions.OPERATOR);
         expected.add("create leases.coordination.k8s.io");
         expected.add("get leases.coordination.k8s.io (name " + lease + ")");
         expected.add("update leases.coordination.k8s.io (name " + lease + ")");
         expected.add("patch leases.coordination.k8s.io (name " + lease + ")");
+        expected.add("get resourcequotas (name " + quota + ")");
+        expected.add("patch resourcequotas (name " + quota + ")");
         assertThat(matrix.allowed()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(matrix.allowed())
                 .as("of Secrets, the operator may only get one by name (it reads their metadata only)")

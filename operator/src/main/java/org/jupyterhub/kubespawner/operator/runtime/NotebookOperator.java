@@ -21,6 +21,7 @@ import org.jupyterhub.kubespawner.events.EventRecorder;
 import org.jupyterhub.kubespawner.operator.InstancePhases;
 import org.jupyterhub.kubespawner.operator.OperatorMetrics;
 import org.jupyterhub.kubespawner.operator.instance.InstanceReconciler;
+import org.jupyterhub.kubespawner.operator.quota.QuotaNudger;
 import org.jupyterhub.kubespawner.operator.template.CompiledTemplates;
 import org.jupyterhub.kubespawner.operator.template.TemplateReconciler;
 import org.jupyterhub.kubespawner.v1.JupyterNotebookInstance;
@@ -44,12 +45,19 @@ public final class NotebookOperator implements AutoCloseable {
     private final EventRecorder events;
     private final Operator operator;
     private final AtomicBoolean stopping;
+    private final QuotaNudger quotas;
 
-    private NotebookOperator(KubernetesClient client, EventRecorder events, Operator operator, AtomicBoolean stopping) {
+    private NotebookOperator(
+            KubernetesClient client,
+            EventRecorder events,
+            Operator operator,
+            AtomicBoolean stopping,
+            QuotaNudger quotas) {
         this.client = client;
         this.events = events;
         this.operator = operator;
         this.stopping = stopping;
+        this.quotas = quotas;
     }
 
     /**
@@ -150,7 +158,9 @@ public final class NotebookOperator implements AutoCloseable {
                             .getControllerEventSource()
                             .list(i -> true));
         }
-        return new NotebookOperator(client, events, operator, stopping);
+        // Every 15 s for up to 10 minutes: by then the quota controller's periodic resync has counted them anyway.
+        QuotaNudger quotas = new QuotaNudger(client, events, config.instanceQuotas(), Duration.ofSeconds(15), 40);
+        return new NotebookOperator(client, events, operator, stopping, quotas);
     }
 
     /**
@@ -201,6 +211,7 @@ public final class NotebookOperator implements AutoCloseable {
 
     /** Starts the informers and controllers (after winning the Lease when leader election is on). */
     public void start() {
+        quotas.start();
         operator.start();
     }
 
@@ -230,6 +241,7 @@ public final class NotebookOperator implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("operator did not stop cleanly: {}", e.toString());
         }
+        quotas.close();
         events.close();
         client.close();
     }

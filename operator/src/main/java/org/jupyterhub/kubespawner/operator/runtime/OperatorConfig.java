@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jupyterhub.kubespawner.operator.quota.QuotaNudger;
 import org.jupyterhub.kubespawner.templating.KindAllowlist;
 import org.jupyterhub.kubespawner.templating.ObjectKind;
 
@@ -29,6 +30,7 @@ import org.jupyterhub.kubespawner.templating.ObjectKind;
  * @param identity this replica's identity (Lease holder, Events' reportingInstance)
  * @param hubSecretLabel the label every Secret an instance's envSecretRef names must carry
  * @param allowlist the kinds templates may make in extraObjects and the roles their policy.roles may name
+ * @param instanceQuotas the ResourceQuotas to get counted after a fresh install (the chart's instance quotas)
  */
 public record OperatorConfig(
         Set<String> watchNamespaces,
@@ -46,7 +48,8 @@ public record OperatorConfig(
         int httpPort,
         String identity,
         Label hubSecretLabel,
-        KindAllowlist allowlist) {
+        KindAllowlist allowlist,
+        List<QuotaNudger.QuotaRef> instanceQuotas) {
 
     /**
      * A label, as a setting gives it ({@code key=value}).
@@ -96,6 +99,7 @@ public record OperatorConfig(
         };
         String identity = OperatorSettings.IDENTITY.from(given);
         Set<String> namespaces = OperatorSettings.WATCH_NAMESPACES.from(given);
+        List<QuotaNudger.QuotaRef> instanceQuotas = OperatorSettings.INSTANCE_QUOTAS.from(given);
         return new OperatorConfig(
                 namespaces == null ? Set.of() : namespaces,
                 OperatorSettings.CLIENT_QPS.from(given),
@@ -112,7 +116,8 @@ public record OperatorConfig(
                 OperatorSettings.HTTP_PORT.from(given),
                 identity != null ? identity : env.getOrDefault("HOSTNAME", "jupyter-notebook-operator"),
                 OperatorSettings.HUB_SECRET_LABEL.from(given),
-                allowlist(given));
+                allowlist(given),
+                instanceQuotas == null ? List.of() : instanceQuotas);
     }
 
     private static KindAllowlist allowlist(Map<String, String> given) {

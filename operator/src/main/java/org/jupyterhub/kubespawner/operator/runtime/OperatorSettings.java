@@ -5,8 +5,10 @@ import static org.jupyterhub.kubespawner.operator.runtime.Setting.Chart.fixed;
 import static org.jupyterhub.kubespawner.operator.runtime.Setting.Chart.value;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jupyterhub.kubespawner.operator.quota.QuotaNudger;
 import org.jupyterhub.kubespawner.templating.KindAllowlist;
 import org.jupyterhub.kubespawner.templating.ObjectKind;
 
@@ -195,6 +197,38 @@ final class OperatorSettings {
             "the roles a template's `policy.roles` may name, each `Role/name` or `ClusterRole/name`; empty: none",
             ExtraKindsSetting.roles());
 
+    static final Setting<List<QuotaNudger.QuotaRef>> INSTANCE_QUOTAS = new Setting<>(
+            "instance-quotas",
+            "JNO_INSTANCE_QUOTAS",
+            null,
+            "none",
+            derived(
+                    "hub.instanceQuota",
+                    "`namespace/name` of the chart's instance quota in each of `hub.namespaces`; empty with `0`"),
+            "ResourceQuotas (`namespace/name`, comma-separated) the operator gets counted after a fresh install: while"
+                    + " the quota controller has not counted a resource they limit, it changes that limit and back"
+                    + " (docs/helm-chart.md); empty: none",
+            quotaRefs());
+
+    /** Comma-separated {@code namespace/name}s. */
+    private static Setting.Type<List<QuotaNudger.QuotaRef>> quotaRefs() {
+        return (flag, text) -> {
+            List<QuotaNudger.QuotaRef> refs = new ArrayList<>();
+            for (String item : text.split(",")) {
+                if (item.isBlank()) {
+                    continue;
+                }
+                String[] parts = item.trim().split("/", -1);
+                if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                    throw new IllegalArgumentException(
+                            flag + " must be namespace/name items, comma-separated, got '" + item.trim() + "'");
+                }
+                refs.add(new QuotaNudger.QuotaRef(parts[0], parts[1]));
+            }
+            return List.copyOf(refs);
+        };
+    }
+
     /** Every setting, in the order of {@code --help} and the docs. */
     static final List<Setting<?>> ALL = List.of(
             WATCH_NAMESPACES,
@@ -214,7 +248,8 @@ final class OperatorSettings {
             IDENTITY,
             HUB_SECRET_LABEL,
             EXTRA_KINDS,
-            BINDABLE_ROLES);
+            BINDABLE_ROLES,
+            INSTANCE_QUOTAS);
 
     /** @return the {@code --help} text */
     static String help() {

@@ -178,4 +178,16 @@ class OperatorConfigTest {
                 .hasMessageContaining("bindable-roles")
                 .hasMessageContaining("Role or ClusterRole");
     }
+
+    @Test
+    void instanceQuotasAreNamespaceSlashNameItems() {
+        assertThat(parse(Map.of("JNO_INSTANCE_QUOTAS", "users-a/r-instances, users-b/r-instances"))
+                        .instanceQuotas())
+                .extracting(Object::toString)
+                .containsExactly("users-a/r-instances", "users-b/r-instances");
+        assertThat(parse(Map.of()).instanceQuotas()).isEmpty();
+        assertThatThrownBy(() -> parse(Map.of("JNO_INSTANCE_QUOTAS", "r-instances")))
+                .hasMessageContaining("instance-quotas")
+                .hasMessageContaining("namespace/name");
+    }
 }
