@@ -13,8 +13,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,26 +88,7 @@ class ExtraObjectsIT {
                 "operator.extraObjects.bindableRoles[0].kind=ClusterRole",
                 "operator.extraObjects.bindableRoles[0].name=view",
                 "hub.instanceQuota=0");
-        KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
-        Map<String, String> env = new java.util.HashMap<>();
-        var container = cluster.admin()
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName(release.fullname())
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
-        container.getEnv().stream()
-                .filter(e -> e.getValue() != null && e.getName().startsWith("JNO_"))
-                .forEach(e -> env.put(e.getName(), e.getValue()));
-        env.put("JNO_HTTP_PORT", "-1");
-        env.put("JNO_IDENTITY", "it");
-        env.put("JNO_LEADER_ELECTION", "false");
-        OperatorConfig config = OperatorConfig.parse(env, new String[0]);
+        OperatorConfig config = ReleaseOperator.chartConfig(cluster, release, ns);
         assertThat(config.allowlist().describeKinds())
                 .containsExactly(
                         "v1 ConfigMap",
@@ -117,12 +96,7 @@ class ExtraObjectsIT {
                         "rbac.authorization.k8s.io/v1 RoleBinding",
                         "gateway.networking.k8s.io/v1 HTTPRoute",
                         "it.jno.example.org/v1 Widget");
-        operator = NotebookOperator.create(
-                NotebookOperator.client(asServiceAccount.getConfiguration(), config),
-                config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                false);
-        operator.start();
+        operator = ReleaseOperator.start(cluster, release, ns, config);
     }
 
     @AfterAll

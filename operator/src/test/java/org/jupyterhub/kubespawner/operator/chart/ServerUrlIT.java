@@ -7,11 +7,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,35 +52,9 @@ class ServerUrlIT {
                 "operator.extraObjects.kinds[0].apiVersion=networking.k8s.io/v1",
                 "operator.extraObjects.kinds[0].kind=Ingress",
                 "hub.instanceQuota=0");
-        KubernetesClient asServiceAccount = cluster.clientFor(ns, release.fullname());
-        Map<String, String> env = new HashMap<>();
-        cluster
-                .admin()
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName(release.fullname())
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getEnv()
-                .stream()
-                .filter(e -> e.getValue() != null && e.getName().startsWith("JNO_"))
-                .forEach(e -> env.put(e.getName(), e.getValue()));
-        env.put("JNO_HTTP_PORT", "-1");
-        env.put("JNO_IDENTITY", "it");
-        env.put("JNO_LEADER_ELECTION", "false");
-        OperatorConfig config = OperatorConfig.parse(env, new String[0]);
+        OperatorConfig config = ReleaseOperator.chartConfig(cluster, release, ns);
         assertThat(config.allowlist().describeKinds()).containsExactly("networking.k8s.io/v1 Ingress");
-        operator = NotebookOperator.create(
-                NotebookOperator.client(asServiceAccount.getConfiguration(), config),
-                config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                false);
-        operator.start();
+        operator = ReleaseOperator.start(cluster, release, ns, config);
     }
 
     @AfterAll
