@@ -13,6 +13,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from .shared_watch import SharedWatch
+
 log = logging.getLogger(__name__)
 
 # What a subscriber gets: ("ADDED" | "MODIFIED" | "DELETED", the object), or ("SYNC", the object or None) after each
@@ -20,7 +22,9 @@ log = logging.getLogger(__name__)
 Change = tuple[str, dict | None]
 
 
-class InstanceCache:
+class InstanceCache(SharedWatch):
+    """subscribe(name): a queue of the changes of the instance of that name from now on (Change)."""
+
     def __init__(
         self,
         list_instances: Callable[[], Awaitable[dict]],
@@ -30,32 +34,11 @@ class InstanceCache:
     ):
         """`list_instances()` returns the list (items and metadata.resourceVersion); `watch_instances(version)`
         yields watch events ({"type", "raw_object"}) from that version and raises `expired` when it is too old."""
+        super().__init__(namespace, retry_seconds, "instance-cache")
         self._list = list_instances
         self._watch = watch_instances
-        self._namespace = namespace
-        self._retry_seconds = retry_seconds
         self._objects: dict[str, dict] = {}
-        self._subscribers: dict[str, set[asyncio.Queue]] = {}
         self._synced = asyncio.Event()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name=f"instance-cache-{self._namespace}")
-
-    def subscribe(self, name: str) -> asyncio.Queue:
-        """A queue of the changes of the instance of that name from now on."""
-        queue: asyncio.Queue = asyncio.Queue()
-        self._subscribers.setdefault(name, set()).add(queue)
-        self.start()
-        return queue
-
-    def unsubscribe(self, name: str, queue: asyncio.Queue) -> None:
-        queues = self._subscribers.get(name)
-        if queues is not None:
-            queues.discard(queue)
-            if not queues:
-                del self._subscribers[name]
 
     async def get(self, name: str, wait_seconds: float = 5) -> tuple[bool, dict | None]:
         """(known, the instance or None): known is False while the cache has not listed yet (after waiting up to
@@ -67,10 +50,6 @@ class InstanceCache:
             except TimeoutError:
                 return False, None
         return True, self._objects.get(name)
-
-    def _dispatch(self, name: str | None, change: Change) -> None:
-        for queue in list(self._subscribers.get(name, ())):
-            queue.put_nowait(change)
 
     async def _run(self) -> None:
         while True:
@@ -95,12 +74,3 @@ class InstanceCache:
                 self._synced.clear()
                 log.info("Watching instances in %s ended (%s); listing again", self._namespace, e)
                 await asyncio.sleep(self._retry_seconds)
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
